@@ -1,0 +1,188 @@
+"""WSGI middleware that makes moto keep the ECS API limits that real AWS keeps.
+
+moto returns every item of a list in one response and accepts describes of any size. Real ECS pages
+lists (ListServices 10 by default, 100 at most) and rejects a DescribeServices of more than 10 names.
+A console tested against plain moto can silently drop the 11th service and never know; behind this
+layer it cannot.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecstui.emulator.wire import JSON_CONTENT_TYPE, AwsRequest, WSGIEnviron, collect, json_error, parse_request
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class ListLimit:
+    result_key: str
+    default_page: int
+    max_page: int
+
+
+# From the ECS API reference (maxResults of each List* operation).
+ECS_LIST_LIMITS: dict[str, ListLimit] = {
+    "ListClusters": ListLimit("clusterArns", 100, 100),
+    "ListServices": ListLimit("serviceArns", 10, 100),
+    "ListTasks": ListLimit("taskArns", 100, 100),
+    "ListContainerInstances": ListLimit("containerInstanceArns", 100, 100),
+    "ListTaskDefinitions": ListLimit("taskDefinitionArns", 100, 100),
+    "ListTaskDefinitionFamilies": ListLimit("families", 100, 100),
+}
+
+# Operation -> (request field holding the names, how many one call may hold).
+ECS_DESCRIBE_LIMITS: dict[str, tuple[str, int]] = {
+    "DescribeServices": ("services", 10),
+    "DescribeTasks": ("tasks", 100),
+    "DescribeContainerInstances": ("containerInstances", 100),
+    "DescribeClusters": ("clusters", 100),
+}
+
+
+@dataclass
+class RequestLog:
+    """Every request that reached the emulator, by operation, and every limit a client broke."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    violations: list[str] = field(default_factory=list)
+    bodies: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, request: AwsRequest) -> None:
+        with self._lock:
+            self.counts[request.operation] += 1
+            self.bodies.append((request.operation, dict(request.json_body or {})))
+
+    def violation(self, message: str) -> None:
+        with self._lock:
+            self.violations.append(message)
+
+    def calls(self, operation: str) -> list[dict[str, Any]]:
+        """The JSON bodies of every call of one operation, oldest first."""
+        with self._lock:
+            return [body for op, body in self.bodies if op == operation]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.counts.clear()
+            self.violations.clear()
+            self.bodies.clear()
+
+
+def encode_token(offset: int, request: dict[str, Any]) -> str:
+    # The token names the request it belongs to, so a token replayed with other filters is refused,
+    # as AWS refuses it.
+    scope = json.dumps({k: v for k, v in sorted(request.items()) if k not in ("nextToken", "maxResults")})
+    raw = json.dumps({"o": offset, "s": scope}).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_token(token: str, request: dict[str, Any]) -> int | None:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        offset = int(data["o"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    expected = json.dumps({k: v for k, v in sorted(request.items()) if k not in ("nextToken", "maxResults")})
+    return offset if data.get("s") == expected and offset >= 0 else None
+
+
+class AwsLimitsMiddleware:
+    """Pages ECS list calls with nextToken and rejects oversize describes, as ECS does."""
+
+    def __init__(self, app: WSGIApp, log: RequestLog, lock: threading.RLock) -> None:
+        self.app = app
+        self.log = log
+        # One lock around every request and every simulator step: moto's backends are not thread-safe.
+        self.lock = lock
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        request = parse_request(environ)
+        self.log.record(request)
+        if request.service == "ecs" and request.json_body is not None:
+            rejected = self._check_describe(request)
+            if rejected is not None:
+                status, headers, payload = rejected
+                start_response(status, headers)
+                return [payload]
+            limit = ECS_LIST_LIMITS.get(request.operation)
+            if limit is not None:
+                return self._paged(environ, start_response, request.operation, request.json_body, limit)
+        with self.lock:
+            return [collect(self.app(environ, start_response))]
+
+    def _check_describe(self, request: AwsRequest) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        spec = ECS_DESCRIBE_LIMITS.get(request.operation)
+        if spec is None or request.json_body is None:
+            return None
+        key, most = spec
+        names = request.json_body.get(key) or []
+        if len(names) <= most:
+            return None
+        self.log.violation(f"{request.operation} with {len(names)} {key} (at most {most})")
+        return json_error(
+            400,
+            "InvalidParameterException",
+            f"{key} can have at most {most} items.",
+        )
+
+    def _paged(
+        self,
+        environ: WSGIEnviron,
+        start_response: StartResponse,
+        operation: str,
+        body: dict[str, Any],
+        limit: ListLimit,
+    ) -> Iterable[bytes]:
+        max_results = body.get("maxResults")
+        if max_results is not None and not (isinstance(max_results, int) and 1 <= max_results <= limit.max_page):
+            self.log.violation(f"{operation} with maxResults={max_results} (at most {limit.max_page})")
+            status, headers, payload = json_error(
+                400, "InvalidParameterException", f"maxResults must be between 1 and {limit.max_page}."
+            )
+            start_response(status, headers)
+            return [payload]
+        offset = 0
+        if body.get("nextToken"):
+            decoded = decode_token(str(body["nextToken"]), body)
+            if decoded is None:
+                status, headers, payload = json_error(
+                    400, "InvalidParameterException", "Invalid token: the nextToken is not valid."
+                )
+                start_response(status, headers)
+                return [payload]
+            offset = decoded
+
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = status
+            captured["headers"] = headers
+            return lambda _data: None
+
+        with self.lock:
+            raw = collect(self.app(environ, capture))
+        if not str(captured.get("status", "")).startswith("200"):
+            start_response(captured["status"], captured["headers"])
+            return [raw]
+        full = json.loads(raw or b"{}")
+        items = list(full.get(limit.result_key) or [])
+        page_size = max_results or limit.default_page
+        page = items[offset : offset + page_size]
+        result: dict[str, Any] = {limit.result_key: page}
+        if offset + page_size < len(items):
+            result["nextToken"] = encode_token(offset + page_size, body)
+        payload = json.dumps(result).encode()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "content-type")]
+        headers += [("Content-Type", JSON_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
+        start_response(captured["status"], headers)
+        return [payload]

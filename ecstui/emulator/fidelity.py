@@ -1,0 +1,89 @@
+"""Small corrections that make moto's ECS answer as ECS does where a console depends on it.
+
+Applied once per process by `apply_fidelity_patches()`; each patch names the ECS behaviour it restores.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.ecs import models as ecs_models
+from moto.ecs import responses as ecs_responses
+from moto.ecs.exceptions import ECSException
+
+_applied = False
+
+
+class ClusterContainsServicesException(ECSException):
+    def __init__(self) -> None:
+        super().__init__(
+            "ClusterContainsServicesException",
+            "The Cluster cannot be deleted while Services are active.",
+        )
+
+
+def _list_tasks(
+    self: Any,
+    cluster_str: str | None = None,
+    container_instance: str | None = None,
+    family: str | None = None,
+    started_by: str | None = None,
+    service_name: str | None = None,
+    desired_status: str | None = None,
+    launch_type: str | None = None,
+) -> list[Any]:
+    # ECS: filters by serviceName and launchType, matches the cluster exactly (moto matched a
+    # substring, so "web" also listed the tasks of "web-prod"), and without desiredStatus lists only
+    # tasks whose desired status is RUNNING.
+    cluster = self._get_cluster(cluster_str or "default")
+    tasks = list(self.tasks.get(cluster.name, {}).values())
+    if container_instance:
+        tasks = [t for t in tasks if t.container_instance_arn and container_instance in t.container_instance_arn]
+    if family:
+        arns = set(self.list_task_definitions(family))
+        tasks = [t for t in tasks if t.task_definition_arn in arns]
+    if started_by:
+        tasks = [t for t in tasks if t.started_by == started_by]
+    if service_name:
+        name = service_name.rsplit("/", 1)[-1]
+        tasks = [t for t in tasks if t.group == f"service:{name}"]
+    if launch_type:
+        tasks = [t for t in tasks if (t.launch_type or "EC2") == launch_type]
+    wanted = desired_status or "RUNNING"
+    return [t for t in tasks if t.desired_status == wanted]
+
+
+def _list_tasks_response(self: Any) -> Any:
+    tasks = self.ecs_backend.list_tasks(
+        self._get_param("cluster", "default"),
+        self._get_param("containerInstance"),
+        self._get_param("family"),
+        self._get_param("startedBy"),
+        self._get_param("serviceName"),
+        self._get_param("desiredStatus"),
+        self._get_param("launchType"),
+    )
+    return ActionResult({"taskArns": [t.task_arn for t in tasks]})
+
+
+_original_delete_cluster = ecs_models.EC2ContainerServiceBackend.delete_cluster
+
+
+def _delete_cluster(self: Any, cluster_str: str) -> Any:
+    # ECS refuses to delete a cluster that still has ACTIVE or DRAINING services; moto did not.
+    cluster = self._get_cluster(cluster_str)
+    for service in self.services.values():
+        if service.cluster_name == cluster.name and service.status in ("ACTIVE", "DRAINING"):
+            raise ClusterContainsServicesException()
+    return _original_delete_cluster(self, cluster_str)
+
+
+def apply_fidelity_patches() -> None:
+    global _applied
+    if _applied:
+        return
+    ecs_models.EC2ContainerServiceBackend.list_tasks = _list_tasks  # type: ignore[method-assign,assignment]
+    ecs_responses.EC2ContainerServiceResponse.list_tasks = _list_tasks_response  # type: ignore[method-assign]
+    ecs_models.EC2ContainerServiceBackend.delete_cluster = _delete_cluster  # type: ignore[method-assign]
+    _applied = True

@@ -1,0 +1,80 @@
+"""Run moto in server mode on a loopback port, in this process, behind the AWS-limits layer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.request
+from dataclasses import dataclass, field
+
+from moto.moto_api import state_manager
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from ecstui.emulator.aws_limits import AwsLimitsMiddleware, RequestLog
+from ecstui.emulator.fidelity import apply_fidelity_patches
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+def freeze_task_decay() -> None:
+    # moto walks a RUNNING task towards STOPPED on every describe_tasks call; the simulator owns task
+    # lifecycles instead, so that progression is switched off.
+    state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+
+
+@dataclass
+class EmulatorServer:
+    """An AWS endpoint on 127.0.0.1 that keeps ECS's paging and batch limits."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    log: RequestLog = field(default_factory=RequestLog)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _server: BaseWSGIServer | None = None
+    _thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+        apply_fidelity_patches()
+        freeze_task_decay()
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        app = AwsLimitsMiddleware(moto_app, self.log, self.lock)
+        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="ecstui-emulator", daemon=True)
+        self._thread.start()
+        return self.endpoint_url
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def reset(self) -> None:
+        """Forget every resource (moto's reset) and every logged request."""
+        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST", data=b"")
+        with self.lock, urllib.request.urlopen(request, timeout=10):
+            pass
+        freeze_task_decay()
+        self.log.clear()
+
+    def seed_ids(self, seed: int) -> None:
+        """Make moto's ids and IPs repeatable from here on."""
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/moto-api/seed?a={seed}", method="POST", data=json.dumps({}).encode()
+        )
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
