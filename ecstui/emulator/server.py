@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import urllib.request
@@ -59,18 +58,18 @@ class EmulatorServer:
     def reset(self) -> None:
         """Forget every resource (moto's reset) and every logged request."""
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST", data=b"")
-        with self.lock, urllib.request.urlopen(request, timeout=10):
+        # moto resets inside the request handler, which takes the backend lock itself.
+        with urllib.request.urlopen(request, timeout=10):
             pass
         freeze_task_decay()
         self.log.clear()
 
     def seed_ids(self, seed: int) -> None:
-        """Make moto's ids and IPs repeatable from here on."""
-        request = urllib.request.Request(
-            f"{self.endpoint_url}/moto-api/seed?a={seed}", method="POST", data=json.dumps({}).encode()
-        )
-        with urllib.request.urlopen(request, timeout=10):
-            pass
+        """Make moto's ids and IPs repeatable from here on (the server shares this process)."""
+        from moto.moto_api._internal import mock_random
+
+        with self.lock:
+            mock_random.seed(seed)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -1,0 +1,180 @@
+"""The one place that turns AWS and network failures into sentences an operator can act on."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    ReadTimeoutError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
+
+ErrorKind = Literal[
+    "throttled", "denied", "unreachable", "not_found", "invalid", "credentials", "read_only", "server", "other"
+]
+
+THROTTLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "SlowDown",
+    }
+)
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "SignatureDoesNotMatch",
+        "AuthFailure",
+        "InvalidSignatureException",
+    }
+)
+NOT_FOUND_CODES = frozenset(
+    {
+        "ClusterNotFoundException",
+        "ServiceNotFoundException",
+        "TaskDefinitionNotFoundException",
+        "ResourceNotFoundException",
+        "TargetGroupNotFound",
+        "LoadBalancerNotFound",
+        "TaskSetNotFoundException",
+    }
+)
+INVALID_CODES = frozenset(
+    {
+        "InvalidParameterException",
+        "ClientException",
+        "ValidationException",
+        "InvalidParameterValue",
+        "ServiceNotActiveException",
+        "ClusterContainsServicesException",
+        "ClusterContainsTasksException",
+        "ClusterContainsContainerInstancesException",
+        "UpdateInProgressException",
+        "LimitExceededException",
+        "PlatformUnknownException",
+        "PlatformTaskDefinitionIncompatibilityException",
+    }
+)
+
+
+class AwsError(Exception):
+    """A failed AWS call, said in one readable sentence, with what kind of failure it was."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: ErrorKind = "other",
+        code: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind: ErrorKind = kind
+        self.code = code
+        self.operation = operation
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in ("throttled", "unreachable", "server")
+
+
+class ReadOnlyError(AwsError):
+    """Raised before any request is built when the session is read-only."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(
+            f"Read-only session: {action} was not sent. Start ecstui without --read-only to change resources.",
+            kind="read_only",
+        )
+
+
+def _client_error(exc: ClientError) -> AwsError:
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or "").strip()
+    operation = exc.operation_name
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code in THROTTLE_CODES:
+        return AwsError(
+            f"AWS is throttling {operation} ({code}); ecstui backs off and retries.",
+            kind="throttled",
+            code=code,
+            operation=operation,
+        )
+    if code in DENIED_CODES or status == 403:
+        return AwsError(
+            f"Access denied for {operation}: {message or code}. Check the IAM permissions of this profile.",
+            kind="denied",
+            code=code,
+            operation=operation,
+        )
+    if code in NOT_FOUND_CODES:
+        return AwsError(
+            message or f"{operation}: not found ({code}).", kind="not_found", code=code, operation=operation
+        )
+    if code in INVALID_CODES or (status is not None and 400 <= int(status) < 500):
+        return AwsError(f"{operation} refused: {message or code}", kind="invalid", code=code, operation=operation)
+    if (status is not None and int(status) >= 500) or code.isdigit():
+        return AwsError(
+            f"The AWS endpoint failed {operation} (HTTP {status or code}); the next refresh retries.",
+            kind="server",
+            code=code,
+            operation=operation,
+        )
+    return AwsError(f"{operation} failed: {message or code}", kind="other", code=code, operation=operation)
+
+
+def to_aws_error(exc: BaseException, *, endpoint: str | None = None) -> AwsError:
+    """Classify any exception raised by an AWS call; AwsError passes through unchanged."""
+    if isinstance(exc, AwsError):
+        return exc
+    if isinstance(exc, ClientError):
+        return _client_error(exc)
+    where = endpoint or "the AWS endpoint"
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ConnectionClosedError):
+        return AwsError(
+            f"Cannot reach {where}: {exc}. Check the network, the region and --endpoint-url.", kind="unreachable"
+        )
+    if isinstance(exc, ReadTimeoutError | asyncio.TimeoutError | TimeoutError):
+        return AwsError(f"{where} did not answer in time; the next refresh retries.", kind="unreachable")
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return AwsError(
+            "No AWS credentials found: set AWS_PROFILE or pass --profile, or run `aws configure`.", kind="credentials"
+        )
+    if isinstance(exc, UnauthorizedSSOTokenError | TokenRetrievalError):
+        return AwsError(f"The SSO session has expired: run `aws sso login`. ({exc})", kind="credentials")
+    if isinstance(exc, ProfileNotFound):
+        return AwsError(f"{exc}. Check --profile / AWS_PROFILE against ~/.aws/config.", kind="credentials")
+    if isinstance(exc, NoRegionError):
+        return AwsError("No AWS region: pass --region or set AWS_REGION.", kind="credentials")
+    if isinstance(exc, ParamValidationError):
+        return AwsError(f"Invalid request: {exc}", kind="invalid")
+    if isinstance(exc, BotoCoreError):
+        return AwsError(f"AWS client error: {exc}", kind="other")
+    if isinstance(exc, OSError):
+        return AwsError(f"Cannot reach {where}: {exc}", kind="unreachable")
+    return AwsError(f"Unexpected error: {type(exc).__name__}: {exc}", kind="other")

@@ -1,0 +1,155 @@
+"""One aiobotocore session with long-lived clients for one account, region and endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import AioSession
+
+from ecstui.aws.errors import THROTTLE_CODES, AwsError, to_aws_error
+
+if TYPE_CHECKING:
+    from types_aiobotocore_cloudwatch import CloudWatchClient
+    from types_aiobotocore_ec2 import EC2Client
+    from types_aiobotocore_ecs import ECSClient
+    from types_aiobotocore_elbv2 import ElasticLoadBalancingv2Client
+    from types_aiobotocore_logs import CloudWatchLogsClient
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where ecstui points: a profile, a region, an endpoint (AWS itself when None)."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    read_only: bool = False
+
+
+@dataclass
+class RequestStats:
+    """Every HTTP request sent (retries included), by operation, and how many were throttled."""
+
+    sent: Counter[str] = field(default_factory=Counter)
+    throttled: Counter[str] = field(default_factory=Counter)
+    last_throttle_at: float | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.sent.values())
+
+
+class AwsSession:
+    """Owns the clients for one target; open once, share everywhere, close on exit."""
+
+    def __init__(self, target: AwsTarget) -> None:
+        self.target = target
+        self._session = AioSession(profile=target.profile) if target.profile else AioSession()
+        self._stack = AsyncExitStack()
+        self._clients: dict[str, Any] = {}
+        self._client_lock = asyncio.Lock()
+        self.stats = RequestStats()
+        self._session.register("before-send", self._count_request)
+        self._session.register("needs-retry", self._count_throttle)
+        # standard mode: exponential backoff with jitter, retrying throttles and transient errors.
+        self._config = AioConfig(
+            retries={"mode": "standard", "total_max_attempts": 4},
+            connect_timeout=5,
+            read_timeout=30,
+            max_pool_connections=32,
+            # Local endpoints (the demo, moto) cannot resolve host-prefixed names like data.logs...
+            inject_host_prefix=target.endpoint_url is None,
+        )
+
+    @property
+    def region(self) -> str | None:
+        region = self.target.region or self._session.get_config_variable("region")
+        return str(region) if region else None
+
+    @property
+    def profile_name(self) -> str:
+        return self.target.profile or str(self._session.get_config_variable("profile") or "default")
+
+    def _count_request(self, event_name: str, **_: Any) -> None:
+        # event_name: "before-send.ecs.ListServices"
+        self.stats.sent[event_name.rsplit(".", 1)[-1]] += 1
+
+    def _count_throttle(self, event_name: str, response: Any = None, **_: Any) -> None:
+        if not response or not isinstance(response, tuple) or len(response) < 2:
+            return
+        parsed = response[1] or {}
+        code = parsed.get("Error", {}).get("Code") if isinstance(parsed, dict) else None
+        if code in THROTTLE_CODES:
+            self.stats.throttled[event_name.rsplit(".", 1)[-1]] += 1
+            self.stats.last_throttle_at = time.monotonic()
+
+    async def _client(self, service: str) -> Any:
+        async with self._client_lock:
+            client = self._clients.get(service)
+            if client is None:
+                try:
+                    creator = self._session.create_client(
+                        service,  # type: ignore[call-overload]
+                        region_name=self.region,
+                        endpoint_url=self.target.endpoint_url,
+                        config=self._config,
+                    )
+                    client = await self._stack.enter_async_context(creator)
+                except Exception as exc:
+                    raise to_aws_error(exc, endpoint=self.target.endpoint_url) from exc
+                self._clients[service] = client
+            return client
+
+    async def ecs(self) -> ECSClient:
+        client: ECSClient = await self._client("ecs")
+        return client
+
+    async def elbv2(self) -> ElasticLoadBalancingv2Client:
+        client: ElasticLoadBalancingv2Client = await self._client("elbv2")
+        return client
+
+    async def logs(self) -> CloudWatchLogsClient:
+        client: CloudWatchLogsClient = await self._client("logs")
+        return client
+
+    async def cloudwatch(self) -> CloudWatchClient:
+        client: CloudWatchClient = await self._client("cloudwatch")
+        return client
+
+    async def ec2(self) -> EC2Client:
+        client: EC2Client = await self._client("ec2")
+        return client
+
+    async def missing_configuration(self) -> str | None:
+        """A sentence saying what stops ecstui from reaching AWS (no credentials, no region), or None."""
+        if not self.region:
+            return "No AWS region is set: pass --region or set AWS_REGION (or try `ecstui --demo`)."
+        try:
+            credentials = await self._session.get_credentials()
+        except Exception as exc:
+            return f"{to_aws_error(exc).message} (Or try `ecstui --demo`.)"
+        if credentials is None:
+            return (
+                "No AWS credentials found: set AWS_PROFILE, pass --profile, or run `aws configure` "
+                "(or try `ecstui --demo`, which needs none)."
+            )
+        return None
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+        self._clients.clear()
+
+    async def __aenter__(self) -> AwsSession:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+__all__ = ["AwsError", "AwsSession", "AwsTarget", "RequestStats"]

@@ -1,0 +1,64 @@
+"""Shared fixtures: one embedded AWS (moto behind the AWS-limits layer) per test process."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Tests never see a developer's real AWS configuration or state directories.
+_scratch = tempfile.mkdtemp(prefix="ecstui-tests-")
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_REGION="us-east-1",
+    AWS_CONFIG_FILE=os.path.join(_scratch, "aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE=os.path.join(_scratch, "aws-credentials"),
+    XDG_STATE_HOME=os.path.join(_scratch, "state"),
+    XDG_CONFIG_HOME=os.path.join(_scratch, "config"),
+)
+os.environ.pop("AWS_PROFILE", None)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from ecstui.aws.session import AwsTarget  # noqa: E402
+from ecstui.emulator.server import EmulatorServer  # noqa: E402
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    server = EmulatorServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
+    """The embedded AWS, emptied and with a clean request log, for one test."""
+    emulator_server.reset()
+    emulator_server.seed_ids(42)
+    return emulator_server
+
+
+@pytest.fixture
+def target(emulator: EmulatorServer) -> AwsTarget:
+    return AwsTarget(region=REGION, endpoint_url=emulator.endpoint_url)
+
+
+def boto_client(emulator: EmulatorServer, service: str) -> Any:
+    """A synchronous boto3 client, for setting up state in tests (the app itself uses aiobotocore)."""
+    import boto3
+
+    return boto3.client(service, endpoint_url=emulator.endpoint_url, region_name=REGION)
+
+
+@pytest.fixture
+def ecs(emulator: EmulatorServer) -> Any:
+    return boto_client(emulator, "ecs")
