@@ -1,0 +1,5 @@
+"""`python -m ecstui`."""
+
+from ecstui.cli import run
+
+run()

@@ -1,0 +1,111 @@
+"""Command line: flags -> AWS target and options -> (the embedded demo, if asked) -> the app."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ecstui.aws.errors import to_aws_error
+from ecstui.aws.session import AwsSession, AwsTarget
+
+if TYPE_CHECKING:
+    from ecstui.emulator.demo import Demo
+
+EXIT_USAGE = 2
+PREFLIGHT_TIMEOUT = 10.0
+DEMO_REGION = "us-east-1"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecstui",
+        description="A keyboard-driven terminal console for AWS ECS. Press ? in any view for its keys.",
+    )
+    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or the default profile)")
+    parser.add_argument("--region", help="AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile's)")
+    parser.add_argument("--endpoint-url", help="AWS endpoint to talk to instead of AWS (default: AWS_ENDPOINT_URL)")
+    parser.add_argument("--cluster", help="open this cluster's services")
+    parser.add_argument("--service", help="with --cluster: open this service's tasks")
+    parser.add_argument("--refresh", type=float, default=5.0, metavar="SECONDS", help="poll interval (default 5)")
+    parser.add_argument("--read-only", action="store_true", help="make every change to AWS impossible")
+    parser.add_argument("--demo", action="store_true", help="run on an embedded, simulated AWS (no credentials)")
+    return parser
+
+
+def target_from_args(args: argparse.Namespace) -> AwsTarget:
+    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    return AwsTarget(profile=args.profile, region=region, endpoint_url=endpoint, read_only=args.read_only)
+
+
+async def preflight(target: AwsTarget) -> str | None:
+    """One sentence on what keeps ecstui from AWS (credentials, region, endpoint), or None if it can talk."""
+    async with AwsSession(target) as session:
+        missing = await session.missing_configuration()
+        if missing:
+            return missing
+        try:
+            ecs = await session.ecs()
+            await asyncio.wait_for(ecs.list_clusters(maxResults=1), PREFLIGHT_TIMEOUT)
+        except TimeoutError:
+            where = target.endpoint_url or f"ECS in {session.region}"
+            return f"{where} did not answer within {PREFLIGHT_TIMEOUT:.0f}s: check the network or --endpoint-url."
+        except Exception as exc:
+            error = to_aws_error(exc, endpoint=target.endpoint_url)
+            if error.kind in ("unreachable", "credentials", "denied"):
+                hint = "" if "--demo" in error.message else " (Or try `ecstui --demo`.)"
+                return error.message + hint
+    return None
+
+
+def start_demo() -> tuple[Demo, AwsTarget]:
+    from ecstui.emulator.demo import Demo
+
+    # The embedded AWS accepts any credentials; these keep botocore from looking for real ones.
+    for key, value in (("AWS_ACCESS_KEY_ID", "demo"), ("AWS_SECRET_ACCESS_KEY", "demo")):
+        os.environ[key] = value
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.pop("AWS_PROFILE", None)
+    demo = Demo()
+    endpoint = demo.start()
+    return demo, AwsTarget(profile=None, region=DEMO_REGION, endpoint_url=endpoint)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.service and not args.cluster:
+        parser.error("--service needs --cluster")
+    if args.refresh <= 0:
+        parser.error("--refresh must be a positive number of seconds")
+
+    demo: Demo | None = None
+    if args.demo:
+        demo, target = start_demo()
+        target = AwsTarget(region=target.region, endpoint_url=target.endpoint_url, read_only=args.read_only)
+    else:
+        target = target_from_args(args)
+        problem = asyncio.run(preflight(target))
+        if problem:
+            print(f"ecstui: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+
+    from ecstui.ui.app import AppOptions, EcsApp
+
+    options = AppOptions(refresh=args.refresh, cluster=args.cluster, service=args.service, demo=args.demo)
+    try:
+        EcsApp(target, options).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if demo is not None:
+            demo.stop()
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

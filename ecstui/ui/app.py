@@ -1,0 +1,163 @@
+"""The ecstui Textual application: navigation between live panes, help, jumps, and error routing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from ecstui.aws.errors import to_aws_error
+from ecstui.aws.fetch import EcsReader
+from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.ui.format import Clock, utc_now
+from ecstui.ui.screens.clusters import ClustersScreen
+from ecstui.ui.screens.help import HelpScreen, key_label
+from ecstui.ui.screens.instances import InstancesScreen
+from ecstui.ui.screens.jump import JumpScreen
+from ecstui.ui.screens.services import ServicesScreen
+from ecstui.ui.screens.task_definition_detail import TaskDefinitionScreen
+from ecstui.ui.screens.task_definitions import FamiliesScreen, RevisionsScreen
+from ecstui.ui.screens.task_detail import TaskDetailScreen
+from ecstui.ui.screens.tasks import TasksScreen
+from ecstui.ui.widgets.context_bar import ContextBar
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """How the console behaves, from the command line and the config file."""
+
+    refresh: float = 5.0
+    cluster: str | None = None
+    service: str | None = None
+    demo: bool = False
+    production: bool = False
+    clock: Clock = field(default=utc_now)
+
+
+class EcsApp(App[None]):
+    TITLE = "ecstui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("colon", "jump", "Jump", id="app.jump"),
+    ]
+
+    def __init__(self, target: AwsTarget, options: AppOptions | None = None) -> None:
+        super().__init__()
+        self.target = target
+        self.options = options or AppOptions()
+        self.session = AwsSession(target)
+        self.reader = EcsReader(self.session)
+        self.context_cluster: str | None = self.options.cluster
+        self.context_service: str | None = self.options.service
+
+    def clock(self) -> datetime:
+        """Now, from the injectable clock (tests freeze it so ages render the same every run)."""
+        return self.options.clock()
+
+    def make_context_bar(self) -> ContextBar:
+        return ContextBar(
+            profile=self.session.profile_name,
+            region=self.session.region or "?",
+            endpoint=self.target.endpoint_url,
+            read_only=self.target.read_only,
+            production=self.options.production,
+            demo=self.options.demo,
+        )
+
+    def on_mount(self) -> None:
+        self.push_screen(ClustersScreen())
+        if self.options.cluster:
+            self.open_services(self.options.cluster)
+            if self.options.service:
+                self.open_tasks(self.options.cluster, self.options.service)
+
+    async def on_unmount(self) -> None:
+        await self.session.close()
+
+    # -- navigation -------------------------------------------------------------------------
+    def open_services(self, cluster: str) -> None:
+        self.context_cluster, self.context_service = cluster, None
+        self.push_screen(ServicesScreen(cluster))
+
+    def open_tasks(self, cluster: str, service: str | None) -> None:
+        self.context_cluster, self.context_service = cluster, service
+        self.push_screen(TasksScreen(cluster, service))
+
+    def open_task(self, cluster: str, task_arn: str) -> None:
+        self.push_screen(TaskDetailScreen(cluster, task_arn))
+
+    def open_instances(self, cluster: str) -> None:
+        self.context_cluster = cluster
+        self.push_screen(InstancesScreen(cluster))
+
+    def open_task_definitions(self) -> None:
+        self.push_screen(FamiliesScreen())
+
+    def open_revisions(self, family: str) -> None:
+        self.push_screen(RevisionsScreen(family))
+
+    def open_task_definition(self, arn: str) -> None:
+        self.push_screen(TaskDefinitionScreen(arn))
+
+    def _back_to_root(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def jump(self, kind: str) -> None:
+        """Go to a kind of resource, keeping the cluster (and service) in context."""
+        cluster, service = self.context_cluster, self.context_service
+        if kind in ("services", "tasks", "instances") and cluster is None:
+            self._back_to_root()
+            self.notify(f"Choose a cluster first (enter on a row), then :{kind}.", severity="warning")
+            return
+        self._back_to_root()
+        if kind == "clusters":
+            return
+        if kind == "taskdefs":
+            self.open_task_definitions()
+            return
+        assert cluster is not None
+        if kind == "services":
+            self.open_services(cluster)
+        elif kind == "tasks":
+            self.open_services(cluster)
+            self.open_tasks(cluster, service)
+        elif kind == "instances":
+            self.open_instances(cluster)
+
+    # -- keys ---------------------------------------------------------------------------------
+    def action_jump(self) -> None:
+        def chosen(kind: str | None) -> None:
+            if kind:
+                self.jump(kind)
+
+        self.push_screen(JumpScreen(), chosen)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if key in seen or binding.system:
+                continue
+            seen.add(key)
+            description = binding.description or binding.action.replace("_", " ")
+            rows.append((binding.key_display or key_label(key), description, binding.id or ""))
+        view = type(self.screen).__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(view, rows))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # Pollers report their own errors in their pane; anything else that fails lands here, readable.
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(to_aws_error(event.worker.error).message, severity="error", timeout=8)

@@ -1,0 +1,56 @@
+"""`?`: every key of the view underneath, with what it does and the id that remaps it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+KEY_NAMES = {
+    "question_mark": "?",
+    "colon": ":",
+    "slash": "/",
+    "escape": "esc",
+    "enter": "enter",
+}
+
+
+def key_label(key: str) -> str:
+    return KEY_NAMES.get(key, key)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="help.close"),
+        Binding("question_mark", "dismiss", "Close", show=False, id="help.close2"),
+        Binding("q", "dismiss", "Close", show=False, id="help.close3"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 90; height: auto; max-height: 90%; border: thick $accent; background: $surface; }
+    HelpScreen #help-title { padding: 0 1; text-style: bold; }
+    HelpScreen DataTable { height: auto; max-height: 30; }
+    """
+
+    def __init__(self, view: str, bindings: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.view = view
+        self.rows = bindings
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Keys of {self.view}  (esc closes)", id="help-title")
+            yield DataTable(cursor_type="row", id="help-table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Does", "Id")
+        for key, description, binding_id in self.rows:
+            table.add_row(key, description, binding_id)
+        table.focus()
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,90 @@
+"""One task definition revision, readable: per container image, resources, ports, env, secrets, mounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ecstui.aws.models import TaskDefinition, task_definition_label
+from ecstui.ui.format import dash, status_text, timestamp
+from ecstui.ui.screens.detail import DetailScreen
+
+
+def _kv(title: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None, pad_edge=False)
+    table.add_column("field", style="dim", no_wrap=True)
+    table.add_column("value")
+    return table
+
+
+def render_task_definition(definition: TaskDefinition) -> RenderableType:
+    summary = _kv(f"Task definition {definition.label}")
+    summary.add_row("Status", status_text(definition.status))
+    summary.add_row("Task CPU / memory", f"{dash(definition.cpu)} / {dash(definition.memory)}")
+    summary.add_row("Network mode", dash(definition.network_mode))
+    summary.add_row("Compatibilities", ", ".join(definition.requires_compatibilities) or "-")
+    summary.add_row("Task role", dash(definition.task_role_arn))
+    summary.add_row("Execution role", dash(definition.execution_role_arn))
+    summary.add_row("Registered", timestamp(definition.registered_at))
+    parts: list[RenderableType] = [summary]
+    for container in definition.containers:
+        table = _kv(f"Container {container.name}" + ("" if container.essential else " (not essential)"))
+        table.add_row("Image", container.image)
+        table.add_row(
+            "CPU / memory",
+            f"{dash(container.cpu)} / {dash(container.memory)} (reservation {dash(container.memory_reservation)})",
+        )
+        if container.port_mappings:
+            table.add_row(
+                "Ports",
+                ", ".join(
+                    f"{p.container_port}/{p.protocol or 'tcp'}" + (f" (host {p.host_port})" if p.host_port else "")
+                    for p in container.port_mappings
+                ),
+            )
+        if container.command:
+            table.add_row("Command", " ".join(container.command))
+        if container.entry_point:
+            table.add_row("Entry point", " ".join(container.entry_point))
+        for name, value in container.environment:
+            table.add_row("env", Text.assemble((name, "bold"), "=", value))
+        for secret in container.secrets:
+            table.add_row("secret", Text.assemble((secret.name, "bold"), " from ", (secret.value_from, "cyan")))
+        for mount in container.mount_points:
+            table.add_row(
+                "Mount",
+                f"{mount.source_volume} -> {mount.container_path}" + (" (read-only)" if mount.read_only else ""),
+            )
+        if container.log_driver:
+            options = ", ".join(f"{k}={v}" for k, v in container.log_options)
+            table.add_row("Logs", f"{container.log_driver} {options}".strip())
+        if container.health_check:
+            table.add_row("Health check", " ".join(container.health_check))
+        parts += [Text(""), table]
+    if definition.volumes:
+        volumes = _kv("Volumes")
+        for volume in definition.volumes:
+            volumes.add_row(volume.name, f"{volume.kind} {volume.detail}".strip())
+        parts += [Text(""), volumes]
+    return Group(*parts)
+
+
+class TaskDefinitionScreen(DetailScreen):
+    kind = "Task definition"
+    live = False  # a revision never changes
+
+    def __init__(self, arn: str) -> None:
+        self.arn = arn
+        super().__init__()
+
+    def subject(self) -> str:
+        return task_definition_label(self.arn)
+
+    async def fetch(self) -> Any:
+        return await self.ecs_app.reader.task_definition(self.arn)
+
+    def render_body(self, data: Any) -> RenderableType:
+        return render_task_definition(data)

@@ -1,0 +1,81 @@
+"""Tasks of one service, or of a whole cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+
+from ecstui.aws.models import Task
+from ecstui.ui.format import DIM, age, dash, status_text
+from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.resource_table import Cell, Column
+
+
+class TasksScreen(ListScreen[Task]):
+    kind = "Tasks"
+    sort_column = "id"
+
+    BINDINGS = [
+        Binding("S", "toggle_stopped", "Running/stopped", id="tasks.toggle_stopped"),
+    ]
+
+    def __init__(self, cluster: str, service: str | None) -> None:
+        self.cluster = cluster
+        self.service = service
+        self.desired_status = "RUNNING"
+        service_column = () if service else (Column("service", "Service"),)
+        self.columns = (
+            Column("id", "Task"),
+            *service_column,
+            Column("last", "Last status"),
+            Column("desired", "Desired"),
+            Column("health", "Health"),
+            Column("taskdef", "Task definition"),
+            Column("capacity", "Capacity"),
+            Column("az", "AZ"),
+            Column("ip", "Private IP"),
+            Column("started", "Started"),
+            Column("stopped", "Stop reason"),
+        )
+        super().__init__()
+
+    def subject(self) -> str:
+        where = f"{self.cluster} / {self.service}" if self.service else f"{self.cluster} (all services)"
+        return where + ("  stopped" if self.desired_status == "STOPPED" else "")
+
+    async def fetch(self) -> Sequence[Task]:
+        return await self.ecs_app.reader.tasks(self.cluster, self.service, desired_status=self.desired_status)
+
+    def row_key(self, item: Task) -> str:
+        return item.arn
+
+    def row_cells(self, item: Task) -> tuple[Cell, ...]:
+        now = self.ecs_app.clock()
+        service: tuple[Cell, ...] = () if self.service else (item.service_name or Text("-", style=DIM),)
+        reason = item.stopped_reason or ""
+        return (
+            item.id,
+            *service,
+            status_text(item.last_status),
+            status_text(item.desired_status),
+            status_text(item.health_status),
+            item.task_definition,
+            item.capacity_provider or item.launch_type or "-",
+            dash(item.availability_zone),
+            dash(item.private_ip),
+            age(item.started_at, now),
+            Text(reason, style="red") if reason else Text("-", style=DIM),
+        )
+
+    def open_item(self, item: Task) -> None:
+        self.ecs_app.open_task(self.cluster, item.arn)
+
+    def action_toggle_stopped(self) -> None:
+        self.desired_status = "STOPPED" if self.desired_status == "RUNNING" else "RUNNING"
+        self.items = {}
+        self.table.sync([])
+        self.updated_at = None
+        self._update_title()
+        self.action_refresh_now()
