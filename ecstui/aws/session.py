@@ -110,6 +110,28 @@ class AwsSession:
         client: ECSClient = await self._client("ecs")
         return client
 
+    async def ecs_no_retry(self) -> ECSClient:
+        """An ECS client that sends each request exactly once, for calls that are unsafe to repeat.
+
+        botocore's standard mode retries timeouts, dropped connections and 5xx answers. For a call that is
+        not idempotent (RegisterTaskDefinition) that can register two revisions when the first request
+        succeeded but its answer was lost; the caller retries such calls itself, only when AWS refused them.
+        """
+        async with self._client_lock:
+            client: Any = self._clients.get("ecs:no-retry")
+            if client is None:
+                config = self._config.merge(AioConfig(retries={"mode": "standard", "total_max_attempts": 1}))
+                try:
+                    creator = self._session.create_client(
+                        "ecs", region_name=self.region, endpoint_url=self.target.endpoint_url, config=config
+                    )
+                    client = await self._stack.enter_async_context(creator)
+                except Exception as exc:
+                    raise to_aws_error(exc, endpoint=self.target.endpoint_url) from exc
+                self._clients["ecs:no-retry"] = client
+        result: ECSClient = client
+        return result
+
     async def elbv2(self) -> ElasticLoadBalancingv2Client:
         client: ElasticLoadBalancingv2Client = await self._client("elbv2")
         return client
