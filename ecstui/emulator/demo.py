@@ -1,0 +1,62 @@
+"""The embedded demo AWS: an emulator server, seeded, warm-started and kept alive by the simulator."""
+
+from __future__ import annotations
+
+import logging
+
+from ecstui.emulator.seed import seed_demo, seed_scale, start_bad_rollouts
+from ecstui.emulator.server import EmulatorServer
+from ecstui.emulator.simulator import Simulator
+
+log = logging.getLogger(__name__)
+
+
+class Demo:
+    """Start with `start()` (returns the endpoint URL); `stop()` ends the simulator and the server."""
+
+    def __init__(
+        self,
+        scenario: str = "demo",
+        region: str = "us-east-1",
+        port: int = 0,
+        simulate: bool = True,
+        interval: float = 1.0,
+        seed: int = 7,
+    ) -> None:
+        if scenario not in ("demo", "scale"):
+            raise ValueError(f"unknown scenario {scenario!r} (demo or scale)")
+        self.scenario = scenario
+        self.region = region
+        self.simulate = simulate
+        self.interval = interval
+        self.seed = seed
+        self.server = EmulatorServer(port=port)
+        self.simulator: Simulator | None = None
+
+    def start(self) -> str:
+        url = self.server.start()
+        self.server.seed_ids(self.seed)
+        # The simulator attaches before seeding so services are created with ECS's semantics.
+        self.simulator = Simulator(self.server, region=self.region, seed=self.seed, chaos=True)
+        if self.scenario == "demo":
+            seed_demo(url, self.region)
+        else:
+            seed_scale(url, self.region)
+        self.simulator.warm_start()
+        if self.scenario == "demo":
+            start_bad_rollouts(url, self.region)
+            for _ in range(4):
+                self.simulator.step()
+        if self.simulate:
+            self.simulator.start(self.interval)
+        log.info("demo AWS ready at %s", url)
+        return url
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.server.endpoint_url
+
+    def stop(self) -> None:
+        if self.simulator is not None:
+            self.simulator.stop()
+        self.server.stop()
