@@ -1,0 +1,100 @@
+"""The user's settings from a TOML file in the XDG config directory (or $ECSTUI_CONFIG)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+CONFIG_ENV = "ECSTUI_CONFIG"
+DEFAULT_REFRESH_SECONDS = 5.0
+
+
+class ConfigError(Exception):
+    """A config file ecstui cannot use, said in one sentence naming the file and the place."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSettings:
+    production: bool = False
+    """A production profile shows a red banner, and destructive actions need the resource's name typed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    profiles: dict[str, ProfileSettings] = field(default_factory=dict)
+    """Per AWS profile, by the profile's name in ~/.aws/config."""
+    refresh_seconds: float = DEFAULT_REFRESH_SECONDS
+    """How long between two refreshes of the current view."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Binding id -> keys ("scale" -> "S"), applied over the defaults."""
+    path: Path | None = None
+    """The file these settings came from; None when there was none."""
+
+    def is_production(self, profile: str | None) -> bool:
+        return bool(profile) and self.profiles.get(profile or "", ProfileSettings()).production
+
+
+def config_path() -> Path:
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir("ecstui")) / "config.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from `path` (default: config_path()); defaults when the file does not exist."""
+    path = path or config_path()
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        if path == config_path() and os.environ.get(CONFIG_ENV):
+            raise ConfigError(f"{path}: no such file (named by ${CONFIG_ENV}).") from None
+        return Settings()
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    return settings_from_dict(data, path)
+
+
+def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
+    where = str(path) if path else "config"
+    unknown = set(data) - {"profiles", "refresh_seconds", "keymap"}
+    if unknown:
+        known = "profiles, refresh_seconds, keymap"
+        raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
+    profiles_raw = data.get("profiles", {})
+    if not isinstance(profiles_raw, dict):
+        raise ConfigError(f"{where}: [profiles] must be a table of [profiles.<name>] tables.")
+    profiles: dict[str, ProfileSettings] = {}
+    for name, section in profiles_raw.items():
+        if not isinstance(section, dict):
+            raise ConfigError(f"{where}: profiles.{name} must be a table, like [profiles.{name}].")
+        extra = set(section) - {"production"}
+        if extra:
+            raise ConfigError(f"{where}: unknown setting profiles.{name}.{sorted(extra)[0]} (known: production).")
+        production = section.get("production", False)
+        if not isinstance(production, bool):
+            raise ConfigError(f"{where}: profiles.{name}.production must be true or false, not {production!r}.")
+        profiles[str(name)] = ProfileSettings(production=production)
+    refresh = data.get("refresh_seconds", DEFAULT_REFRESH_SECONDS)
+    if isinstance(refresh, bool) or not isinstance(refresh, int | float) or not 0.5 <= refresh <= 3600:
+        raise ConfigError(f"{where}: refresh_seconds must be a number of seconds from 0.5 to 3600, not {refresh!r}.")
+    keymap_raw = data.get("keymap", {})
+    if not isinstance(keymap_raw, dict) or not all(isinstance(v, str) for v in keymap_raw.values()):
+        raise ConfigError(f'{where}: [keymap] must map binding ids to keys, like scale = "S".')
+    return Settings(
+        profiles=profiles,
+        refresh_seconds=float(refresh),
+        keymap={str(k): v for k, v in keymap_raw.items()},
+        path=path,
+    )
+
+
+__all__ = ["CONFIG_ENV", "ConfigError", "ProfileSettings", "Settings", "config_path", "load_settings"]

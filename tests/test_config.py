@@ -1,0 +1,70 @@
+"""Settings come from TOML in the XDG config directory or $ECSTUI_CONFIG, with readable errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ecstui.config import CONFIG_ENV, ConfigError, Settings, config_path, load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_the_default_path_is_in_the_xdg_config_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert config_path() == Path(os.environ["XDG_CONFIG_HOME"]) / "ecstui" / "config.toml"
+
+
+def test_no_file_means_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert load_settings() == Settings()
+
+
+def test_the_environment_names_another_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "[profiles.prod]\nproduction = true\n[profiles.dev]\n")
+    monkeypatch.setenv(CONFIG_ENV, str(path))
+    settings = load_settings()
+    assert settings.path == path
+    assert settings.is_production("prod")
+    assert not settings.is_production("dev")
+    assert not settings.is_production("unknown")
+    assert not settings.is_production(None)
+
+
+def test_a_missing_file_named_by_the_environment_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "absent.toml"))
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings()
+
+
+def test_refresh_interval_and_keymap(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, 'refresh_seconds = 10\n[keymap]\nscale = "S"\n'))
+    assert settings.refresh_seconds == 10.0
+    assert settings.keymap == {"scale": "S"}
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("[profiles.prod\nproduction = true", "is not valid TOML"),
+        ('[profiles.prod]\nproduction = "yes"\n', "profiles.prod.production must be true or false"),
+        ("[profiles.prod]\nprod = true\n", "unknown setting profiles.prod.prod"),
+        ("profiles = 3\n", "[profiles] must be a table"),
+        ("refresh_seconds = 0\n", "refresh_seconds must be a number"),
+        ("refresh = 5\n", "unknown setting 'refresh'"),
+        ("[keymap]\nscale = 1\n", "[keymap] must map binding ids to keys"),
+    ],
+)
+def test_a_malformed_file_gives_one_readable_sentence(tmp_path: Path, text: str, says: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert says in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert caught.value.__cause__ is None  # no chained traceback to show
