@@ -77,6 +77,8 @@ class _Call:
     target: str
     parameters: dict[str, Any]
     before: dict[str, Any] | None = None
+    # Actions that change the same thing share one in-flight slot (a scale and an undo of it).
+    exclusive_as: str | None = None
 
 
 class EcsActions:
@@ -130,7 +132,7 @@ class EcsActions:
 
     async def _mutate(self, call: _Call, body: Callable[[_Call], Awaitable[T]]) -> T:
         """Run one mutation: at most one in flight per (action, target), audited whatever the outcome."""
-        with self._exclusive(call.action, call.target):
+        with self._exclusive(call.exclusive_as or call.action, call.target):
             try:
                 result = await body(call)
             except BaseException as exc:
@@ -190,7 +192,8 @@ class EcsActions:
         return await self._scale(cluster, service, count, action="scale_service")
 
     async def _scale(self, cluster: str, service: str, count: int, *, action: str, **extra: Any) -> Service:
-        call = _Call(action, f"{cluster}/{service}", {"cluster": cluster, "service": service, "desiredCount": count})
+        parameters = {"cluster": cluster, "service": service, "desiredCount": count}
+        call = _Call(action, f"{cluster}/{service}", parameters, exclusive_as="scale_service")
         call.parameters.update(extra)
 
         async def body(call: _Call) -> Service:

@@ -157,9 +157,15 @@ async def test_the_same_action_cannot_be_sent_twice_while_in_flight(
     assert not isinstance(other, BaseException)  # another target is not blocked
     assert mutating(emulator) == {"UpdateService": 2}
     assert not actions.in_flight("scale_service", "prod/web")
+    # A scale and an undo of a scale of the same service share one in-flight slot.
+    scale, undo = await asyncio.gather(
+        actions.scale_service("prod", "web", 9), actions.undo_scale(SCALE_ENTRY), return_exceptions=True
+    )
+    assert not isinstance(scale, BaseException)
+    assert isinstance(undo, AwsError) and "already in progress" in undo.message
     # Once answered, the action can be sent again.
     await actions.scale_service("prod", "web", 1)
-    assert emulator.log.counts["UpdateService"] == 3
+    assert emulator.log.counts["UpdateService"] == 4
 
 
 # -- a proxy in front of the emulator that fails chosen requests ----------------------------------------------
