@@ -1,0 +1,87 @@
+"""Every failure of a read reaches the caller as an AwsError that says what went wrong."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+import pytest
+from aiobotocore.config import AioConfig
+
+from ecstui.aws.errors import AwsError
+from ecstui.aws.fetch import EcsReader
+from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.emulator.server import EmulatorServer
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # nothing listens here once the probe is closed
+
+
+def _impatient(session: AwsSession) -> AwsSession:
+    # AwsTarget has no retry or timeout settings; the session's own (4 attempts with backoff) would make this
+    # test take seconds, so the clients it creates get one attempt and a short connect timeout instead.
+    session._config = session._config.merge(AioConfig(retries={"total_max_attempts": 1}, connect_timeout=1))
+    return session
+
+
+async def test_an_unreachable_endpoint_is_a_readable_unreachable_error_quickly() -> None:
+    endpoint = f"http://127.0.0.1:{_closed_port()}"
+    started = time.monotonic()
+    async with _impatient(AwsSession(AwsTarget(region="us-east-1", endpoint_url=endpoint))) as session:
+        reader = EcsReader(session)
+        with pytest.raises(AwsError) as caught:
+            await reader.clusters()
+        with pytest.raises(AwsError) as caught_describe:
+            await reader.describe_services("prod", ["web"])
+
+    assert time.monotonic() - started < 5
+    for error in (caught.value, caught_describe.value):
+        assert error.kind == "unreachable" and error.retryable
+        assert endpoint in error.message
+        assert type(error) is AwsError  # not a botocore or aiohttp exception
+    assert caught.value.__cause__ is not None  # the original is kept for debugging
+
+
+async def test_a_streamed_read_fails_as_an_aws_error_too() -> None:
+    endpoint = f"http://127.0.0.1:{_closed_port()}"
+    async with _impatient(AwsSession(AwsTarget(region="us-east-1", endpoint_url=endpoint))) as session:
+        with pytest.raises(AwsError) as caught:
+            async for _batch in EcsReader(session).stream_services("prod", ["a", "b"]):
+                pass
+    assert caught.value.kind == "unreachable"
+
+
+async def test_a_missing_cluster_is_none_for_one_thing_and_a_named_not_found_error_for_a_list(
+    target: AwsTarget,
+) -> None:
+    async with AwsSession(target) as session:
+        reader = EcsReader(session)
+        assert await reader.service("ghost", "web") is None
+        assert await reader.task("ghost", "arn:aws:ecs:us-east-1:123456789012:task/ghost/abc") is None
+        for read in (reader.services, reader.service_arns, reader.tasks):
+            with pytest.raises(AwsError) as caught:
+                await read("ghost")
+            assert (caught.value.kind, caught.value.code) == ("not_found", "ClusterNotFoundException")
+            assert "ghost" in caught.value.message
+
+
+async def test_a_server_failure_is_an_aws_error_of_kind_server(
+    ecs: Any, emulator: EmulatorServer, target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    ecs.create_cluster(clusterName="prod")
+    monkeypatch.setattr(EC2ContainerServiceBackend, "list_services", broken)
+    async with AwsSession(target) as session:
+        session._config = session._config.merge(AioConfig(retries={"total_max_attempts": 1}))
+        with pytest.raises(AwsError) as caught:
+            await EcsReader(session).services("prod")
+    assert caught.value.kind == "server"
