@@ -117,3 +117,29 @@ async def test_services_of_a_missing_cluster_is_a_not_found_error_naming_it(targ
     assert caught.value.kind == "not_found"
     assert caught.value.code == "ClusterNotFoundException"
     assert "'gone'" in caught.value.message
+
+
+async def test_describes_run_concurrently_but_never_more_than_the_limit(
+    ecs: Any, emulator: EmulatorServer, target: AwsTarget
+) -> None:
+    names = _seed(ecs, 80)
+    in_flight = 0
+    most = 0
+
+    def started(**_: Any) -> None:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+
+    def finished(**_: Any) -> None:
+        nonlocal in_flight
+        in_flight -= 1
+
+    async with AwsSession(target) as session:
+        session._session.register("before-call.ecs.DescribeServices", started)
+        session._session.register("after-call.ecs.DescribeServices", finished)
+        services = await EcsReader(session, concurrency=3).services(CLUSTER)
+
+    assert [s.name for s in services] == names
+    assert emulator.log.counts["DescribeServices"] == 8
+    assert 1 < most <= 3

@@ -111,3 +111,24 @@ async def test_an_unknown_desired_status_is_refused_before_any_request(
             await EcsReader(session).tasks("shop", desired_status="running")
     assert caught.value.kind == "invalid"
     assert emulator.log.counts["ListTasks"] == 0
+
+
+async def test_a_list_tasks_that_ignores_service_name_leaks_no_other_service_tasks(
+    small_cluster: None, target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    filtering = EC2ContainerServiceBackend.list_tasks
+
+    def loose(self: Any, cluster_str: Any = None, container_instance: Any = None, family: Any = None,
+              started_by: Any = None, service_name: Any = None, *rest: Any) -> Any:  # fmt: skip
+        return filtering(self, cluster_str, container_instance, family, started_by, None, *rest)
+
+    # Plain moto (and, per its docs, ECS itself at times) lists every task of the cluster despite serviceName.
+    monkeypatch.setattr(EC2ContainerServiceBackend, "list_tasks", loose)
+    async with AwsSession(target) as session:
+        reader = EcsReader(session)
+        assert len(await reader.task_arns(CLUSTER, "api")) == 6
+        tasks = await reader.tasks(CLUSTER, "api")
+
+    assert len(tasks) == 3 and {t.service_name for t in tasks} == {"api"}
