@@ -51,6 +51,7 @@ class TaskSim:
     targets: list[tuple[str, str, int]] = field(default_factory=list)  # (target group ARN, id, port)
     target_age: int = 0
     unhealthy_steps: int = -1
+    deregistered: bool = False
     instance_id: str | None = None
     resources: dict[str, Any] | None = None
     host_ports: list[int] = field(default_factory=list)
@@ -109,6 +110,7 @@ class Simulator:
         self._thread: threading.Thread | None = None
         self._ip_cursor: dict[str, int] = {}
         self._last_metrics: datetime | None = None
+        self._fx: dict[str, Effects] = {}
         hooks.attach(ACCOUNT_ID, region)
 
     # --- backends ---------------------------------------------------------------------------------------
@@ -170,6 +172,7 @@ class Simulator:
             self.tick += 1
             backend = self.ecs
             effects: dict[str, Effects] = defaultdict(Effects)
+            self._fx = effects
             for service in list(backend.services.values()):
                 self._service_sim(service)
             for cluster_name in list(backend.tasks):
@@ -767,6 +770,11 @@ class Simulator:
         task.stop_code = stop_code
         task.stopped_reason = reason
         task.stopping_at = now
+        # ECS deregisters a task's targets as soon as it decides to stop it, so they drain first.
+        sim: TaskSim | None = getattr(task, "_ecstui_sim", None)
+        fx = self._fx.get(sim.service_key) if sim is not None else None
+        if sim is not None and fx is not None:
+            self._deregister_targets(task, sim, fx)
 
     def _fail_running(
         self,
@@ -779,6 +787,11 @@ class Simulator:
         now: datetime,
     ) -> None:
         self._stop_task(task, "EssentialContainerExited", stopped_reason, now)
+        # The essential container is gone, so the task is no longer running: the agent goes straight to
+        # stopping it, and its targets start draining.
+        sim: TaskSim | None = getattr(task, "_ecstui_sim", None)
+        if sim is not None and task.last_status == "RUNNING":
+            self._set_status(task, "STOPPING", sim)
         essential = next(
             (c for c in task.containers if (getattr(c, "_ecstui_def", {}) or {}).get("essential", True)),
             task.containers[0] if task.containers else None,
@@ -843,6 +856,9 @@ class Simulator:
             fx.registered[str(tg_arn)] += 1
 
     def _deregister_targets(self, task: Any, sim: TaskSim, fx: Effects) -> None:
+        if sim.deregistered:
+            return
+        sim.deregistered = True
         for tg_arn, target, port in sim.targets:
             self._set_health(
                 tg_arn,
