@@ -178,6 +178,10 @@ class Simulator:
             for cluster_name in list(backend.tasks):
                 for task in list(backend.tasks[cluster_name].values()):
                     sim: TaskSim | None = getattr(task, "_ecstui_sim", None)
+                    if sim is None and task.desired_status == "STOPPED" and task.last_status != "STOPPED":
+                        # A task started outside the scheduler (run_task) and then stopped: walk it down too.
+                        sim = TaskSim(service_key=f"{cluster_name}:{str(task.group).removeprefix('service:')}")
+                        task._ecstui_sim = sim
                     if sim is not None:
                         self._advance(backend, task, sim, now, effects[sim.service_key])
             for key, service in list(backend.services.items()):
