@@ -157,14 +157,29 @@ class Simulator:
             self._thread = None
         hooks.detach(ACCOUNT_ID, self.region)
 
-    def warm_start(self, steps: int = 24, span: timedelta = timedelta(minutes=12)) -> None:
-        """Bring every service to its desired count at once, with a believable recent history."""
-        now = datetime.now(UTC)
+    def warm_start(self, steps: int = 24, span: timedelta = timedelta(minutes=12), now: datetime | None = None) -> None:
+        """Bring every service to its desired count at once, with a believable recent history.
+
+        `now` fixes the clock (tests that render snapshots need every timestamp to be the same each run).
+        """
+        now = now or datetime.now(UTC)
         start = now - span
+        self._backdate(start - timedelta(days=3))
         for i in range(steps):
             self.step(start + span * (i / steps))
         self.backfill_metrics(now)
         self.step(now)
+
+    def _backdate(self, when: datetime) -> None:
+        # What the seed just created should look as if it had been there for days, not seconds.
+        with self.server.lock:
+            for service in self.ecs.services.values():
+                service.created_at = when
+                for deployment in service.deployments:
+                    deployment["createdAt"] = deployment["updatedAt"] = when
+            for instances in self.ecs.container_instances.values():
+                for instance in instances.values():
+                    instance.registered_at = when
 
     def step(self, now: datetime | None = None) -> None:
         now = now or datetime.now(UTC)

@@ -144,17 +144,28 @@ class EcsApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        rows: list[tuple[str, str, str]] = []
+        self.push_screen(HelpScreen(type(self.screen).__name__.removesuffix("Screen"), self.keys_of_current_view()))
+
+    def keys_of_current_view(self) -> list[tuple[str, str, str]]:
+        """(key, what it does, binding id) for every key active here: this view's own first, then the table's,
+        then those that work everywhere."""
+        view: list[tuple[str, str, str]] = []
+        widgets: list[tuple[str, str, str]] = []
+        everywhere: list[tuple[str, str, str]] = []
         seen: set[str] = set()
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
             if key in seen or binding.system:
                 continue
             seen.add(key)
-            description = binding.description or binding.action.replace("_", " ")
-            rows.append((binding.key_display or key_label(key), description, binding.id or ""))
-        view = type(self.screen).__name__.removesuffix("Screen")
-        self.push_screen(HelpScreen(view, rows))
+            row = (binding.key_display or key_label(key), binding.description or binding.action, binding.id or "")
+            if isinstance(active.node, App):
+                everywhere.append(row)
+            elif active.node is self.screen:
+                view.append(row)
+            else:
+                widgets.append(row)
+        return view + widgets + everywhere
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -32,19 +31,26 @@ def plain(cell: object) -> str:
     return cell.plain if isinstance(cell, Text) else str(cell)
 
 
-_DIGITS = re.compile(r"(\d+)")
+_COUNT = re.compile(r"^(\d+)(?:/(\d+))?$")
+_AGE = re.compile(r"^(\d+)([smhd])$")
+_AGE_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def natural_key(cell: object) -> tuple[Any, ...]:
-    """Sort 'web-10' after 'web-9' and '12/12' after '3/12'."""
-    parts = _DIGITS.split(plain(cell).lower())
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
+def sort_key(cell: object) -> tuple[int, float, str]:
+    """Numbers ('12', '3/12') and ages ('42s', '5m') sort by value, before text; text sorts case-blind."""
+    text = plain(cell).strip()
+    if match := _COUNT.match(text):
+        return (0, float(match.group(1)), text)
+    if match := _AGE.match(text):
+        return (0, float(match.group(1)) * _AGE_SECONDS[match.group(2)], text)
+    return (1, 0.0, text.lower())
 
 
 class ResourceTable(DataTable[Cell]):
     """Rows are keyed by a stable id (an ARN); `sync` applies a whole new listing as a minimal edit."""
 
     BINDINGS = [
+        Binding("enter", "select_cursor", "Open", id="table.open"),
         Binding("o", "cycle_sort", "Sort by next column", show=False, id="table.sort"),
         Binding("O", "reverse_sort", "Reverse sort", show=False, id="table.reverse_sort"),
     ]
@@ -145,7 +151,7 @@ class ResourceTable(DataTable[Cell]):
     def _sort(self) -> None:
         if self.sort_column is None or not self.row_count:
             return
-        self.sort(self.sort_column, key=natural_key, reverse=self.sort_reverse)
+        self.sort(self.sort_column, key=sort_key, reverse=self.sort_reverse)
 
     def _resort_keeping_cursor(self) -> None:
         selected = self.selected_key

@@ -1,0 +1,73 @@
+"""UI fixtures: a seeded, simulated account with every timestamp fixed, and an app whose clock is frozen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from textual.pilot import Pilot
+
+from ecstui.aws.session import AwsTarget
+from ecstui.emulator.seed import seed_demo, start_bad_rollouts
+from ecstui.emulator.server import EmulatorServer
+from ecstui.emulator.simulator import Simulator
+from ecstui.ui.app import AppOptions, EcsApp
+from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.screens.detail import DetailScreen
+
+FIXED_NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
+REGION = "us-east-1"
+SNAPSHOT_SIZE = (140, 36)
+
+
+@pytest.fixture
+def simulator(emulator: EmulatorServer) -> Iterator[Simulator]:
+    sim = Simulator(emulator, region=REGION, seed=7, chaos=True)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def demo_account(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
+    """The demo's account, converged at FIXED_NOW, with its broken services already broken."""
+    seed_demo(emulator.endpoint_url, REGION)
+    simulator.warm_start(now=FIXED_NOW)
+    start_bad_rollouts(emulator.endpoint_url, REGION)
+    for _ in range(4):
+        simulator.step(FIXED_NOW)
+    emulator.log.clear()
+    return AwsTarget(region=REGION, endpoint_url=emulator.endpoint_url)
+
+
+def make_app(target: AwsTarget, **options: object) -> EcsApp:
+    """An app with a frozen clock and a refresh long enough that tests decide when data is fetched."""
+    settings: dict[str, object] = {"refresh": 3600.0, "demo": True, "clock": lambda: FIXED_NOW}
+    settings.update(options)
+    return EcsApp(target, AppOptions(**settings))  # type: ignore[arg-type]
+
+
+def loaded(app: EcsApp) -> bool:
+    screen = app.screen
+    if isinstance(screen, ListScreen):
+        return screen.updated_at is not None or screen.last_error is not None
+    if isinstance(screen, DetailScreen):
+        return screen.updated_at is not None
+    return True
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def wait_loaded(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, EcsApp)
+    await wait_until(pilot, lambda: loaded(app))

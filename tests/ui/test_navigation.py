@@ -1,0 +1,76 @@
+"""Walking the panes with the keyboard: clusters -> services -> tasks -> task, and back."""
+
+from __future__ import annotations
+
+from ecstui.aws.session import AwsTarget
+from ecstui.ui.screens.clusters import ClustersScreen
+from ecstui.ui.screens.services import ServicesScreen
+from ecstui.ui.screens.task_detail import TaskDetailScreen
+from ecstui.ui.screens.tasks import TasksScreen
+from tests.ui.conftest import make_app, wait_loaded
+
+
+def title_of(app: object) -> str:
+    from textual.widgets import Static
+
+    screen = app.screen  # type: ignore[attr-defined]
+    return str(screen.query_one("#pane-title", Static).render())
+
+
+async def test_enter_walks_down_and_escape_walks_back(demo_account: AwsTarget) -> None:
+    app = make_app(demo_account)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, ClustersScreen)
+        assert "Clusters [3]" in title_of(app)
+        assert app.screen.table.selected_key is not None
+        app.screen.table.select_key(next(k for k, c in app.screen.items.items() if c.name == "prod"))
+        await pilot.press("enter")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, ServicesScreen)
+        assert app.screen.cluster == "prod"
+        assert f"Services [{len(app.screen.items)}]" in title_of(app)
+        assert {s.name for s in app.screen.items.values()} >= {"api", "web", "payments"}
+        app.screen.table.select_key(next(k for k, s in app.screen.items.items() if s.name == "web"))
+        await pilot.press("enter")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, TasksScreen)
+        assert app.screen.service == "web"
+        tasks = list(app.screen.items.values())
+        assert tasks and all(t.service_name == "web" for t in tasks)
+        selected = app.screen.table.selected_key
+        await pilot.press("enter")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, TaskDetailScreen)
+        assert app.screen.task_arn == selected
+        await pilot.press("escape")
+        assert isinstance(app.screen, TasksScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ServicesScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ClustersScreen)
+        await pilot.press("escape")  # the root stays
+        assert isinstance(app.screen, ClustersScreen)
+
+
+async def test_cluster_and_service_flags_open_those_panes(demo_account: AwsTarget) -> None:
+    app = make_app(demo_account, cluster="prod", service="api")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, TasksScreen)
+        assert (app.screen.cluster, app.screen.service) == ("prod", "api")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ServicesScreen)
+
+
+async def test_t_on_a_cluster_lists_every_task_of_the_cluster(demo_account: AwsTarget) -> None:
+    app = make_app(demo_account)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        app.screen.table.select_key(next(k for k, c in app.screen.items.items() if c.name == "prod"))  # type: ignore[attr-defined]
+        await pilot.press("t")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, TasksScreen)
+        assert app.screen.service is None
+        services = {t.service_name for t in app.screen.items.values()}
+        assert len(services) > 3
