@@ -8,6 +8,7 @@ from datetime import datetime
 from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ecstui.aws.errors import to_aws_error
@@ -24,6 +25,9 @@ from ecstui.ui.screens.task_definitions import FamiliesScreen, RevisionsScreen
 from ecstui.ui.screens.task_detail import TaskDetailScreen
 from ecstui.ui.screens.tasks import TasksScreen
 from ecstui.ui.widgets.context_bar import ContextBar
+
+# Keys every Textual screen has (focus next/previous): listed with the global ones, not as the view's own.
+_TEXTUAL_SCREEN_KEYS = {(key, b.action) for b in Screen.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ class EcsApp(App[None]):
                 continue
             seen.add(key)
             row = (binding.key_display or key_label(key), binding.description or binding.action, binding.id or "")
-            if isinstance(active.node, App):
+            if isinstance(active.node, App) or (binding.key, binding.action) in _TEXTUAL_SCREEN_KEYS:
                 everywhere.append(row)
             elif active.node is self.screen:
                 view.append(row)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
 
 from ecstui.aws.session import AwsTarget
@@ -57,9 +59,16 @@ def loaded(app: EcsApp) -> bool:
     return True
 
 
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
+def text_of(renderable: object) -> str:
+    """What a Rich renderable reads as, in plain text."""
+    console = Console(width=160, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], limit: float = 15.0) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit
     while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {condition}")

@@ -30,6 +30,7 @@ class DetailScreen(LiveScreen):
     def __init__(self) -> None:
         super().__init__()
         self.data: Any = None
+        self.body: RenderableType = ""
         self.updated_at: Any = None
         self.poller = cast(Poller[object], Poller(self, self.fetch, self._apply, self._show_error, 5.0, name="detail"))
 
@@ -71,6 +72,7 @@ class DetailScreen(LiveScreen):
             body: RenderableType = Text("Not found: it may have been deleted or have expired.", style="yellow")
         else:
             body = self.render_body(data)
+        self.body = body
         self.query_one("#detail-body", Static).update(body)
         self.query_one("#pane-title", Static).update(self._title())
 
