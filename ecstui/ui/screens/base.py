@@ -152,7 +152,7 @@ class ListScreen(LiveScreen, Generic[T]):
     def _title_text(self) -> Text:
         text = Text()
         text.append(self.kind)
-        if self.is_mounted:
+        if self.is_mounted and self.updated_at is not None:
             table = self.table
             if table.filter_text:
                 text.append(f" [{table.shown_count}/{table.total_count}]", style="bold")

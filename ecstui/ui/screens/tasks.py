@@ -25,10 +25,25 @@ class TasksScreen(ListScreen[Task]):
         self.cluster = cluster
         self.service = service
         self.desired_status = "RUNNING"
-        service_column = () if service else (Column("service", "Service"),)
-        self.columns = (
+        self.columns = self._columns()
+        super().__init__()
+
+    def _columns(self) -> tuple[Column, ...]:
+        service = () if self.service else (Column("service", "Service"),)
+        if self.desired_status == "STOPPED":
+            # What an operator reads stopped tasks for: when, and why.
+            return (
+                Column("id", "Task"),
+                *service,
+                Column("last", "Last status"),
+                Column("taskdef", "Task definition"),
+                Column("stopped", "Stopped"),
+                Column("code", "Stop code"),
+                Column("reason", "Stopped reason"),
+            )
+        return (
             Column("id", "Task"),
-            *service_column,
+            *service,
             Column("last", "Last status"),
             Column("desired", "Desired"),
             Column("health", "Health"),
@@ -37,9 +52,7 @@ class TasksScreen(ListScreen[Task]):
             Column("az", "AZ"),
             Column("ip", "Private IP"),
             Column("started", "Started"),
-            Column("stopped", "Stop reason"),
         )
-        super().__init__()
 
     def subject(self) -> str:
         where = f"{self.cluster} / {self.service}" if self.service else f"{self.cluster} (all services)"
@@ -54,7 +67,16 @@ class TasksScreen(ListScreen[Task]):
     def row_cells(self, item: Task) -> tuple[Cell, ...]:
         now = self.ecs_app.clock()
         service: tuple[Cell, ...] = () if self.service else (item.service_name or Text("-", style=DIM),)
-        reason = item.stopped_reason or ""
+        if self.desired_status == "STOPPED":
+            return (
+                item.id,
+                *service,
+                status_text(item.last_status),
+                item.task_definition,
+                age(item.stopped_at or item.stopping_at, now),
+                Text(dash(item.stop_code), style="red"),
+                Text(dash(item.stopped_reason), style="red"),
+            )
         return (
             item.id,
             *service,
@@ -66,7 +88,6 @@ class TasksScreen(ListScreen[Task]):
             dash(item.availability_zone),
             dash(item.private_ip),
             age(item.started_at, now),
-            Text(reason, style="red") if reason else Text("-", style=DIM),
         )
 
     def open_item(self, item: Task) -> None:
@@ -75,7 +96,8 @@ class TasksScreen(ListScreen[Task]):
     def action_toggle_stopped(self) -> None:
         self.desired_status = "STOPPED" if self.desired_status == "RUNNING" else "RUNNING"
         self.items = {}
-        self.table.sync([])
+        self.columns = self._columns()
+        self.table.set_columns(self.columns, sort_column="stopped" if self.desired_status == "STOPPED" else "id")
         self.updated_at = None
         self._update_title()
         self.action_refresh_now()

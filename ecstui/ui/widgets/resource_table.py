@@ -68,6 +68,14 @@ class ResourceTable(DataTable[Cell]):
         for column in self.column_specs:
             self.add_column(column.label, key=column.key, width=column.width)
 
+    def set_columns(self, columns: Sequence[Column], sort_column: str | None = None) -> None:
+        """Show other columns (and no rows until the next sync)."""
+        self.clear(columns=True)
+        self.column_specs = tuple(columns)
+        self.sort_column = sort_column or (columns[0].key if columns else None)
+        self._all, self._shown = {}, {}
+        self.on_mount()
+
     # -- what the screen asks -------------------------------------------------------------
     @property
     def total_count(self) -> int:
