@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.config import ConfigError, load_settings
 
 if TYPE_CHECKING:
     from ecstui.emulator.demo import Demo
@@ -30,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--endpoint-url", help="AWS endpoint to talk to instead of AWS (default: AWS_ENDPOINT_URL)")
     parser.add_argument("--cluster", help="open this cluster's services")
     parser.add_argument("--service", help="with --cluster: open this service's tasks")
-    parser.add_argument("--refresh", type=float, default=5.0, metavar="SECONDS", help="poll interval (default 5)")
+    parser.add_argument(
+        "--refresh", type=float, default=None, metavar="SECONDS", help="poll interval (default 5, or the config's)"
+    )
     parser.add_argument("--read-only", action="store_true", help="make every change to AWS impossible")
     parser.add_argument("--demo", action="store_true", help="run on an embedded, simulated AWS (no credentials)")
     return parser
@@ -80,8 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.service and not args.cluster:
         parser.error("--service needs --cluster")
-    if args.refresh <= 0:
+    if args.refresh is not None and args.refresh <= 0:
         parser.error("--refresh must be a positive number of seconds")
+    try:
+        settings = load_settings()
+    except ConfigError as bad_config:
+        print(f"ecstui: {bad_config}", file=sys.stderr)
+        return EXIT_USAGE
 
     demo: Demo | None = None
     if args.demo:
@@ -96,7 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from ecstui.ui.app import AppOptions, EcsApp
 
-    options = AppOptions(refresh=args.refresh, cluster=args.cluster, service=args.service, demo=args.demo)
+    profile = None if args.demo else (target.profile or os.environ.get("AWS_PROFILE") or "default")
+    options = AppOptions(
+        refresh=args.refresh or settings.refresh_seconds,
+        cluster=args.cluster,
+        service=args.service,
+        demo=args.demo,
+        production=settings.is_production(profile),
+        keymap=dict(settings.keymap),
+    )
     try:
         EcsApp(target, options).run()
     except KeyboardInterrupt:

@@ -11,10 +11,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from ecstui.aws.actions import EcsActions
+from ecstui.aws.audit import AuditLog
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.ui.format import Clock, utc_now
+from ecstui.ui.screens.base import LiveScreen
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
 from ecstui.ui.screens.instances import InstancesScreen
@@ -40,6 +43,8 @@ class AppOptions:
     demo: bool = False
     production: bool = False
     clock: Clock = field(default=utc_now)
+    keymap: dict[str, str] = field(default_factory=dict)
+    audit_path: str | None = None  # default: the XDG state directory
 
 
 class EcsApp(App[None]):
@@ -59,6 +64,8 @@ class EcsApp(App[None]):
         self.options = options or AppOptions()
         self.session = AwsSession(target)
         self.reader = EcsReader(self.session)
+        self.audit = AuditLog(self.options.audit_path)
+        self.actions = EcsActions(self.session, self.audit)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
 
@@ -77,6 +84,8 @@ class EcsApp(App[None]):
         )
 
     def on_mount(self) -> None:
+        if self.options.keymap:
+            self.set_keymap(self.options.keymap)
         self.push_screen(ClustersScreen())
         if self.options.cluster:
             self.open_services(self.options.cluster)
@@ -85,6 +94,26 @@ class EcsApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.session.close()
+
+    # -- actions ------------------------------------------------------------------------------
+    def can_mutate(self, what: str) -> bool:
+        """False (and says why) in a read-only session; the data layer refuses too, this is the courtesy."""
+        if self.target.read_only:
+            self.notify(f"Read-only session: {what} is not available. Restart without --read-only.", severity="warning")
+            return False
+        return True
+
+    @property
+    def needs_typed_confirmation(self) -> bool:
+        """On a production profile, destructive actions need the resource's name typed."""
+        return self.options.production
+
+    def refresh_current_pane(self) -> None:
+        """After a change, show its effect now rather than at the next poll."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, LiveScreen):
+                screen.action_refresh_now()
+                return
 
     # -- navigation -------------------------------------------------------------------------
     def open_services(self, cluster: str) -> None:

@@ -1,0 +1,1 @@
+"""Modal dialogs through which every change to AWS is asked for, checked, confirmed and sent."""

@@ -1,0 +1,207 @@
+"""The one shape every mutating dialog has: inputs, an inline error, Cancel/Confirm, one request in flight.
+
+Bad input is caught before anything is sent and said inline; a failed AWS call shows AWS's message and
+leaves the dialog open with what the user typed; Confirm is disabled while the request is in flight, so an
+action cannot be sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from ecstui.aws.errors import AwsError, to_aws_error
+from ecstui.aws.validation import Invalid
+
+if TYPE_CHECKING:
+    from ecstui.ui.app import EcsApp
+
+R = TypeVar("R")
+
+
+class Invalidity(Exception):
+    """Raised by `validate` with a sentence for the user; nothing is sent."""
+
+
+def checked(value: R | Invalid) -> R:
+    """A validation result, or Invalidity carrying its message."""
+    if isinstance(value, Invalid):
+        raise Invalidity(str(value))
+    return value
+
+
+class ActionDialog(ModalScreen[R | None], Generic[R]):
+    """Subclasses compose their inputs in `compose_body`, check them in `validate`, and send in `perform`."""
+
+    title_text = "Action"
+    confirm_label = "Confirm"
+    confirm_variant: str = "primary"
+    destructive = False
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "confirm", "Confirm", id="dialog.confirm", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    ActionDialog { align: center middle; }
+    ActionDialog > #dialog { width: 100; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $accent; background: $surface; padding: 0 1; }
+    ActionDialog.destructive > #dialog { border: thick $error; }
+    ActionDialog #dialog-title { text-style: bold; padding: 0 0 1 0; }
+    ActionDialog #dialog-body { height: auto; max-height: 40; }
+    ActionDialog #dialog-error { color: $error; text-style: bold; height: auto; display: none; }
+    ActionDialog #dialog-error.shown { display: block; }
+    ActionDialog #dialog-status { color: $text-muted; height: auto; }
+    ActionDialog #dialog-buttons { height: 3; align-horizontal: right; }
+    ActionDialog #dialog-buttons Button { margin-left: 2; }
+    ActionDialog .field-label { padding-top: 1; color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(classes="destructive" if self.destructive else "")
+        self.sending = False
+        self.attempts = 0
+
+    @property
+    def ecs_app(self) -> EcsApp:
+        return cast("EcsApp", self.app)
+
+    # -- for subclasses --------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def validate(self) -> Any:
+        """Read and check the inputs; raise Invalidity with a sentence. Returns what `perform` needs."""
+        return None
+
+    def perform(self, values: Any) -> Awaitable[R]:
+        raise NotImplementedError
+
+    def describe_success(self, result: R) -> str:
+        return f"{self.title_text}: done."
+
+    # -- shape -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.title_text), id="dialog-title")
+            with VerticalScroll(id="dialog-body"):
+                yield from self.compose_body()
+            yield Static("", id="dialog-error")
+            yield Static("", id="dialog-status")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel", id="dialog-cancel")
+                yield Button(self.confirm_label, id="dialog-confirm", variant=cast(Any, self.confirm_variant))
+
+    def on_mount(self) -> None:
+        first = next(iter(self.query(Input)), None)
+        if first is not None:
+            first.focus()
+        else:
+            self.query_one("#dialog-confirm", Button).focus()
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#dialog-error", Static)
+        error.update(Text(f"✗ {message}"))
+        error.add_class("shown")
+
+    def clear_error(self) -> None:
+        self.query_one("#dialog-error", Static).remove_class("shown")
+
+    def set_status(self, message: str) -> None:
+        self.query_one("#dialog-status", Static).update(message)
+
+    # -- flow --------------------------------------------------------------------------------
+    @on(Button.Pressed, "#dialog-cancel")
+    def action_cancel(self) -> None:
+        if not self.sending:
+            self.dismiss(None)
+
+    @on(Button.Pressed, "#dialog-confirm")
+    def action_confirm(self) -> None:
+        if self.sending:
+            return  # one request in flight at a time: no double submission
+        try:
+            values = self.validate()
+        except Invalidity as problem:
+            self.show_error(str(problem))
+            return
+        self.clear_error()
+        self.sending = True
+        self.query_one("#dialog-confirm", Button).disabled = True
+        self.set_status("Sending…")
+        self._send(values)
+
+    @on(Input.Submitted)
+    def _enter_confirms(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    @work(exclusive=True, group="dialog-send", exit_on_error=False)
+    async def _send(self, values: Any) -> None:
+        self.attempts += 1
+        try:
+            result = await self.perform(values)
+        except Exception as exc:
+            error: AwsError = to_aws_error(exc)
+            self.sending = False
+            self.query_one("#dialog-confirm", Button).disabled = False
+            self.set_status("")
+            self.show_error(error.message)
+            return
+        self.sending = False
+        self.ecs_app.notify(self.describe_success(result), timeout=6)
+        self.ecs_app.refresh_current_pane()
+        self.dismiss(result)
+
+
+class ConfirmDialog(ActionDialog[R]):
+    """A yes/no question for one action; with `type_to_confirm`, the name must be typed exactly."""
+
+    def __init__(
+        self,
+        title: str,
+        question: str,
+        action: Any,
+        *,
+        confirm_label: str = "Confirm",
+        type_to_confirm: str | None = None,
+        destructive: bool = False,
+        success: str | None = None,
+    ) -> None:
+        self.title_text = title
+        self.question = question
+        self.action_callable = action
+        self.confirm_label = confirm_label
+        self.type_to_confirm = type_to_confirm
+        self.destructive = destructive
+        self.confirm_variant = "error" if destructive else "primary"
+        self.success = success
+        super().__init__()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.question)
+        if self.type_to_confirm:
+            yield Static(f"Type {self.type_to_confirm!r} to confirm:", classes="field-label")
+            yield Input(id="confirm-name", placeholder=self.type_to_confirm)
+
+    def validate(self) -> Any:
+        if self.type_to_confirm:
+            typed = self.query_one("#confirm-name", Input).value.strip()
+            if typed != self.type_to_confirm:
+                raise Invalidity(f"Type {self.type_to_confirm!r} exactly to confirm (you typed {typed!r}).")
+        return None
+
+    def perform(self, values: Any) -> Awaitable[R]:
+        return cast(Awaitable[R], self.action_callable())
+
+    def describe_success(self, result: R) -> str:
+        return self.success or f"{self.title_text}: done."
