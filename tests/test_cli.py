@@ -6,12 +6,12 @@ import os
 import socket
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ecstui import cli
+from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.app import EcsApp
 
 
@@ -75,7 +75,10 @@ def test_service_without_cluster_is_a_usage_error(capsys: pytest.CaptureFixture[
     assert "--service needs --cluster" in capsys.readouterr().err
 
 
-def test_demo_starts_the_embedded_aws_and_shows_its_clusters(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_demo_starts_the_embedded_aws_and_shows_its_clusters(
+    monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer
+) -> None:
+    # moto's state is per process: start from the empty account the `emulator` fixture leaves.
     seen: dict[str, Any] = {}
     original_run = EcsApp.run
 

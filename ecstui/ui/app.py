@@ -16,7 +16,9 @@ from ecstui.aws.audit import AuditLog
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.ui.commands import ViewCommands
 from ecstui.ui.format import Clock, utc_now
+from ecstui.ui.screens.audit import AuditScreen
 from ecstui.ui.screens.base import LiveScreen
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
@@ -51,6 +53,7 @@ class EcsApp(App[None]):
     TITLE = "ecstui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ViewCommands}
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -156,6 +159,9 @@ class EcsApp(App[None]):
             return
         if kind == "taskdefs":
             self.open_task_definitions()
+            return
+        if kind == "audit":
+            self.push_screen(AuditScreen())
             return
         assert cluster is not None
         if kind == "services":

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from ecstui.aws.errors import AwsError, to_aws_error
@@ -102,11 +103,13 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
                 yield Button(self.confirm_label, id="dialog-confirm", variant=cast(Any, self.confirm_variant))
 
     def on_mount(self) -> None:
+        # Textual also runs the on_mount of every subclass that defines one; they should not call this one.
+        self.initial_focus().focus()
+
+    def initial_focus(self) -> Widget:
+        """Where the cursor starts: the first input, else the confirm button."""
         first = next(iter(self.query(Input)), None)
-        if first is not None:
-            first.focus()
-        else:
-            self.query_one("#dialog-confirm", Button).focus()
+        return first if first is not None else self.query_one("#dialog-confirm", Button)
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#dialog-error", Static)

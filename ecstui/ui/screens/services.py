@@ -8,6 +8,9 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ecstui.aws.models import Service
+from ecstui.ui.commands import PaletteCommand
+from ecstui.ui.dialogs.base import ConfirmDialog
+from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog, UpdateServiceDialog
 from ecstui.ui.format import DIM, age, count_text, status_text
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
@@ -29,6 +32,10 @@ class ServicesScreen(ListScreen[Service]):
     sort_column = "name"
 
     BINDINGS = [
+        Binding("s", "scale", "Scale", id="services.scale"),
+        Binding("r", "restart", "Restart", id="services.restart"),
+        Binding("u", "update", "Update", id="services.update"),
+        Binding("ctrl+d", "delete", "Delete", id="services.delete"),
         Binding("d", "task_definition", "Task definition", id="services.taskdef"),
     ]
 
@@ -66,3 +73,46 @@ class ServicesScreen(ListScreen[Service]):
     def action_task_definition(self) -> None:
         if (item := self.selected) is not None:
             self.ecs_app.open_task_definition(item.task_definition_arn)
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_scale(self) -> None:
+        if (item := self.selected) is not None and self.ecs_app.can_mutate("scale"):
+            self.app.push_screen(ScaleDialog(self.cluster, item))
+
+    def action_restart(self) -> None:
+        item = self.selected
+        if item is None or not self.ecs_app.can_mutate("restart"):
+            return
+        actions, cluster = self.ecs_app.actions, self.cluster
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Restart {item.name}",
+                f"Force a new deployment of {item.name}: ECS replaces all {item.running} running tasks with new "
+                f"ones of {item.task_definition}, keeping the service's minimum healthy percent.",
+                lambda: actions.restart_service(cluster, item.name),
+                confirm_label="Restart",
+                type_to_confirm=item.name if self.ecs_app.needs_typed_confirmation else None,
+                success=f"{item.name}: new deployment started.",
+            )
+        )
+
+    def action_update(self) -> None:
+        if (item := self.selected) is not None and self.ecs_app.can_mutate("update"):
+            self.app.push_screen(UpdateServiceDialog(self.cluster, item))
+
+    def action_delete(self) -> None:
+        if (item := self.selected) is not None and self.ecs_app.can_mutate("delete"):
+            self.app.push_screen(DeleteServiceDialog(self.cluster, item))
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        item = self.selected
+        if item is None:
+            return []
+        return [
+            PaletteCommand(f"Scale {item.name}", "Change the desired count", self.action_scale),
+            PaletteCommand(f"Restart {item.name}", "Force a new deployment", self.action_restart),
+            PaletteCommand(f"Update {item.name}", "Roll out another revision", self.action_update),
+            PaletteCommand(f"Delete {item.name}", "Scale to 0 and delete", self.action_delete),
+            PaletteCommand(f"Tasks of {item.name}", "Open its tasks", self.action_open),
+            PaletteCommand(f"Task definition of {item.name}", item.task_definition, self.action_task_definition),
+        ]

@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ecstui.aws.models import Task
+from ecstui.ui.commands import PaletteCommand
+from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.format import DIM, age, dash, status_text
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
@@ -18,6 +20,7 @@ class TasksScreen(ListScreen[Task]):
     sort_column = "id"
 
     BINDINGS = [
+        Binding("x", "stop_task", "Stop", id="tasks.stop"),
         Binding("S", "toggle_stopped", "Running/stopped", id="tasks.toggle_stopped"),
     ]
 
@@ -101,3 +104,22 @@ class TasksScreen(ListScreen[Task]):
         self.updated_at = None
         self._update_title()
         self.action_refresh_now()
+
+    def action_stop_task(self) -> None:
+        item = self.selected
+        if item is None or not self.ecs_app.can_mutate("stop task"):
+            return
+        if item.desired_status == "STOPPED":
+            self.notify(f"Task {item.id} is already stopping or stopped.", severity="warning")
+            return
+        self.app.push_screen(StopTaskDialog(self.cluster, item, type_to_confirm=self.ecs_app.needs_typed_confirmation))
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        item = self.selected
+        commands = [
+            PaletteCommand("Running / stopped tasks", "Switch which tasks are listed", self.action_toggle_stopped)
+        ]
+        if item is not None:
+            commands.insert(0, PaletteCommand(f"Stop task {item.id}", "Stop it, with a reason", self.action_stop_task))
+            commands.insert(1, PaletteCommand(f"Open task {item.id}", "Containers, network, times", self.action_open))
+        return commands

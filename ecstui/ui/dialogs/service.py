@@ -1,0 +1,188 @@
+"""Service actions: scale, roll out another revision, delete (scaling to 0 first), with their checks."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Awaitable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ecstui.aws.models import Service, TaskDefinition
+from ecstui.aws.validation import parse_desired_count, registrable_definition
+from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+
+
+class ScaleDialog(ActionDialog[Service]):
+    title_text = "Scale service"
+    confirm_label = "Scale"
+
+    def __init__(self, cluster: str, service: Service) -> None:
+        self.cluster = cluster
+        self.service = service
+        self.title_text = f"Scale {service.name}"
+        super().__init__()
+
+    def compose_body(self) -> ComposeResult:
+        s = self.service
+        yield Static(f"Now: desired {s.desired}, running {s.running}, pending {s.pending}  ({self.cluster})")
+        yield Static("New desired count (0 to 5000):", classes="field-label")
+        yield Input(str(s.desired), id="desired", select_on_focus=True)
+
+    def validate(self) -> int:
+        count = checked(parse_desired_count(self.query_one("#desired", Input).value))
+        if count == self.service.desired:
+            raise Invalidity(f"{self.service.name} already wants {count} tasks; nothing to change.")
+        return count
+
+    def perform(self, values: Any) -> Awaitable[Service]:
+        return self.ecs_app.actions.scale_service(self.cluster, self.service.name, int(values))
+
+    def describe_success(self, result: Service) -> str:
+        return f"{result.name}: desired count {self.service.desired} → {result.desired}."
+
+
+def definition_diff(old: TaskDefinition, new: TaskDefinition) -> Text:
+    """A coloured unified diff of what RegisterTaskDefinition would be given for each revision."""
+    before = json.dumps(registrable_definition(dict(old.raw)), indent=2, sort_keys=True, default=str).splitlines()
+    after = json.dumps(registrable_definition(dict(new.raw)), indent=2, sort_keys=True, default=str).splitlines()
+    text = Text()
+    for line in difflib.unified_diff(before, after, old.label, new.label, lineterm="", n=2):
+        style = (
+            "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line[:2] == "@@" else ""
+        )
+        text.append(line + "\n", style=style)
+    return text if text.plain else Text("The two revisions register the same definition.", style="dim")
+
+
+class UpdateServiceDialog(ActionDialog[Service]):
+    """Roll the service onto another revision of its family, shown as a diff against the running one."""
+
+    title_text = "Update service"
+    confirm_label = "Roll out"
+
+    DEFAULT_CSS = """
+    UpdateServiceDialog #revisions { height: 8; }
+    UpdateServiceDialog #diff { height: auto; max-height: 20; }
+    """
+
+    def __init__(self, cluster: str, service: Service) -> None:
+        self.cluster = cluster
+        self.service = service
+        self.title_text = f"Update {service.name}: choose a revision"
+        self.revisions: dict[str, TaskDefinition] = {}
+        self.current: TaskDefinition | None = None
+        super().__init__()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(f"Running {self.service.task_definition}. Revisions of the family, newest first:")
+        yield OptionList(id="revisions")
+        yield Static(Text("loading revisions…", style="dim"), id="diff")
+        yield Static("Desired count (empty keeps the current one):", classes="field-label")
+        yield Input("", placeholder=str(self.service.desired), id="desired")
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def initial_focus(self) -> Widget:
+        return self.query_one("#revisions", OptionList)
+
+    @work(exclusive=True, group="load-revisions", exit_on_error=False)
+    async def _load(self) -> None:
+        reader = self.ecs_app.reader
+        try:
+            self.current = await reader.task_definition(self.service.task_definition_arn)
+            revisions = await reader.task_definition_revisions(self.current.family)
+        except Exception as exc:
+            from ecstui.aws.errors import to_aws_error
+
+            self.show_error(to_aws_error(exc).message)
+            return
+        options = self.query_one("#revisions", OptionList)
+        for definition in revisions:
+            self.revisions[definition.arn] = definition
+            running = "  (running)" if definition.arn == self.service.task_definition_arn else ""
+            images = ", ".join(c.image.rsplit("/", 1)[-1] for c in definition.containers)
+            options.add_option(Option(f"{definition.label}  {images}{running}", id=definition.arn))
+        if revisions:
+            options.highlighted = 0
+
+    @on(OptionList.OptionHighlighted, "#revisions")
+    def _show_diff(self, event: OptionList.OptionHighlighted) -> None:
+        chosen = self.revisions.get(event.option.id or "")
+        if chosen is not None and self.current is not None:
+            self.query_one("#diff", Static).update(definition_diff(self.current, chosen))
+
+    def validate(self) -> tuple[str, int | None]:
+        options = self.query_one("#revisions", OptionList)
+        if options.highlighted is None:
+            raise Invalidity("Choose a revision first.")
+        arn = options.get_option_at_index(options.highlighted).id or ""
+        text = self.query_one("#desired", Input).value.strip()
+        desired = checked(parse_desired_count(text)) if text else None
+        if arn == self.service.task_definition_arn and desired is None:
+            raise Invalidity("That revision is already running; choose another, or set a desired count.")
+        return arn, desired
+
+    def perform(self, values: Any) -> Awaitable[Service]:
+        arn, desired = values
+        return self.ecs_app.actions.update_service(self.cluster, self.service.name, arn, desired)
+
+    def describe_success(self, result: Service) -> str:
+        return f"{result.name}: rolling out {result.task_definition}."
+
+
+class DeleteServiceDialog(ActionDialog[Service]):
+    """ECS refuses to delete a service that still wants tasks: offer to scale it to 0 first."""
+
+    confirm_label = "Delete"
+    confirm_variant = "error"
+    destructive = True
+
+    def __init__(self, cluster: str, service: Service) -> None:
+        self.cluster = cluster
+        self.service = service
+        self.title_text = f"Delete service {service.name}"
+        super().__init__()
+
+    def compose_body(self) -> ComposeResult:
+        s = self.service
+        yield Static(
+            f"Delete {s.name} from {self.cluster}. Its tasks are stopped and it leaves its load balancers. "
+            "This cannot be undone."
+        )
+        if s.desired > 0:
+            yield Checkbox(f"Scale {s.name} from {s.desired} to 0 first (ECS requires it)", True, id="scale-first")
+        yield Static(f"Type {s.name!r} to confirm:", classes="field-label")
+        yield Input("", placeholder=s.name, id="confirm-name")
+
+    def validate(self) -> bool:
+        typed = self.query_one("#confirm-name", Input).value.strip()
+        if typed != self.service.name:
+            raise Invalidity(f"Type {self.service.name!r} exactly to confirm (you typed {typed!r}).")
+        scale_first = self.service.desired > 0 and self.query_one("#scale-first", Checkbox).value
+        if self.service.desired > 0 and not scale_first:
+            raise Invalidity(
+                f"ECS refuses to delete a service that wants {self.service.desired} tasks: scale to 0 first."
+            )
+        return scale_first
+
+    async def _scale_then_delete(self, scale_first: bool) -> Service:
+        actions = self.ecs_app.actions
+        if scale_first:
+            self.set_status(f"Scaling {self.service.name} to 0…")
+            await actions.scale_service(self.cluster, self.service.name, 0)
+        self.set_status(f"Deleting {self.service.name}…")
+        return await actions.delete_service(self.cluster, self.service.name)
+
+    def perform(self, values: Any) -> Awaitable[Service]:
+        return self._scale_then_delete(bool(values))
+
+    def describe_success(self, result: Service) -> str:
+        return f"{self.service.name} deleted (status {result.status})."
