@@ -13,6 +13,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
 from ecstui.aws.errors import THROTTLE_CODES, AwsError, to_aws_error
+from ecstui.aws.ratelimit import DEFAULT_SHARE, EcsRateLimiter
 
 if TYPE_CHECKING:
     from types_aiobotocore_cloudwatch import CloudWatchClient
@@ -30,6 +31,8 @@ class AwsTarget:
     region: str | None = None
     endpoint_url: str | None = None
     read_only: bool = False
+    # The share of each ECS throttling bucket ecstui may use (see ecstui.aws.ratelimit.DEFAULT_SHARE).
+    rate_share: float = DEFAULT_SHARE
 
 
 @dataclass
@@ -45,16 +48,25 @@ class RequestStats:
         return sum(self.sent.values())
 
 
+def _service_and_operation(event_name: str) -> tuple[str, str]:
+    # "before-send.ecs.ListServices" -> ("ecs", "ListServices")
+    parts = event_name.split(".")
+    return (parts[1], parts[-1]) if len(parts) >= 3 else ("", parts[-1])
+
+
 class AwsSession:
     """Owns the clients for one target; open once, share everywhere, close on exit."""
 
-    def __init__(self, target: AwsTarget) -> None:
+    def __init__(self, target: AwsTarget, limiter: EcsRateLimiter | None = None) -> None:
         self.target = target
+        # Every ECS request, retries included, waits for a token: each attempt spends one of AWS's.
+        self.limiter = limiter if limiter is not None else EcsRateLimiter(target.rate_share)
         self._session = AioSession(profile=target.profile) if target.profile else AioSession()
         self._stack = AsyncExitStack()
         self._clients: dict[str, Any] = {}
         self._client_lock = asyncio.Lock()
         self.stats = RequestStats()
+        self._session.register("before-send", self._wait_for_token)
         self._session.register("before-send", self._count_request)
         self._session.register("needs-retry", self._count_throttle)
         # standard mode: exponential backoff with jitter, retrying throttles and transient errors.
@@ -76,6 +88,11 @@ class AwsSession:
     def profile_name(self) -> str:
         return self.target.profile or str(self._session.get_config_variable("profile") or "default")
 
+    async def _wait_for_token(self, event_name: str, **_: Any) -> None:
+        # aiobotocore awaits coroutine handlers; returning None lets the request go out.
+        service, operation = _service_and_operation(event_name)
+        await self.limiter.wait(operation, service)
+
     def _count_request(self, event_name: str, **_: Any) -> None:
         # event_name: "before-send.ecs.ListServices"
         self.stats.sent[event_name.rsplit(".", 1)[-1]] += 1
@@ -88,6 +105,8 @@ class AwsSession:
         if code in THROTTLE_CODES:
             self.stats.throttled[event_name.rsplit(".", 1)[-1]] += 1
             self.stats.last_throttle_at = time.monotonic()
+            service, operation = _service_and_operation(event_name)
+            self.limiter.on_throttle(operation, service)
 
     async def _client(self, service: str) -> Any:
         async with self._client_lock:

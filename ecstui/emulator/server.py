@@ -16,6 +16,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ecstui.emulator.aws_limits import AwsLimitsMiddleware, RequestLog
+from ecstui.emulator.faults import Faults, FaultsMiddleware
 from ecstui.emulator.fidelity import apply_fidelity_patches
 
 ACCOUNT_ID = "123456789012"
@@ -36,6 +37,8 @@ class EmulatorServer:
     port: int = 0
     log: RequestLog = field(default_factory=RequestLog)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # Latency, throttling, injected errors and outages; inert until configured.
+    faults: Faults = field(default_factory=Faults)
     _server: BaseWSGIServer | None = None
     _thread: threading.Thread | None = None
 
@@ -44,7 +47,7 @@ class EmulatorServer:
         apply_fidelity_patches()
         freeze_task_decay()
         moto_app = DomainDispatcherApplication(create_backend_app)
-        app = AwsLimitsMiddleware(moto_app, self.log, self.lock)
+        app = FaultsMiddleware(AwsLimitsMiddleware(moto_app, self.log, self.lock), self.faults)
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="ecstui-emulator", daemon=True)
@@ -56,13 +59,14 @@ class EmulatorServer:
         return f"http://{self.host}:{self.port}"
 
     def reset(self) -> None:
-        """Forget every resource (moto's reset) and every logged request."""
+        """Forget every resource (moto's reset) and every logged request; faults go back to how they were made."""
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST", data=b"")
         # moto resets inside the request handler, which takes the backend lock itself.
         with urllib.request.urlopen(request, timeout=10):
             pass
         freeze_task_decay()
         self.log.clear()
+        self.faults.reset()
 
     def seed_ids(self, seed: int) -> None:
         """Make moto's ids and IPs repeatable from here on (the server shares this process)."""

@@ -1,0 +1,272 @@
+"""A client-side token bucket per ECS throttling category, so ecstui uses only a share of the account's quota."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ThrottleCategory:
+    """One ECS API action category: a token bucket shared by its operations, per account and region."""
+
+    name: str
+    burst: int  # bucket maximum capacity
+    sustained: float  # bucket refill per second
+    operations: frozenset[str]
+
+
+def _category(name: str, burst: int, sustained: float, operations: str) -> ThrottleCategory:
+    return ThrottleCategory(name, burst, sustained, frozenset(operations.split()))
+
+
+# Every category of "Request throttling for the Amazon ECS API" (ECS API Reference; the same in all regions):
+# name, bucket maximum capacity (burst), refill per second (sustained), operations. The page spells
+# "UpdateContainerInstancesStates"; the API operation is UpdateContainerInstancesState.
+ECS_THROTTLE_CATEGORIES: dict[str, ThrottleCategory] = {
+    c.name: c
+    for c in (
+        _category(
+            "cluster modify",
+            20,
+            1,
+            "CreateCluster DeleteCluster PutClusterCapacityProviders UpdateCluster UpdateClusterSettings",
+        ),
+        _category("cluster read", 50, 20, "DescribeClusters ListClusters"),
+        _category("task definition modify", 20, 1, "DeregisterTaskDefinition RegisterTaskDefinition"),
+        _category(
+            "task definition read",
+            50,
+            20,
+            "DescribeTaskDefinition ListTaskDefinitions ListTaskDefinitionFamilies",
+        ),
+        _category("task definition deletion", 5, 1, "DeleteTaskDefinitions"),
+        _category(
+            "capacity provider modify",
+            10,
+            1,
+            "CreateCapacityProvider DeleteCapacityProvider UpdateCapacityProvider",
+        ),
+        _category("capacity provider read", 50, 20, "DescribeCapacityProviders"),
+        _category("tag modify", 20, 10, "TagResource UntagResource"),
+        _category("tag read", 50, 20, "ListTagsForResource"),
+        _category("setting modify", 10, 1, "DeleteAccountSetting PutAccountSetting PutAccountSettingDefault"),
+        _category("setting read", 50, 20, "ListAccountSettings"),
+        _category(
+            "cluster resource modify",
+            100,
+            40,
+            "DeleteAttributes DeregisterContainerInstance ExecuteCommand PutAttributes RunTask "
+            "StartTask StopTask UpdateContainerAgent UpdateContainerInstancesState",
+        ),
+        _category(
+            "cluster resource read",
+            100,
+            20,
+            "DescribeContainerInstances DescribeTasks ListAttributes ListContainerInstances ListTasks",
+        ),
+        _category(
+            "agent modify",
+            200,
+            120,
+            "RegisterContainerInstance SubmitAttachmentStateChanges SubmitContainerStateChange SubmitTaskStateChange",
+        ),
+        _category("service modify", 50, 5, "CreateService DeleteService UpdateService"),
+        _category("service read", 100, 20, "DescribeServices ListServices"),
+        _category("service deployment", 50, 20, "DescribeServiceDeployments ListServiceDeployments"),
+        _category("service revision", 50, 20, "DescribeServiceRevisions"),
+        _category("task protection", 200, 80, "UpdateTaskProtection GetTaskProtection"),
+        _category("cluster service resource read", 10, 1, "ListServicesByNamespace"),
+    )
+}
+
+
+def ecs_category(
+    operation: str, categories: Mapping[str, ThrottleCategory] = ECS_THROTTLE_CATEGORIES
+) -> ThrottleCategory | None:
+    """The throttling category of an ECS operation, or None for one ECS does not list."""
+    for category in categories.values():
+        if operation in category.operations:
+            return category
+    return None
+
+
+# Why half: the account's buckets are shared by everything that calls ECS in that region, among them the
+# deploy pipelines (UpdateService, DescribeServices while waiting for a rollout) and Application Auto
+# Scaling (DescribeServices, UpdateService). A console that drains a bucket makes a deploy fail or an
+# autoscaling step wait. Half leaves the other half to them and still lets ecstui list and describe 2,000
+# services (20 ListServices pages, 200 DescribeServices) in about 17 s: 50 calls at once, then 10 a second.
+DEFAULT_SHARE = 0.5
+
+_EPSILON = 1e-9
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CategoryStatus:
+    """One category as the status line and the :stats view see it."""
+
+    name: str
+    share: float  # of AWS's sustained rate in use now (the configured share, lowered after throttles)
+    granted: int
+    throttles: int
+    last_throttle_at: float | None
+
+
+@dataclass
+class _CategoryState:
+    category: ThrottleCategory
+    tokens: float
+    updated_at: float
+    factor: float = 1.0  # AIMD multiplier of the configured share
+    last_decrease_at: float | None = None
+    last_throttle_at: float | None = None
+    granted: int = 0
+    throttles: int = 0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class EcsRateLimiter:
+    """Token buckets at `share` of each ECS category's burst and sustained rate, backing off on throttles.
+
+    Waiters of one category are served in arrival order (one asyncio.Lock per category; only the head
+    sleeps, for exactly as long as its token takes to arrive). On a throttle the category's refill rate is
+    halved (at most once per `decrease_interval`, since a burst of throttles is one signal) down to
+    `min_factor` of the configured rate, and grows back linearly by `recovery_per_second` of it.
+
+    The bucket's size stays: tokens only accumulate at the lowered rate, so a burst is what a quiet spell
+    earned. Nor are tokens taken away on a throttle: botocore already waits (with jitter) before a retry,
+    and emptying the bucket as well would double the wait of every user action that meets one throttle.
+    """
+
+    def __init__(
+        self,
+        share: float = DEFAULT_SHARE,
+        *,
+        categories: Mapping[str, ThrottleCategory] = ECS_THROTTLE_CATEGORIES,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        min_factor: float = 0.125,
+        recovery_per_second: float = 0.05,
+        decrease_interval: float = 1.0,
+        recent_seconds: float = 10.0,
+    ) -> None:
+        if not 0.0 < share <= 1.0:
+            raise ValueError(f"share must be within (0, 1], not {share}")
+        self.share = share
+        self.categories = categories
+        self._clock = clock
+        self._sleep = sleep
+        self.min_factor = min_factor
+        self.recovery_per_second = recovery_per_second
+        self.decrease_interval = decrease_interval
+        self.recent_seconds = recent_seconds
+        self._states: dict[str, _CategoryState] = {}
+
+    def _state(self, operation: str, service: str) -> _CategoryState | None:
+        if service != "ecs":
+            return None
+        category = ecs_category(operation, self.categories)
+        if category is None:
+            return None
+        state = self._states.get(category.name)
+        if state is None:
+            state = _CategoryState(category, tokens=self._capacity(category), updated_at=self._clock())
+            self._states[category.name] = state
+        return state
+
+    def _capacity(self, category: ThrottleCategory) -> float:
+        # Never below one token, or a tiny share of a small bucket would never grant anything.
+        return max(1.0, category.burst * self.share)
+
+    def _rate(self, state: _CategoryState) -> float:
+        return state.category.sustained * self.share * state.factor
+
+    def _refresh(self, state: _CategoryState, now: float) -> None:
+        elapsed = max(0.0, now - state.updated_at)
+        # Refill at the rate in force since the last refresh; the factor only grows in between, so this
+        # never grants more than the bucket allowed.
+        state.tokens = min(self._capacity(state.category), state.tokens + elapsed * self._rate(state))
+        if state.factor < 1.0:
+            state.factor = min(1.0, state.factor + elapsed * self.recovery_per_second)
+        state.updated_at = now
+
+    async def wait(self, operation: str, service: str = "ecs") -> None:
+        """Return when one request of `operation` may be sent; at once for operations without a category."""
+        state = self._state(operation, service)
+        if state is None:
+            return
+        async with state.lock:
+            while True:
+                self._refresh(state, self._clock())
+                # The tolerance absorbs rounding: a wait for 1e-16 of a token would not move a float clock.
+                if state.tokens >= 1.0 - _EPSILON:
+                    state.tokens -= 1.0
+                    state.granted += 1
+                    return
+                # Re-checked after the sleep: a throttle meanwhile lowers the rate.
+                await self._sleep((1.0 - state.tokens) / self._rate(state))
+
+    @asynccontextmanager
+    async def acquire(self, operation: str, service: str = "ecs") -> AsyncIterator[None]:
+        await self.wait(operation, service)
+        yield
+
+    def on_throttle(self, operation: str, service: str = "ecs") -> None:
+        """AWS throttled a request of `operation`: its bucket is empty, so slow the whole category down."""
+        state = self._state(operation, service)
+        if state is None:
+            return
+        now = self._clock()
+        self._refresh(state, now)
+        state.throttles += 1
+        state.last_throttle_at = now
+        if state.last_decrease_at is None or now - state.last_decrease_at >= self.decrease_interval:
+            state.factor = max(self.min_factor, state.factor / 2.0)
+            state.last_decrease_at = now
+
+    def status(self) -> list[CategoryStatus]:
+        """Every category used so far, slowest first."""
+        now = self._clock()
+        result = []
+        for state in self._states.values():
+            self._refresh(state, now)
+            result.append(
+                CategoryStatus(
+                    state.category.name,
+                    self.share * state.factor,
+                    state.granted,
+                    state.throttles,
+                    state.last_throttle_at,
+                )
+            )
+        return sorted(result, key=lambda s: (s.share, s.name))
+
+    @property
+    def throttled_recently(self) -> bool:
+        now = self._clock()
+        return any(
+            s.last_throttle_at is not None and now - s.last_throttle_at < self.recent_seconds
+            for s in self._states.values()
+        )
+
+    @property
+    def backing_off(self) -> bool:
+        """Some category runs below the configured share because AWS throttled it."""
+        return any(s.share < self.share for s in self.status())
+
+    def status_line(self) -> str | None:
+        """A short sentence for the status line while AWS throttles or ecstui is backing off, else None."""
+        slowed = [s for s in self.status() if s.share < self.share]
+        if not slowed and not self.throttled_recently:
+            return None
+        if not slowed:
+            return "AWS is throttling ECS calls; ecstui retries."
+        slowest = slowed[0]
+        more = f" (+{len(slowed) - 1} more)" if len(slowed) > 1 else ""
+        return f"AWS throttling: {slowest.name} calls slowed to {slowest.share:.0%} of the ECS quota{more}."
