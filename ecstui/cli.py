@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--read-only", action="store_true", help="make every change to AWS impossible")
     parser.add_argument("--demo", action="store_true", help="run on an embedded, simulated AWS (no credentials)")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="MS", help="with --demo: add this round trip to every request"
+    )
+    parser.add_argument(
+        "--throttle", action="store_true", help="with --demo: throttle ECS calls with AWS's token buckets"
+    )
     return parser
 
 
@@ -65,15 +71,16 @@ async def preflight(target: AwsTarget) -> str | None:
     return None
 
 
-def start_demo() -> tuple[Demo, AwsTarget]:
+def start_demo(latency_ms: float = 0.0, throttle: bool = False) -> tuple[Demo, AwsTarget]:
     from ecstui.emulator.demo import Demo
+    from ecstui.emulator.faults import faults_from_flags
 
     # The embedded AWS accepts any credentials; these keep botocore from looking for real ones.
     for key, value in (("AWS_ACCESS_KEY_ID", "demo"), ("AWS_SECRET_ACCESS_KEY", "demo")):
         os.environ[key] = value
     os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ.pop("AWS_PROFILE", None)
-    demo = Demo()
+    demo = Demo(faults=faults_from_flags(latency_ms, throttle))
     endpoint = demo.start()
     return demo, AwsTarget(profile=None, region=DEMO_REGION, endpoint_url=endpoint)
 
@@ -83,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.service and not args.cluster:
         parser.error("--service needs --cluster")
+    if (args.latency or args.throttle) and not args.demo:
+        parser.error("--latency and --throttle shape the embedded AWS: use them with --demo")
+    if args.latency < 0:
+        parser.error("--latency must be 0 or more milliseconds")
     if args.refresh is not None and args.refresh <= 0:
         parser.error("--refresh must be a positive number of seconds")
     try:
@@ -93,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     demo: Demo | None = None
     if args.demo:
-        demo, target = start_demo()
+        demo, target = start_demo(args.latency, args.throttle)
         target = AwsTarget(region=target.region, endpoint_url=target.endpoint_url, read_only=args.read_only)
     else:
         target = target_from_args(args)

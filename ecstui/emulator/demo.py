@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ecstui.emulator.faults import Faults
 from ecstui.emulator.seed import seed_demo, seed_scale, start_bad_rollouts
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
@@ -22,6 +23,7 @@ class Demo:
         simulate: bool = True,
         interval: float = 1.0,
         seed: int = 7,
+        faults: Faults | None = None,
     ) -> None:
         if scenario not in ("demo", "scale"):
             raise ValueError(f"unknown scenario {scenario!r} (demo or scale)")
@@ -30,23 +32,25 @@ class Demo:
         self.simulate = simulate
         self.interval = interval
         self.seed = seed
-        self.server = EmulatorServer(port=port)
+        self.server = EmulatorServer(port=port, faults=faults if faults is not None else Faults())
         self.simulator: Simulator | None = None
 
     def start(self) -> str:
         url = self.server.start()
         self.server.seed_ids(self.seed)
-        # The simulator attaches before seeding so services are created with ECS's semantics.
-        self.simulator = Simulator(self.server, region=self.region, seed=self.seed, chaos=True)
-        if self.scenario == "demo":
-            seed_demo(url, self.region)
-        else:
-            seed_scale(url, self.region)
-        self.simulator.warm_start()
-        if self.scenario == "demo":
-            start_bad_rollouts(url, self.region)
-            for _ in range(4):
-                self.simulator.step()
+        # Seeding must not wait on the latency and token buckets that are set up for the app.
+        with self.server.faults.suspended():
+            # The simulator attaches before seeding so services are created with ECS's semantics.
+            self.simulator = Simulator(self.server, region=self.region, seed=self.seed, chaos=True)
+            if self.scenario == "demo":
+                seed_demo(url, self.region)
+            else:
+                seed_scale(url, self.region)
+            self.simulator.warm_start()
+            if self.scenario == "demo":
+                start_bad_rollouts(url, self.region)
+                for _ in range(4):
+                    self.simulator.step()
         if self.simulate:
             self.simulator.start(self.interval)
         log.info("demo AWS ready at %s", url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -41,6 +42,7 @@ class Poller(Generic[T]):
         self.failures = 0
         self.in_flight = False
         self.fetch_count = 0
+        self.last_duration: float | None = None  # seconds the last successful fetch took
         self._again = False
         self._active = False
         self._timer: Timer | None = None
@@ -77,6 +79,7 @@ class Poller(Generic[T]):
         return min(backoff, MAX_BACKOFF_SECONDS)
 
     async def _cycle(self) -> None:
+        started = time.perf_counter()
         try:
             result = await self.fetch()
         except Exception as exc:  # every failure becomes a readable message in this pane
@@ -86,6 +89,7 @@ class Poller(Generic[T]):
         else:
             self.failures = 0
             self.fetch_count += 1
+            self.last_duration = time.perf_counter() - started
             self.apply(result)
         finally:
             self.in_flight = False

@@ -1,9 +1,15 @@
-"""The top line: which account, region and endpoint this console is pointed at, and its safety mode."""
+"""The top line: which account, region and endpoint this console is pointed at, its safety mode, and whether
+AWS is throttling it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from ecstui.ui.app import EcsApp
 
 
 class ContextBar(Static):
@@ -34,4 +40,17 @@ class ContextBar(Static):
             text.append("  PRODUCTION", style="bold reverse")
         if read_only:
             text.append("  READ-ONLY", style="bold yellow")
+        self.context = text
         super().__init__(text, classes="production" if production else "")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.show_pressure, name="throttle status")
+
+    def show_pressure(self) -> None:
+        """Say so while ecstui is backing off because AWS throttled it."""
+        limiter = cast("EcsApp", self.app).session.limiter
+        line = limiter.status_line()
+        text = self.context.copy()
+        if line:
+            text.append(f"  ⚠ {line}", style="bold yellow")
+        self.update(text)
