@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from rich.text import Text
 from textual.binding import Binding
 
 from ecstui.aws.models import Cluster
+from ecstui.ui.dialogs.cluster import CreateClusterDialog, CreateServiceDialog, DeleteClusterDialog
 from ecstui.ui.format import DIM, status_text
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
+
+
+class PaletteAction(NamedTuple):
+    """One command-palette entry: unpacks as (title, help, callback) and reads as .title / .help / .run."""
+
+    title: str
+    help: str
+    run: Callable[[], object]
 
 
 class ClustersScreen(ListScreen[Cluster]):
@@ -30,6 +40,9 @@ class ClustersScreen(ListScreen[Cluster]):
     BINDINGS = [
         Binding("t", "tasks", "Tasks", id="clusters.tasks"),
         Binding("i", "instances", "Instances", id="clusters.instances"),
+        Binding("c", "create_cluster", "Create cluster", id="clusters.create"),
+        Binding("n", "create_service", "New service", id="clusters.create_service"),
+        Binding("ctrl+d", "delete_cluster", "Delete", id="clusters.delete"),
     ]
 
     async def fetch(self) -> Sequence[Cluster]:
@@ -62,3 +75,61 @@ class ClustersScreen(ListScreen[Cluster]):
     def action_instances(self) -> None:
         if (item := self.selected) is not None:
             self.ecs_app.open_instances(item.name)
+
+    # -- changes -------------------------------------------------------------------------------
+    def action_create_cluster(self) -> None:
+        if self.ecs_app.can_mutate("creating a cluster"):
+            self.app.push_screen(CreateClusterDialog({c.name for c in self.items.values() if c.status == "ACTIVE"}))
+
+    def action_create_service(self) -> None:
+        item = self.selected
+        if item is None or not self.ecs_app.can_mutate("creating a service"):
+            return
+        if item.status != "ACTIVE":
+            self.notify(f"Cluster {item.name} is {item.status}: services go in an ACTIVE cluster.", severity="warning")
+            return
+        self.app.push_screen(CreateServiceDialog(item))
+
+    def action_delete_cluster(self) -> None:
+        item = self.selected
+        if item is None or not self.ecs_app.can_mutate("deleting a cluster"):
+            return
+        if item.status != "ACTIVE":
+            self.notify(f"Cluster {item.name} is already {item.status}.", severity="warning")
+            return
+        self.app.push_screen(DeleteClusterDialog(item))
+
+    def palette_commands(self) -> list[PaletteAction]:
+        """The actions that fit the selected row, for the command palette."""
+        commands: list[PaletteAction] = [
+            PaletteAction(
+                "Create cluster",
+                "A new cluster: name, Fargate capacity providers, Container Insights (c)",
+                self.action_create_cluster,
+            ),
+        ]
+        item = self.selected
+        if item is not None:
+            commands += [
+                PaletteAction(
+                    f"Services of {item.name}", "Open the cluster's services (enter)", lambda: self.open_item(item)
+                ),
+                PaletteAction(f"Tasks of {item.name}", "Every task of the cluster (t)", self.action_tasks),
+                PaletteAction(
+                    f"Container instances of {item.name}", "The cluster's EC2 capacity (i)", self.action_instances
+                ),
+            ]
+            if item.status == "ACTIVE":
+                commands += [
+                    PaletteAction(
+                        f"Create service in {item.name}",
+                        "Task definition, count, network, target group (n)",
+                        self.action_create_service,
+                    ),
+                    PaletteAction(
+                        f"Delete cluster {item.name}",
+                        "Scale services to 0, delete them, delete the cluster (ctrl+d)",
+                        self.action_delete_cluster,
+                    ),
+                ]
+        return commands

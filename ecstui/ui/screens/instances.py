@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 
 from ecstui.aws.models import ContainerInstance
+from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, GOOD, dash, status_text
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.screens.clusters import PaletteAction
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
@@ -34,6 +37,11 @@ class InstancesScreen(ListScreen[ContainerInstance]):
         Column("az", "AZ"),
     )
     sort_column = "ec2"
+
+    BINDINGS = [
+        Binding("D", "drain", "Drain", id="instances.drain"),
+        Binding("a", "reactivate", "Reactivate", id="instances.reactivate"),
+    ]
 
     def __init__(self, cluster: str) -> None:
         self.cluster = cluster
@@ -65,3 +73,77 @@ class InstancesScreen(ListScreen[ContainerInstance]):
 
     def open_item(self, item: ContainerInstance) -> None:
         self.ecs_app.open_tasks(self.cluster, None)
+
+    # -- changes -------------------------------------------------------------------------------
+    def _instance_name(self, item: ContainerInstance) -> str:
+        return item.ec2_instance_id or item.id
+
+    def action_drain(self) -> None:
+        item = self.selected
+        if item is None or not self.ecs_app.can_mutate("draining an instance"):
+            return
+        if item.status == "DRAINING":
+            self.notify(f"{self._instance_name(item)} is already draining.", severity="warning")
+            return
+        count = item.running_tasks
+        question = (
+            f"Drain container instance {self._instance_name(item)} of {self.cluster}?\n"
+            f"ECS places no new tasks on it and moves those of its {count} running task{'s' if count != 1 else ''} "
+            "that belong to services to other instances; standalone tasks keep running. Reactivate (a) to undo."
+        )
+        actions = self.ecs_app.actions
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Drain {self._instance_name(item)}",
+                question,
+                lambda: actions.drain_container_instances(self.cluster, [item.arn]),
+                confirm_label="Drain",
+                destructive=True,
+                # Draining moves running work; on a production profile the instance is named to confirm.
+                type_to_confirm=self._instance_name(item) if self.ecs_app.needs_typed_confirmation else None,
+                success=f"Draining {self._instance_name(item)}: its service tasks move elsewhere.",
+            )
+        )
+
+    def action_reactivate(self) -> None:
+        item = self.selected
+        if item is None or not self.ecs_app.can_mutate("reactivating an instance"):
+            return
+        if item.status == "ACTIVE":
+            self.notify(f"{self._instance_name(item)} is already ACTIVE.", severity="warning")
+            return
+        actions = self.ecs_app.actions
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Reactivate {self._instance_name(item)}",
+                f"Set container instance {self._instance_name(item)} of {self.cluster} back to ACTIVE, "
+                f"so ECS places tasks on it again? (It is {item.status}.)",
+                lambda: actions.reactivate_container_instances(self.cluster, [item.arn]),
+                confirm_label="Reactivate",
+                success=f"{self._instance_name(item)} is ACTIVE again.",
+            )
+        )
+
+    def palette_commands(self) -> list[PaletteAction]:
+        """The actions that fit the selected row, for the command palette."""
+        item = self.selected
+        if item is None:
+            return []
+        commands: list[PaletteAction] = [
+            PaletteAction(
+                f"Tasks of {self.cluster}", "Every task of the cluster (enter)", lambda: self.open_item(item)
+            ),
+        ]
+        if item.status != "DRAINING":
+            commands.append(
+                PaletteAction(
+                    f"Drain {self._instance_name(item)}", "Move its service tasks elsewhere (D)", self.action_drain
+                )
+            )
+        if item.status != "ACTIVE":
+            commands.append(
+                PaletteAction(
+                    f"Reactivate {self._instance_name(item)}", "Set it ACTIVE again (a)", self.action_reactivate
+                )
+            )
+        return commands

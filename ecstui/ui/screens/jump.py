@@ -17,6 +17,7 @@ JUMP_TARGETS: dict[str, tuple[str, ...]] = {
     "taskdefs": ("taskdefs", "taskdef", "td", "task-definitions"),
     "instances": ("instances", "instance", "ci", "i", "container-instances"),
 }
+JUMP_TARGETS["audit"] = ("audit",)
 
 
 def resolve_jump(text: str) -> str | None:

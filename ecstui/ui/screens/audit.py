@@ -1,0 +1,156 @@
+"""`:audit`: every change ecstui asked AWS to make, newest first, where a scale can be undone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+
+from ecstui.aws.audit import AuditEntry
+from ecstui.aws.models import short_name
+from ecstui.ui.dialogs.base import ConfirmDialog
+from ecstui.ui.format import BAD, DIM, GOOD
+from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.screens.clusters import PaletteAction
+from ecstui.ui.widgets.resource_table import Cell, Column
+
+UNDOABLE = ("scale_service", "undo_scale")
+_PARAMETERS_SHOWN = 60
+_RESULT_SHOWN = 48
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """An entry and its position in the log counted from the oldest: stable as the log only grows."""
+
+    seq: int
+    entry: AuditEntry
+
+
+def _compact(values: dict[str, Any] | None, skip: tuple[str, ...] = ()) -> str:
+    if not values:
+        return "-"
+    parts = [f"{key}={_short(value)}" for key, value in values.items() if key not in skip]
+    return _clip(" ".join(parts) or "-", _PARAMETERS_SHOWN)
+
+
+def _short(value: Any) -> str:
+    # ARNs are long and say little in a column: 'arn:...:task-definition/web:3' reads as 'web:3'.
+    if isinstance(value, str):
+        return short_name(value) if value.startswith("arn:") else value
+    return json.dumps(value, default=str)
+
+
+def undoable(entry: AuditEntry) -> bool:
+    return entry.action in UNDOABLE and entry.ok and isinstance((entry.before or {}).get("desiredCount"), int)
+
+
+class AuditScreen(ListScreen[AuditRow]):
+    kind = "Audit log"
+    columns = (
+        Column("time", "Time (UTC)"),
+        Column("profile", "Profile"),
+        Column("region", "Region"),
+        Column("action", "Action"),
+        Column("target", "Target"),
+        # The result before the long columns, so a failure is seen without scrolling sideways.
+        Column("result", "Result"),
+        Column("before", "Before"),
+        Column("parameters", "Parameters"),
+    )
+    sort_column = "time"
+
+    BINDINGS = [
+        Binding("u", "undo", "Undo scale", id="audit.undo"),
+    ]
+
+    def subject(self) -> str:
+        return str(self.ecs_app.audit.path)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.sort_reverse = True  # newest first
+
+    async def fetch(self) -> Sequence[AuditRow]:
+        # A local file, read off the event loop: a long log must not freeze the screen.
+        entries = await asyncio.to_thread(self.ecs_app.audit.entries)
+        count = len(entries)
+        return [AuditRow(count - index, entry) for index, entry in enumerate(entries)]
+
+    def row_key(self, item: AuditRow) -> str:
+        return str(item.seq)
+
+    def row_cells(self, item: AuditRow) -> tuple[Cell, ...]:
+        entry = item.entry
+        failed = not entry.ok
+        when = entry.time.astimezone(UTC)
+        return (
+            # Milliseconds keep two changes in the same second in the order they were made.
+            when.strftime("%Y-%m-%d %H:%M:%S.") + f"{when.microsecond // 1000:03d}",
+            entry.profile or "-",
+            entry.region or "-",
+            Text(entry.action, style=BAD if failed else "bold"),
+            entry.target,
+            Text(_clip(entry.result, _RESULT_SHOWN), style=BAD if failed else GOOD)
+            if entry.result
+            else Text("-", style=DIM),
+            _compact(entry.before),
+            # The target already names cluster and service; the parameters show only what else was asked.
+            _compact(entry.parameters, skip=("cluster", "service")),
+        )
+
+    def open_item(self, item: AuditRow) -> None:
+        self.notify(json.dumps(json.loads(item.entry.to_json()), indent=1), title="Audit entry", timeout=20)
+
+    def action_undo(self) -> None:
+        row = self.selected
+        if row is None or not self.ecs_app.can_mutate("undoing a scale"):
+            return
+        entry = row.entry
+        if not undoable(entry):
+            why = "failed" if not entry.ok else f"is a {entry.action}"
+            self.notify(f"Only a successful scale can be undone; this entry {why}.", severity="warning")
+            return
+        previous = (entry.before or {})["desiredCount"]
+        scaled_to = entry.parameters.get("desiredCount")
+        service = str(entry.parameters.get("service", entry.target))
+        actions = self.ecs_app.actions
+        # Undoing a scale-up scales down, which stops tasks: on a production profile that needs the name.
+        down = isinstance(scaled_to, int) and previous < scaled_to
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Undo scale of {entry.target}",
+                f"Set {entry.target} back to {previous} desired task{'s' if previous != 1 else ''}? "
+                f"It was scaled from {previous} to {scaled_to} at {entry.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC.",
+                lambda: actions.undo_scale(entry),
+                confirm_label=f"Scale to {previous}",
+                destructive=down,
+                type_to_confirm=service if down and self.ecs_app.needs_typed_confirmation else None,
+                success=f"{entry.target}: desired count set back to {previous}.",
+            )
+        )
+
+    def palette_commands(self) -> list[PaletteAction]:
+        """The actions that fit the selected row, for the command palette."""
+        row = self.selected
+        if row is None or not undoable(row.entry):
+            return []
+        previous = (row.entry.before or {}).get("desiredCount")
+        return [
+            PaletteAction(
+                f"Undo scale of {row.entry.target}", f"Set the desired count back to {previous} (u)", self.action_undo
+            )
+        ]
+
+
+__all__ = ["AuditRow", "AuditScreen", "undoable"]
