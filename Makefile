@@ -33,6 +33,7 @@ test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 bench: $(STAMP_TEST)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
 screenshots: $(STAMP_TEST)

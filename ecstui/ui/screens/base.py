@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
@@ -63,11 +63,23 @@ class LiveScreen(Screen[None]):
 
 
 class ListScreen(LiveScreen, Generic[T]):
-    """A live table of one kind of resource. Subclasses say what to fetch and how a row reads."""
+    """A live table of one kind of resource. Subclasses say what to fetch and how a row reads.
+
+    Progressive loading (optional): a subclass that can list every row's key cheaply (`fetch_keys`) and
+    describe keys in batches (`stream_items`) gets, for listings above `progressive_threshold` rows, a
+    table that shows every key at once (a placeholder row reading "…"), describes what is on screen first
+    (and, with a filter, what it matches), then the rest in the background, rendering batches as they
+    arrive; all within one poll cycle, so the next cycle still starts only when this one has ended.
+    """
 
     kind: ClassVar[str] = "Items"
     columns: Sequence[Column] = ()
     sort_column: ClassVar[str | None] = None
+    # Up to this many rows a listing is described in one go and shown at once, exactly as `fetch` would.
+    progressive_threshold: ClassVar[int] = 100
+    # Keys described per round of progressive loading: after each round the order is worked out again,
+    # so rows scrolled into view (or matched by a new filter) meanwhile go next.
+    progressive_round: ClassVar[int] = 80
 
     BINDINGS = [
         Binding("slash", "start_filter", "Filter", id="pane.filter"),
@@ -88,9 +100,16 @@ class ListScreen(LiveScreen, Generic[T]):
         self.items: dict[str, T] = {}
         self.updated_at: datetime | None = None
         self.last_error: AwsError | None = None
+        # Progressive loading: keys still showing "…", and (described, total) while a large listing loads.
+        self.placeholder_keys: set[str] = set()
+        self.progress: tuple[int, int] | None = None
+        # Each row's cells with the signature they were made from (see row_signature).
+        self._cells_cache: dict[str, tuple[object, tuple[Cell, ...]]] = {}
+        self._cells_columns: Sequence[Column] = self.columns
         # The interval is the app's --refresh, known once mounted.
         self.poller = cast(
-            Poller[object], Poller(self, self.fetch, self._apply, self._show_error, 5.0, name=f"poll-{self.kind}")
+            Poller[object],
+            Poller(self, self._fetch_cycle, self._apply, self._show_error, 5.0, name=f"poll-{self.kind}"),
         )
 
     # -- for subclasses ------------------------------------------------------------------
@@ -109,6 +128,31 @@ class ListScreen(LiveScreen, Generic[T]):
 
     def open_item(self, item: T) -> None:
         """What enter does on a row."""
+
+    def row_signature(self, item: T, now: datetime) -> object | None:
+        """Everything a row's cells depend on, compared with == to reuse the cells of an unchanged row.
+
+        None (the default) renders the row anew on every refresh. A subclass whose cells depend only on the
+        item and the clock returns e.g. `(item, age(item.created_at, now))` (`now` is the app's clock, read
+        once per refresh): a refresh of 5,000 rows then formats only the few that changed.
+        """
+        return None
+
+    async def fetch_keys(self) -> Sequence[str] | None:
+        """Progressive loading, step one: every row's key, in listing order; None (default) to use fetch()."""
+        return None
+
+    def stream_items(self, keys: Sequence[str]) -> AsyncIterator[Sequence[T]]:
+        """Progressive loading, step two: describe these keys, yielding batches as they arrive."""
+        raise NotImplementedError
+
+    def placeholder_cells(self, key: str) -> tuple[Cell, ...]:
+        """The cells of a row whose key is known but which is not described yet."""
+        raise NotImplementedError
+
+    def keep_item(self, item: T) -> bool:
+        """Whether a described item is listed (e.g. not a deleted service that an endpoint still returns)."""
+        return True
 
     # -- composition -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -131,11 +175,92 @@ class ListScreen(LiveScreen, Generic[T]):
         self.table.focus()
 
     # -- data ------------------------------------------------------------------------------
+    async def _fetch_cycle(self) -> Sequence[T]:
+        keys = await self.fetch_keys()
+        if keys is None:
+            return await self.fetch()
+        if len(keys) <= self.progressive_threshold:
+            described = [item async for batch in self.stream_items(keys) for item in batch]
+            return self._in_key_order(keys, described)
+        return await self._load_progressively(keys)
+
+    def _in_key_order(self, keys: Sequence[str], described: Sequence[T]) -> list[T]:
+        by_key = {self.row_key(item): item for item in described if self.keep_item(item)}
+        return [by_key[key] for key in keys if key in by_key]
+
+    async def _load_progressively(self, keys: Sequence[str]) -> list[T]:
+        """Show every key now, describe what is on screen first and the rest after it; return them all."""
+        listed = set(keys)
+        gone = [key for key in self.items if key not in listed]
+        for key in gone:
+            del self.items[key]
+        new_keys = [key for key in keys if key not in self.items]
+        self.placeholder_keys = (self.placeholder_keys & listed) | set(new_keys)
+        self.table.discard(gone)
+        self.table.upsert(Row(key, self.placeholder_cells(key)) for key in new_keys)
+        described: dict[str, T] = {}
+        pending = dict.fromkeys(keys)
+        self.progress = (0, len(keys))
+        self._update_title()
+        try:
+            while pending:
+                this_round = self._describe_order(pending)[: self.progressive_round]
+                async for batch in self.stream_items(this_round):
+                    self._show_batch(batch, described)
+                    self.progress = (len(described), len(keys))
+                    self._update_title()
+                for key in this_round:
+                    del pending[key]
+                    # Not returned (deleted since it was listed): no longer waiting; the cycle's end drops it.
+                    self.placeholder_keys.discard(key)
+        finally:
+            self.progress = None
+        return self._in_key_order(keys, list(described.values()))
+
+    def _describe_order(self, pending: dict[str, None]) -> list[str]:
+        """Pending keys: the rows in view first, then the rows the filter shows, then the rest in listing order."""
+        table = self.table
+        first = [key for key in table.visible_keys(margin=10) if key in pending]
+        if table.filter_text:
+            first += [key for key in table.keys_in_order() if key in pending]
+        first_set = set(first)
+        return list(dict.fromkeys(first)) + [key for key in pending if key not in first_set]
+
+    def _show_batch(self, batch: Sequence[T], described: dict[str, T]) -> None:
+        now = self.ecs_app.clock()
+        rows = []
+        for item in batch:
+            key = self.row_key(item)
+            if not self.keep_item(item):
+                continue
+            described[key] = item
+            self.items[key] = item
+            self.placeholder_keys.discard(key)
+            rows.append(Row(key, self._cells_of(key, item, now)))
+        self.table.upsert(rows)
+
+    def _cells_of(self, key: str, item: T, now: datetime) -> tuple[Cell, ...]:
+        signature = self.row_signature(item, now)
+        if signature is None:
+            return self.row_cells(item)
+        cached = self._cells_cache.get(key)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        cells = self.row_cells(item)
+        self._cells_cache[key] = (signature, cells)
+        return cells
+
     def _apply(self, result: object) -> None:
         items = cast(Sequence[T], result)
+        if self.columns is not self._cells_columns:
+            self._cells_cache, self._cells_columns = {}, self.columns
         self.items = {self.row_key(item): item for item in items}
-        self.table.sync([Row(key, self.row_cells(item)) for key, item in self.items.items()])
-        self.updated_at = self.ecs_app.clock()
+        if len(self._cells_cache) > 2 * len(self.items) + 100:
+            self._cells_cache = {key: value for key, value in self._cells_cache.items() if key in self.items}
+        self.placeholder_keys.clear()
+        now = self.ecs_app.clock()
+        self.table.sync([Row(key, self._cells_of(key, item, now)) for key, item in self.items.items()])
+        self.updated_at = now
         self.last_error = None
         error = self.query_one("#pane-error", Static)
         error.remove_class("shown")
@@ -152,7 +277,7 @@ class ListScreen(LiveScreen, Generic[T]):
     def _title_text(self) -> Text:
         text = Text()
         text.append(self.kind)
-        if self.is_mounted and self.updated_at is not None:
+        if self.is_mounted and (self.updated_at is not None or self.progress is not None):
             table = self.table
             if table.filter_text:
                 text.append(f" [{table.shown_count}/{table.total_count}]", style="bold")
@@ -163,7 +288,10 @@ class ListScreen(LiveScreen, Generic[T]):
             text.append(f"  {subject}", style="cyan")
         if self.is_mounted and self.table.filter_text:
             text.append(f"  filter: {self.table.filter_text}", style="magenta")
-        if self.updated_at is not None:
+        if self.progress is not None:
+            done, total = self.progress
+            text.append(f"  described {done}/{total}…", style="dim")
+        elif self.updated_at is not None:
             text.append(f"  updated {age(self.updated_at, self.ecs_app.clock())} ago", style="dim")
         elif self.last_error is None:
             text.append("  loading…", style="dim")

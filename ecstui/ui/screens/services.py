@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 
 from rich.text import Text
 from textual.binding import Binding
 
-from ecstui.aws.models import Service
+from ecstui.aws.models import Service, short_name
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog, UpdateServiceDialog
@@ -48,6 +49,24 @@ class ServicesScreen(ListScreen[Service]):
 
     async def fetch(self) -> Sequence[Service]:
         return await self.ecs_app.reader.services(self.cluster)
+
+    # A big cluster loads progressively (see ListScreen): every ARN first, ten described per call, on-screen first.
+    async def fetch_keys(self) -> Sequence[str]:
+        return await self.ecs_app.reader.service_arns(self.cluster)
+
+    async def stream_items(self, keys: Sequence[str]) -> AsyncIterator[Sequence[Service]]:
+        async for batch in self.ecs_app.reader.stream_services(self.cluster, keys):
+            yield batch
+
+    def placeholder_cells(self, key: str) -> tuple[Cell, ...]:
+        return (Text(short_name(key), style="bold"), *(Text("…", style=DIM) for _ in self.columns[1:]))
+
+    def keep_item(self, item: Service) -> bool:
+        # ECS stops listing deleted services; some endpoints (moto) list them as INACTIVE.
+        return item.status != "INACTIVE"
+
+    def row_signature(self, item: Service, now: datetime) -> object:
+        return (item, age(item.created_at, now))
 
     def row_key(self, item: Service) -> str:
         return item.arn

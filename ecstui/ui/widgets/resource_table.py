@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowKey
+from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, RowKey
 
 Cell = str | Text
 
@@ -46,8 +50,44 @@ def sort_key(cell: object) -> tuple[int, float, str]:
     return (1, 0.0, text.lower())
 
 
+def cell_width(cell: object) -> int:
+    """Terminal cells a one-line cell takes (the widest line if it has several)."""
+    return max((cell_len(line) for line in plain(cell).splitlines()), default=0)
+
+
+class _OneLineRowOffsets:
+    """DataTable's y -> (row key, line in row) map for a table whose rows are all one line high.
+
+    DataTable rebuilds that map as a list of every line after each edit (its cache is keyed by an edit
+    counter), which makes the first frame after any change O(rows). With one-line rows the answer is
+    the row at index y, so it is computed on demand instead: an edit costs the same with 50 rows or 5,000.
+    """
+
+    def __init__(self, table: ResourceTable) -> None:
+        self._table = table
+
+    def __len__(self) -> int:
+        return self._table.row_count
+
+    def __getitem__(self, y: int) -> tuple[RowKey, int]:
+        if not 0 <= y < self._table.row_count:
+            raise IndexError(y)
+        key = self._table._row_locations.get_key(y)
+        if key is None:
+            raise IndexError(y)
+        return key, 0
+
+    def clear(self) -> None:
+        """Nothing is cached (DataTable.clear calls this)."""
+
+
 class ResourceTable(DataTable[Cell]):
-    """Rows are keyed by a stable id (an ARN); `sync` applies a whole new listing as a minimal edit."""
+    """Rows are keyed by a stable id (an ARN); `sync` applies a whole new listing as a minimal edit.
+
+    Every row is one line high, which lets the table answer "which row is at line y" and "where is row i"
+    in O(1) (DataTable sums the heights of all rows above); rendering draws only the visible lines, so
+    a frame, a key press and an edit of a few rows cost the same whatever the number of rows.
+    """
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", id="table.open"),
@@ -111,6 +151,48 @@ class ResourceTable(DataTable[Cell]):
         self._all = {row.key: row.cells for row in rows}
         return self._apply()
 
+    def upsert(self, rows: Iterable[Row]) -> bool:
+        """Add or update just these rows, leaving every other row as it is. True when anything changed.
+
+        For a listing that arrives in pieces (a large cluster described ten services at a time): the cost
+        is that of the rows given, not of the whole table.
+        """
+        changed_rows = [row for row in rows if self._all.get(row.key) != row.cells]
+        if not changed_rows:
+            return False
+        for row in changed_rows:
+            self._all[row.key] = row.cells
+        return self._edit(
+            {row.key: row.cells for row in changed_rows if self._matches(row.cells)},
+            gone=[row.key for row in changed_rows if row.key in self._shown and not self._matches(row.cells)],
+        )
+
+    def discard(self, keys: Iterable[str]) -> bool:
+        """Remove these rows (those that exist). True when any did."""
+        gone = [key for key in keys if self._all.pop(key, None) is not None]
+        shown = [key for key in gone if key in self._shown]
+        return self._edit({}, gone=shown) if shown else bool(gone)
+
+    def visible_keys(self, margin: int = 0) -> list[str]:
+        """Keys of the rows in view (and `margin` rows either side), top to bottom.
+
+        Before the table has been laid out, the first rows, as many as a tall terminal shows.
+        """
+        height = self.scrollable_content_region.height - (self.header_height if self.show_header else 0)
+        if height <= 0:
+            height = 60
+        top = max(0, int(self.scroll_y) - margin)
+        bottom = min(self.row_count, int(self.scroll_y) + height + margin)
+        locations = self._row_locations
+        keys = (locations.get_key(index) for index in range(top, bottom))
+        return [key.value for key in keys if key is not None and key.value is not None]
+
+    def keys_in_order(self) -> list[str]:
+        """Keys of every shown row, in the order they are displayed."""
+        locations = self._row_locations
+        keys = (locations.get_key(index) for index in range(self.row_count))
+        return [key.value for key in keys if key is not None and key.value is not None]
+
     # -- how -------------------------------------------------------------------------------
     def _matches(self, cells: tuple[Cell, ...]) -> bool:
         if not self.filter_text:
@@ -119,36 +201,99 @@ class ResourceTable(DataTable[Cell]):
         return any(needle in plain(cell).lower() for cell in cells)
 
     def _apply(self) -> bool:
-        wanted = {key: cells for key, cells in self._all.items() if self._matches(cells)}
+        wanted = self._all if not self.filter_text else {k: c for k, c in self._all.items() if self._matches(c)}
+        return self._edit(wanted, gone=[key for key in self._shown if key not in wanted])
+
+    def _edit(self, wanted: dict[str, tuple[Cell, ...]], gone: Sequence[str]) -> bool:
+        """Remove `gone`, add or update `wanted`; re-sort only when rows were added or a sort cell changed."""
         selected = self.selected_key
         cursor_row = self.cursor_row
         changed = False
         resort = False
         sort_index = self._sort_index()
+        shown = self._shown
         with self.app.batch_update():
-            for key in [k for k in self._shown if k not in wanted]:
-                self.remove_row(key)
-                del self._shown[key]
+            if gone:
+                self._remove_rows(gone)
                 changed = True
             for key, cells in wanted.items():
-                old = self._shown.get(key)
+                old = shown.get(key)
+                if old is cells:
+                    continue  # the same tuple: nothing to compare (the common case of an unchanged row)
                 if old is None:
                     self.add_row(*cells, key=key)
                     changed = resort = True
                 elif old != cells:
                     for index, (before, after) in enumerate(zip(old, cells, strict=False)):
                         if before != after:
-                            self.update_cell(key, self.column_specs[index].key, after)
+                            self._update_cell(key, index, after)
                             resort = resort or index == sort_index
                     changed = True
-                self._shown[key] = cells
+                shown[key] = cells
             if resort:
                 self._sort()
-            if selected is not None and selected in self._shown:
+            if not changed:
+                return False
+            if selected is not None and selected in shown:
                 self.move_cursor(row=self.get_row_index(selected), animate=False, scroll=False)
             elif self.row_count:
                 self.move_cursor(row=min(max(cursor_row, 0), self.row_count - 1), animate=False, scroll=False)
         return changed
+
+    def _update_cell(self, key: str, index: int, value: Cell) -> None:
+        column_key = self.column_specs[index].key
+        column = self.columns.get(ColumnKey(column_key))
+        # Widen the column when the new value needs it (a row that arrived as "…" and is now described).
+        # Only growth is measured: DataTable re-measures the whole column when a value shrinks, O(rows).
+        wider = column is not None and cell_width(value) > column.content_width
+        self.update_cell(key, column_key, value, update_width=wider)
+
+    def _remove_rows(self, keys: Sequence[str]) -> None:
+        if len(keys) == 1:
+            self.remove_row(keys[0])
+            del self._shown[keys[0]]
+            return
+        # DataTable.remove_row renumbers every row, O(rows) for each one removed; renumber once for all.
+        gone = set(keys)
+        order = [key for key in self.keys_in_order() if key not in gone]
+        for key in gone:
+            row_key = RowKey(key)
+            for column_key in self._data.get(row_key, {}):
+                self._updated_cells.discard(CellKey(row_key, column_key))
+            self.rows.pop(row_key, None)
+            self._data.pop(row_key, None)
+            self._new_rows.discard(row_key)
+            del self._shown[key]
+        self._row_locations = TwoWayDict({RowKey(key): index for index, key in enumerate(order)})
+        self._require_update_dimensions = True
+        self._update_count += 1
+        self.cursor_coordinate = self.cursor_coordinate
+        self.hover_coordinate = self.hover_coordinate
+        self.refresh(layout=True)
+
+    # One-line rows: O(1) geometry instead of DataTable's sums over every row above.
+    @property
+    def _y_offsets(self) -> _OneLineRowOffsets:  # type: ignore[override]
+        return _OneLineRowOffsets(self)
+
+    def _get_row_region(self, row_index: int) -> Region:
+        if not self.is_valid_row_index(row_index):
+            return Region(0, 0, 0, 0)
+        row_width = sum(column.get_render_width(self) for column in self.columns.values())
+        row_width += self._row_label_column_width
+        y = row_index + (self.header_height if self.show_header else 0)
+        return Region(0, y, max(self.size.width, row_width), 1)
+
+    def _get_cell_region(self, coordinate: Coordinate) -> Region:
+        if not self.is_valid_coordinate(coordinate):
+            return Region(0, 0, 0, 0)
+        row_index, column_index = coordinate
+        ordered_columns = self.ordered_columns
+        x = sum(column.get_render_width(self) for column in ordered_columns[:column_index])
+        x += self._row_label_column_width
+        width = ordered_columns[column_index].get_render_width(self)
+        y = row_index + (self.header_height if self.show_header else 0)
+        return Region(x, y, width, 1)
 
     def _sort_index(self) -> int | None:
         for index, column in enumerate(self.column_specs):

@@ -1,0 +1,494 @@
+"""Benchmarks of ecstui against the embedded AWS, printed as tables and written to docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime as dt
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ecstui.aws.fetch import EcsReader  # noqa: E402
+from ecstui.aws.models import Task  # noqa: E402
+from ecstui.aws.ratelimit import DEFAULT_SHARE, ECS_THROTTLE_CATEGORIES  # noqa: E402
+from ecstui.aws.session import AwsSession, AwsTarget  # noqa: E402
+from ecstui.emulator.seed import LARGE_CLUSTER, client, seed_large, seed_scale  # noqa: E402
+from ecstui.emulator.server import EmulatorServer  # noqa: E402
+from ecstui.emulator.simulator import Simulator  # noqa: E402
+from ecstui.ui.app import AppOptions, EcsApp  # noqa: E402
+from ecstui.ui.screens.base import ListScreen  # noqa: E402
+from ecstui.ui.screens.services import ServicesScreen  # noqa: E402
+from ecstui.ui.screens.tasks import TasksScreen  # noqa: E402
+
+REGION = "us-east-1"
+SMALL_CLUSTER = "scale-39"
+SIZE = (140, 36)  # the terminal the headless app runs in (rows on screen: about 30)
+LATENCY_MS = 50.0
+os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing")
+
+
+# -- helpers ------------------------------------------------------------------------------------------------------
+async def until(condition: Callable[[], bool], limit: float, step: float = 0.005) -> None:
+    deadline = time.perf_counter() + limit
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"gave up after {limit:.0f}s")
+        await asyncio.sleep(step)
+
+
+def pane(app: EcsApp) -> ListScreen[Any]:
+    screen = app.screen
+    assert isinstance(screen, ListScreen), screen
+    return screen
+
+
+def minimum_calls(kind: str, rows: int) -> Counter[str]:
+    """The fewest requests ECS allows for one refresh of a pane of `rows` rows (lists 100 a page, describes
+    10 services or 100 tasks a call)."""
+    pages = max(1, math.ceil(rows / 100))
+    if kind == "services":
+        return Counter({"ListServices": pages, "DescribeServices": math.ceil(rows / 10)})
+    return Counter({"ListTasks": pages, "DescribeTasks": math.ceil(rows / 100)})
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
+    return "\n".join([line, rule, *body])
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def s(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+# -- 1. API calls per refresh -------------------------------------------------------------------------------------
+async def calls_per_refresh(target: AwsTarget, cluster: str, service: str | None, kind: str) -> dict[str, Any]:
+    app = EcsApp(target, AppOptions(refresh=3600.0, cluster=cluster, service=service if kind == "tasks" else None))
+    async with app.run_test(size=SIZE):
+        expected = TasksScreen if kind == "tasks" else ServicesScreen
+        await until(lambda: isinstance(app.screen, expected) and pane(app).updated_at is not None, 300)
+        screen = pane(app)
+        assert screen.poller is not None and screen.last_error is None
+        before = screen.poller.fetch_count
+        app.session.stats.sent.clear()
+        screen.action_refresh_now()
+        await until(lambda: screen.poller is not None and screen.poller.fetch_count > before, 300)
+        sent = Counter(app.session.stats.sent)
+        rows = len(screen.items)
+    return {"sent": sent, "rows": rows, "minimum": minimum_calls(kind, rows)}
+
+
+# -- 2. Launch under latency and throttling ------------------------------------------------------------------------
+def lower_bound(pages: int, describes: int, first_batches: int, rtt: float, share: float) -> tuple[float, float]:
+    """Earliest first screenful and all-described times that round trips and the client's bucket allow.
+
+    List pages go one after another (each needs the previous nextToken); every describe goes as soon as a
+    token is there, with no limit on concurrency. Tokens: the "service read" bucket at `share`.
+    """
+    category = ECS_THROTTLE_CATEGORIES["service read"]
+    capacity, rate = category.burst * share, category.sustained * share
+    tokens, clock = capacity, 0.0
+
+    def take(at: float) -> float:
+        nonlocal tokens, clock
+        tokens = min(capacity, tokens + (at - clock) * rate)
+        clock = at
+        if tokens >= 1.0:
+            tokens -= 1.0
+            return at
+        clock = at + (1.0 - tokens) / rate
+        tokens = 0.0
+        return clock
+
+    t = 0.0
+    for _ in range(pages):
+        t = take(t) + rtt
+    starts = [take(t) for _ in range(describes)]
+    return starts[first_batches - 1] + rtt, starts[-1] + rtt
+
+
+async def launch_timing(target: AwsTarget, server: EmulatorServer) -> dict[str, Any]:
+    server.faults.configure(latency_ms=LATENCY_MS, throttle=True)
+    server.faults.refill()
+    server.faults.log.clear()
+    started = time.perf_counter()
+    app = EcsApp(target, AppOptions(refresh=3600.0, cluster=LARGE_CLUSTER))
+    first_screen = all_described = None
+    visible = 0
+    async with app.run_test(size=SIZE):
+
+        def screenful() -> bool:
+            screen = app.screen
+            if not isinstance(screen, ServicesScreen) or not screen.table.row_count:
+                return False
+            keys = screen.table.visible_keys()
+            return bool(keys) and all(key in screen.items for key in keys)
+
+        await until(screenful, 120)
+        first_screen = time.perf_counter() - started
+        screen = pane(app)
+        visible = len(screen.table.visible_keys())
+        await until(lambda: screen.updated_at is not None, 300, step=0.02)
+        all_described = time.perf_counter() - started
+        services = len(screen.items)
+        sent = Counter(app.session.stats.sent)
+        throttled = sum(app.session.stats.throttled.values())
+    pages, describes = math.ceil(services / 100), math.ceil(services / 10)
+    bound_first, bound_all = lower_bound(pages, describes, math.ceil(visible / 10), LATENCY_MS / 1000, DEFAULT_SHARE)
+    return {
+        "services": services,
+        "visible": visible,
+        "first_screen": first_screen,
+        "all_described": all_described,
+        "bound_first": bound_first,
+        "bound_all": bound_all,
+        "pages": pages,
+        "describes": describes,
+        "sent": sent,
+        "throttled": throttled,
+    }
+
+
+# -- 3. The same fetch without ecstui ------------------------------------------------------------------------------
+def boto3_loop(endpoint_url: str) -> tuple[float, int, int]:
+    """What a user's script does: every ListServices page, then DescribeServices ten at a time, in turn."""
+    ecs = client("ecs", endpoint_url, REGION)
+    started = time.perf_counter()
+    arns: list[str] = []
+    token: str | None = None
+    calls = 0
+    while True:
+        page = ecs.list_services(cluster=LARGE_CLUSTER, maxResults=100, **({"nextToken": token} if token else {}))
+        calls += 1
+        arns += page["serviceArns"]
+        token = page.get("nextToken")
+        if not token:
+            break
+    described = 0
+    for i in range(0, len(arns), 10):
+        described += len(ecs.describe_services(cluster=LARGE_CLUSTER, services=arns[i : i + 10])["services"])
+        calls += 1
+    return time.perf_counter() - started, described, calls
+
+
+def lazy_ecs_fetch(endpoint_url: str) -> tuple[float, int] | str:
+    """lazy-ecs's own service listing (ServiceService.get_service_info) with a boto3 client on the emulator."""
+    try:
+        from lazy_ecs.features.service.service import ServiceService  # type: ignore[import-not-found]
+    except ImportError as exc:
+        return f"lazy-ecs is not installed ({exc}); `pip install -e '.[bench]'`"
+    ecs = client("ecs", endpoint_url, REGION)
+    started = time.perf_counter()
+    services = ServiceService(ecs).get_service_info(LARGE_CLUSTER)
+    return time.perf_counter() - started, len(services)
+
+
+# -- 4. The UI with 5,000 rows (in a child process, so its memory is the app's alone) ----------------------------
+def ui_child(endpoint_url: str) -> dict[str, Any]:
+    return asyncio.run(_ui_child(endpoint_url))
+
+
+async def _ui_child(endpoint_url: str) -> dict[str, Any]:
+    target = AwsTarget(region=REGION, endpoint_url=endpoint_url)
+    session = AwsSession(target)
+    all_tasks = await EcsReader(session).tasks(LARGE_CLUSTER)
+    await session.close()
+    result: dict[str, Any] = {"tasks": len(all_tasks)}
+    for rows in (50, len(all_tasks)):
+        result[str(rows)] = await _measure_ui(target, all_tasks[:rows])
+        if rows == len(all_tasks):
+            result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+class _GivenTasks(TasksScreen):
+    """The cluster's tasks pane, fed a fixed listing: the same screen and table, no fetch in the way."""
+
+    def __init__(self, cluster: str, listing: list[Task]) -> None:
+        self.listing = listing
+        super().__init__(cluster, None)
+
+    async def fetch(self) -> Sequence[Task]:
+        return self.listing
+
+
+async def _measure_ui(target: AwsTarget, tasks: list[Task]) -> dict[str, float]:
+    app = EcsApp(target, AppOptions(refresh=3600.0))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = _GivenTasks(LARGE_CLUSTER, tasks)
+        await app.push_screen(screen)
+        await until(lambda: screen.updated_at is not None, 60)
+        await pilot.pause(0.2)
+        table = screen.table
+        table.move_cursor(row=len(tasks) // 2)
+        await pilot.pause(0.1)
+        applies: list[float] = []
+        current = tasks
+        step = max(1, len(tasks) // max(1, len(tasks) // 100))  # 1% of the rows (at least one)
+        for round_ in range(21):
+            # A refresh parses new objects for every task; 1% of them differ in one field.
+            fresh = [dataclasses.replace(task) for task in current]
+            for index in range(round_ % step, len(fresh), step):
+                status = "DEACTIVATING" if fresh[index].last_status == "RUNNING" else "RUNNING"
+                fresh[index] = dataclasses.replace(fresh[index], last_status=status)
+            current = fresh
+            started = time.perf_counter()
+            screen._apply(fresh)
+            await table._on_idle(None)  # DataTable's deferred work (widths of new rows), done on the next idle
+            screen._on_timer_update()  # layout and repaint of what changed: the compositor's frame
+            applies.append(time.perf_counter() - started)
+            await pilot.pause(0.02)
+        keys: list[float] = []
+        for press in range(41):
+            started = time.perf_counter()
+            table.action_cursor_down() if press % 2 == 0 else table.action_cursor_up()
+            screen._on_timer_update()
+            keys.append(time.perf_counter() - started)
+            await pilot.pause(0.01)
+    # The first round warms caches; the median of the rest is the steady cost.
+    return {"apply": statistics.median(applies[1:]), "key": statistics.median(keys[1:])}
+
+
+# -- the run ------------------------------------------------------------------------------------------------------
+def machine() -> list[tuple[str, str]]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return [
+        ("CPU", cpu),
+        ("cores", str(os.cpu_count())),
+        ("Python", platform.python_version()),
+        ("OS", platform.platform()),
+        (
+            "packages",
+            ", ".join(f"{p} {version(p)}" for p in ("textual", "aiobotocore", "boto3", "moto", "lazy-ecs")),
+        ),
+        ("date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        # Other work on the machine slows every figure; the load says how busy it was.
+        ("load average at the start (1, 5, 15 min)", ", ".join(f"{x:.2f}" for x in os.getloadavg())),
+    ]
+
+
+def calls_row(name: str, pane_name: str, result: dict[str, Any]) -> list[object]:
+    sent, minimum = result["sent"], result["minimum"]
+    fmt = lambda c: ", ".join(f"{op} {n}" for op, n in sorted(c.items()))  # noqa: E731
+    return [name, pane_name, result["rows"], fmt(sent), fmt(minimum), "yes" if sent == minimum else "no"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--services", type=int, default=2000)
+    parser.add_argument("--tasks", type=int, default=5000)
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--ui-child", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ui_child:
+        print(json.dumps(ui_child(args.ui_child)))
+        return 0
+
+    begun = time.perf_counter()
+    server = EmulatorServer()
+    url = server.start()
+    server.seed_ids(7)
+    target = AwsTarget(region=REGION, endpoint_url=url)
+    print(f"Seeding {SMALL_CLUSTER} and {LARGE_CLUSTER} ({args.services} services, {args.tasks} tasks)…", flush=True)
+    simulator = Simulator(server, region=REGION, seed=7, chaos=False)
+    seed_scale(url, REGION)
+    simulator.warm_start()
+    simulator.stop()
+    seeded = time.perf_counter()
+    seed_large(url, REGION, services=args.services, tasks=args.tasks)
+    print(f"  seeded in {time.perf_counter() - seeded:.0f}s", flush=True)
+
+    print("API calls per refresh…", flush=True)
+    calls = [
+        calls_row("39 services", "services", asyncio.run(calls_per_refresh(target, SMALL_CLUSTER, None, "services"))),
+        calls_row(
+            "39 services", "tasks of svc-00", asyncio.run(calls_per_refresh(target, SMALL_CLUSTER, "svc-00", "tasks"))
+        ),
+        calls_row(
+            f"{args.services} services",
+            "services",
+            asyncio.run(calls_per_refresh(target, LARGE_CLUSTER, None, "services")),
+        ),
+        calls_row(
+            f"{args.services} services",
+            "all tasks of the cluster",
+            asyncio.run(calls_per_refresh(target, LARGE_CLUSTER, None, "tasks")),
+        ),
+    ]
+
+    print(f"Launch with {LATENCY_MS:.0f} ms latency and throttling…", flush=True)
+    launch = asyncio.run(launch_timing(target, server))
+
+    print("The same fetch with a boto3 loop and with lazy-ecs…", flush=True)
+    server.faults.refill()
+    boto_seconds, boto_described, boto_calls = boto3_loop(url)
+    server.faults.refill()
+    lazy = lazy_ecs_fetch(url)
+    server.faults.configure(latency_ms=0.0, throttle=False)
+
+    print("The UI with 50 and 5,000 task rows (child process)…", flush=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--ui-child", url], capture_output=True, text=True, check=False, timeout=600
+    )
+    if child.returncode != 0:
+        print(child.stderr, file=sys.stderr)
+        return 1
+    ui = json.loads(child.stdout.strip().splitlines()[-1])
+    server.stop()
+
+    # -- report -----------------------------------------------------------------------------------------------------
+    share = DEFAULT_SHARE
+    category = ECS_THROTTLE_CATEGORIES["service read"]
+    n = launch["services"]
+    sections: list[tuple[str, str]] = []
+    sections.append(
+        (
+            "API calls per refresh",
+            table(["cluster", "pane", "rows", "sent in one refresh", "minimum the API allows", "minimal"], calls),
+        )
+    )
+    launch_rows = [
+        [
+            f"first screenful ({launch['visible']} rows)",
+            s(launch["first_screen"]),
+            s(launch["bound_first"]),
+            f"{launch['first_screen'] / launch['bound_first']:.2f}x",
+        ],
+        [
+            f"all {n} services described",
+            s(launch["all_described"]),
+            s(launch["bound_all"]),
+            f"{launch['all_described'] / launch['bound_all']:.2f}x",
+        ],
+    ]
+    formula = (
+        f"Lower bound: ListServices pages go one after another (each needs the previous nextToken), so the "
+        f"first screenful needs ceil(n/100) + 1 = {launch['pages'] + 1} round trips of {LATENCY_MS:.0f} ms. "
+        f"Every call spends a token of the client's 'service read' bucket: burst {category.burst} x share "
+        f"{share} = {category.burst * share:.0f}, refill {category.sustained}/s x {share} = "
+        f"{category.sustained * share:.0f}/s; {launch['pages']} + {launch['describes']} calls need about "
+        f"{launch['pages']} x RTT + ({launch['pages'] + launch['describes']} - {category.burst * share:.0f} - "
+        f"{category.sustained * share:.0f}/s x {launch['pages']} x RTT) / {category.sustained * share:.0f}/s + RTT "
+        f"= {launch['bound_all']:.2f} s (computed by simulating the bucket). Sent: "
+        + ", ".join(f"{op} {c}" for op, c in sorted(launch["sent"].items()))
+        + f"; throttled by the emulator: {launch['throttled']}."
+    )
+    sections.append(
+        (
+            f"Launch on {n} services, {LATENCY_MS:.0f} ms latency, AWS throttling on "
+            f"(headless app, {SIZE[0]}x{SIZE[1]})",
+            table(["until", "measured", "lower bound", "ratio"], launch_rows) + "\n\n" + formula,
+        )
+    )
+    compare = [
+        ["ecstui: first screenful", s(launch["first_screen"]), "1.00x (reference)", ""],
+        ["ecstui: all services described", s(launch["all_described"]), "1.00x (reference)", ""],
+        [
+            f"boto3 loop, sequential ({boto_calls} calls, {boto_described} services)",
+            s(boto_seconds),
+            f"{boto_seconds / launch['first_screen']:.1f}x",
+            f"{boto_seconds / launch['all_described']:.2f}x",
+        ],
+    ]
+    if isinstance(lazy, tuple):
+        compare.append(
+            [
+                f"lazy-ecs ServiceService.get_service_info ({lazy[1]} services)",
+                s(lazy[0]),
+                f"{lazy[0] / launch['first_screen']:.1f}x",
+                f"{lazy[0] / launch['all_described']:.2f}x",
+            ]
+        )
+        lazy_note = ""
+    else:
+        compare.append(["lazy-ecs", "could not run", "", ""])
+        lazy_note = f"\n\nlazy-ecs could not run here: {lazy}"
+    sections.append(
+        (
+            f"The same fetch of {n} services without ecstui (same server, same latency and throttling)",
+            table(
+                ["client", "time", "vs ecstui first screenful", "vs ecstui all described"],
+                compare,
+            )
+            + "\n\nThe loops have nothing to show until they end. ecstui spends only its share "
+            f"({share:.0%}) of the account's bucket, leaving the rest to deploys and autoscaling, so the whole "
+            "listing takes longer than a loop that spends the bucket alone; what is on screen comes first." + lazy_note,
+        )
+    )
+    ui_rows = []
+    small, large = ui["50"], ui[str(ui["tasks"])]
+    ui_rows.append(
+        ["apply a refresh with 1% of rows changed (screen apply + repaint)", ms(small["apply"]), ms(large["apply"])]
+    )
+    ui_rows[-1].append(f"{large['apply'] / small['apply']:.2f}x")
+    ui_rows.append(
+        ["key press (cursor move + repaint)", ms(small["key"]), ms(large["key"]), f"{large['key'] / small['key']:.2f}x"]
+    )
+    sections.append(
+        (
+            "The UI with 50 and 5,000 task rows",
+            table(["medians of 20 rounds", "50 rows", f"{ui['tasks']} rows", "ratio"], ui_rows)
+            + f"\n\nPeak resident memory of the app process with {ui['tasks']} tasks loaded: "
+            f"{ui['maxrss_mb']:.0f} MB (ru_maxrss; the emulator runs in another process).",
+        )
+    )
+
+    total = time.perf_counter() - begun
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured by `make bench` (`bench/run.py`) against the embedded AWS (moto behind the AWS-limits layer) in "
+        "the same process; this file is written by the script. Every figure below is measured in one run.",
+        "",
+        *(f"- {key}: {value}" for key, value in machine()),
+        f"- whole run: {total:.0f} s",
+        "",
+    ]
+    for title, body in sections:
+        lines += [f"## {title}", "", body, ""]
+        print(f"\n{title}\n{body}")
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text("\n".join(lines))
+    print(f"\nWritten to {args.output} in {total:.0f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
