@@ -1,4 +1,4 @@
-"""One task definition revision, readable: per container image, resources, ports, env, secrets, mounts."""
+"""One task definition revision, readable (per container image, resources, ports, env...), with its actions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.text import Text
 from ecstui.aws.models import TaskDefinition, task_definition_label
 from ecstui.ui.format import dash, status_text, timestamp
 from ecstui.ui.screens.detail import DetailScreen
+from ecstui.ui.screens.task_definitions import TaskDefinitionActions
 
 
 def _kv(title: str) -> Table:
@@ -72,7 +73,7 @@ def render_task_definition(definition: TaskDefinition) -> RenderableType:
     return Group(*parts)
 
 
-class TaskDefinitionScreen(DetailScreen):
+class TaskDefinitionScreen(TaskDefinitionActions, DetailScreen):
     kind = "Task definition"
     live = False  # a revision never changes
 
@@ -88,3 +89,6 @@ class TaskDefinitionScreen(DetailScreen):
 
     def render_body(self, data: Any) -> RenderableType:
         return render_task_definition(data)
+
+    def current_definition(self) -> TaskDefinition | None:
+        return self.data if isinstance(self.data, TaskDefinition) else None

@@ -1,15 +1,192 @@
-"""Task definitions: families, then a family's revisions."""
+"""Task definitions: families, then a family's revisions; from a revision, new revisions, runs and deregistering."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 
-from ecstui.aws.models import TaskDefinition, TaskDefinitionFamily
+from ecstui.aws.fetch import EcsReader
+from ecstui.aws.models import Cluster, Service, TaskDefinition, TaskDefinitionFamily
+from ecstui.aws.task_definition_cache import family_of
+from ecstui.ui.dialogs.base import ConfirmDialog
+from ecstui.ui.dialogs.run_task import RunTaskDialog
+from ecstui.ui.dialogs.task_definition import NewRevisionDialog, RollServicesDialog
+from ecstui.ui.dialogs.task_definition_json import (
+    EditorUnavailable,
+    JsonEditDialog,
+    definition_json,
+    edit_externally,
+    editor_command,
+)
 from ecstui.ui.format import age, dash, status_text
-from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.screens.base import ListScreen, LiveScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
+
+PaletteCommand = tuple[str, str, Callable[[], Any]]
+
+
+async def services_by_cluster(reader: EcsReader) -> tuple[list[Cluster], dict[str, list[Service]]]:
+    """Every cluster and its services.
+
+    Cost: 1 ListClusters + 1 DescribeClusters, then per cluster ceil(n/100) ListServices + ceil(n/10)
+    DescribeServices. Fine for the demo and for tens of clusters; an account of thousands of services would
+    want a narrower search (say, only the cluster in context).
+    """
+    clusters = await reader.clusters()
+    services = {cluster.name: await reader.services(cluster.name) for cluster in clusters}
+    return clusters, services
+
+
+class TaskDefinitionActions(LiveScreen):
+    """The keys a revision offers, wherever one is selected: the revisions list and the revision's own pane."""
+
+    BINDINGS = [
+        Binding("n", "new_revision", "New revision", id="taskdefs.new_revision"),
+        Binding("e", "edit_json", "Edit JSON", id="taskdefs.edit_json"),
+        Binding("R", "run_task", "Run task", id="taskdefs.run_task"),
+        Binding("ctrl+d", "deregister", "Deregister/delete", id="taskdefs.deregister"),
+    ]
+
+    def current_definition(self) -> TaskDefinition | None:
+        """The revision the keys act on."""
+        raise NotImplementedError
+
+    def _chosen(self, what: str) -> TaskDefinition | None:
+        definition = self.current_definition()
+        if definition is None:
+            self.ecs_app.notify(f"Choose a revision first, then {what}.", severity="warning")
+            return None
+        if not self.ecs_app.can_mutate(what):
+            return None
+        return definition
+
+    # -- new revision -----------------------------------------------------------------------------------
+    def action_new_revision(self) -> None:
+        definition = self._chosen("a new revision")
+        if definition is not None:
+            self.app.push_screen(NewRevisionDialog(definition), self._registered)
+
+    def action_edit_json(self) -> None:
+        definition = self._chosen("editing the JSON")
+        if definition is None:
+            return
+        if editor_command() is None:
+            self.app.push_screen(JsonEditDialog(definition), self._registered)
+            return
+        original = definition_json(definition)
+        try:
+            edited = edit_externally(self.app, original)
+        except EditorUnavailable as problem:
+            note = f"{problem} Editing here instead."
+            self.app.push_screen(JsonEditDialog(definition, original, note=note), self._registered)
+            return
+        if edited == original:
+            self.ecs_app.notify(f"No change to {definition.label}: nothing registered.")
+            return
+        # The dialog checks the edited text at once: an error shows there with the text kept, else the diff.
+        self.app.push_screen(JsonEditDialog(definition, edited, review_at_once=True), self._registered)
+
+    def _registered(self, registered: TaskDefinition | None) -> None:
+        if registered is not None:
+            self.run_worker(self._offer_roll(registered), group="taskdefs-roll", exclusive=True, exit_on_error=False)
+
+    async def _offer_roll(self, registered: TaskDefinition) -> None:
+        _, services = await services_by_cluster(self.ecs_app.reader)
+        using = [
+            s for found in services.values() for s in found if family_of(s.task_definition_arn) == registered.family
+        ]
+        if not using:
+            self.ecs_app.notify(f"No service uses the family {registered.family}; {registered.label} is registered.")
+            return
+        self.app.push_screen(RollServicesDialog(registered, using))
+
+    # -- run task ---------------------------------------------------------------------------------------
+    def action_run_task(self) -> None:
+        definition = self._chosen("running a task")
+        if definition is not None:
+            self.run_worker(self._open_run_task(definition), group="taskdefs-run", exclusive=True, exit_on_error=False)
+
+    async def _open_run_task(self, definition: TaskDefinition) -> None:
+        clusters, services = await services_by_cluster(self.ecs_app.reader)
+        if not clusters:
+            self.ecs_app.notify("There is no cluster to run a task in: create one first.", severity="warning")
+            return
+        self.app.push_screen(RunTaskDialog(definition, clusters, services, self.ecs_app.context_cluster))
+
+    # -- deregister / delete ----------------------------------------------------------------------------
+    def action_deregister(self) -> None:
+        definition = self.current_definition()
+        inactive = definition is not None and definition.status == "INACTIVE"
+        definition = self._chosen("deleting a revision" if inactive else "deregistering a revision")
+        if definition is None:
+            return
+        if definition.status not in ("ACTIVE", "INACTIVE"):
+            self.ecs_app.notify(f"{definition.label} is {definition.status}: nothing to do.", severity="warning")
+            return
+        typed = definition.label if self.ecs_app.needs_typed_confirmation else None
+        reader, actions, arn = self.ecs_app.reader, self.ecs_app.actions, definition.arn
+        if inactive:
+
+            async def delete() -> object:
+                deleted = await actions.delete_task_definitions([arn])
+                reader.forget_task_definition(arn)
+                return deleted
+
+            dialog: ConfirmDialog[object] = ConfirmDialog(
+                f"Delete {definition.label}",
+                f"Delete the inactive revision {definition.label} for good? ECS removes it once no task uses it; "
+                "it cannot be brought back.",
+                delete,
+                confirm_label="Delete",
+                type_to_confirm=typed,
+                destructive=True,
+                success=f"Deleting {definition.label}.",
+            )
+        else:
+
+            async def deregister() -> object:
+                deregistered = await actions.deregister_task_definition(arn)
+                reader.forget_task_definition(arn)
+                return deregistered
+
+            dialog = ConfirmDialog(
+                f"Deregister {definition.label}",
+                f"Deregister {definition.label}? Running tasks and services on it keep running, but no new "
+                "service or run can use it. It then shows under inactive revisions, where it can be deleted.",
+                deregister,
+                confirm_label="Deregister",
+                type_to_confirm=typed,
+                destructive=True,
+                success=f"Deregistered {definition.label}.",
+            )
+        self.app.push_screen(dialog)
+
+    # -- command palette --------------------------------------------------------------------------------
+    def palette_commands(self) -> list[PaletteCommand]:
+        """(title, help, callback) for what can be done with the selected revision."""
+        definition = self.current_definition()
+        if definition is None:
+            return []
+        label = definition.label
+        commands: list[PaletteCommand] = [
+            (
+                f"New revision from {label}",
+                "Edit images, CPU/memory, environment, ports; diff; register",
+                self.action_new_revision,
+            ),
+            (f"Edit the JSON of {label}", "In $VISUAL/$EDITOR or here; diff; register", self.action_edit_json),
+            (f"Run tasks of {label}", "Choose cluster, count, compute and network", self.action_run_task),
+        ]
+        if definition.status == "INACTIVE":
+            commands.append(
+                (f"Delete {label}", "DeleteTaskDefinitions on this inactive revision", self.action_deregister)
+            )
+        elif definition.status == "ACTIVE":
+            commands.append((f"Deregister {label}", "Make the revision INACTIVE", self.action_deregister))
+        return commands
 
 
 class FamiliesScreen(ListScreen[TaskDefinitionFamily]):
@@ -30,7 +207,7 @@ class FamiliesScreen(ListScreen[TaskDefinitionFamily]):
         self.ecs_app.open_revisions(item.name)
 
 
-class RevisionsScreen(ListScreen[TaskDefinition]):
+class RevisionsScreen(TaskDefinitionActions, ListScreen[TaskDefinition]):
     kind = "Revisions"
     columns = (
         Column("revision", "Revision"),
@@ -44,8 +221,13 @@ class RevisionsScreen(ListScreen[TaskDefinition]):
     )
     sort_column = "revision"
 
+    BINDINGS = [
+        Binding("S", "toggle_inactive", "Active/inactive", id="taskdefs.toggle_inactive"),
+    ]
+
     def __init__(self, family: str) -> None:
         self.family = family
+        self.status = "ACTIVE"
         super().__init__()
 
     def on_mount(self) -> None:
@@ -53,10 +235,10 @@ class RevisionsScreen(ListScreen[TaskDefinition]):
         self.table.sort_reverse = True  # newest first
 
     def subject(self) -> str:
-        return self.family
+        return self.family + ("  inactive" if self.status == "INACTIVE" else "")
 
     async def fetch(self) -> Sequence[TaskDefinition]:
-        return await self.ecs_app.reader.task_definition_revisions(self.family)
+        return await self.ecs_app.reader.task_definition_revisions(self.family, status=self.status)
 
     def row_key(self, item: TaskDefinition) -> str:
         return item.arn
@@ -76,3 +258,14 @@ class RevisionsScreen(ListScreen[TaskDefinition]):
 
     def open_item(self, item: TaskDefinition) -> None:
         self.ecs_app.open_task_definition(item.arn)
+
+    def current_definition(self) -> TaskDefinition | None:
+        return self.selected
+
+    def action_toggle_inactive(self) -> None:
+        self.status = "INACTIVE" if self.status == "ACTIVE" else "ACTIVE"
+        self.items = {}
+        self.table.sync([])
+        self.updated_at = None
+        self._update_title()
+        self.action_refresh_now()

@@ -1,0 +1,248 @@
+"""Run tasks of a task definition revision, with compute and network defaulting to a service's in the cluster."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Checkbox, Input, Select, Static
+
+from ecstui.aws.actions import RunTaskError
+from ecstui.aws.errors import AwsError
+from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, Task, TaskDefinition
+from ecstui.aws.task_definition_cache import family_of
+from ecstui.aws.validation import MAX_DESIRED_COUNT, Invalid
+from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+
+LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
+CLUSTER_DEFAULT = "default"
+_SUBNET = re.compile(r"subnet-[0-9a-zA-Z]+")
+_SECURITY_GROUP = re.compile(r"sg-[0-9a-zA-Z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Compute:
+    """One choice of how the tasks get compute: a launch type, a capacity provider strategy, or neither."""
+
+    label: str
+    launch_type: str | None = None
+    strategy: tuple[CapacityProviderStrategyItem, ...] = ()
+
+
+def parse_task_count(text: str) -> int | Invalid:
+    """How many tasks to start: a whole number from 1 (RunTask calls go 10 at a time)."""
+    raw = text.strip().replace(",", "").replace("_", "")
+    if not raw:
+        return Invalid("Enter how many tasks to run (1 or more).")
+    if not re.fullmatch(r"[+-]?\d+", raw):
+        return Invalid(f"{text.strip()!r} is not a whole number of tasks.")
+    value = int(raw)
+    if value < 1:
+        return Invalid("Run at least 1 task.")
+    if value > MAX_DESIRED_COUNT:
+        return Invalid(f"Run at most {MAX_DESIRED_COUNT:,} tasks at once, not {value:,}.")
+    return value
+
+
+def parse_ids(text: str, pattern: re.Pattern[str], what: str, example: str) -> list[str] | Invalid:
+    ids = [item for item in re.split(r"[,\s]+", text.strip()) if item]
+    for item in ids:
+        if not pattern.fullmatch(item):
+            return Invalid(f"{item!r} is not a {what} id (like {example}).")
+    return list(dict.fromkeys(ids))
+
+
+def _strategy_text(strategy: Sequence[CapacityProviderStrategyItem]) -> str:
+    return " + ".join(
+        f"{item.capacity_provider} {item.weight}" + (f" (base {item.base})" if item.base else "") for item in strategy
+    )
+
+
+def default_service(definition: TaskDefinition, services: Sequence[Service]) -> Service | None:
+    """The service whose settings fit best: one of the same family, else one with a network, else any."""
+    same_family = [s for s in services if family_of(s.task_definition_arn) == definition.family]
+    with_network = [s for s in services if s.network is not None and s.network.subnets]
+    for group in (same_family, with_network, list(services)):
+        if group:
+            return group[0]
+    return None
+
+
+class RunTaskDialog(ActionDialog[list[Task]]):
+    confirm_label = "Run"
+
+    DEFAULT_CSS = """
+    RunTaskDialog #dialog-body { max-height: 65vh; }
+    RunTaskDialog .field-row { height: auto; }
+    RunTaskDialog .field-row > Vertical { width: 1fr; height: auto; margin-right: 1; }
+    RunTaskDialog .field-row > Vertical#count-column { width: 16; }
+    RunTaskDialog #defaults-note { color: $text-muted; padding-top: 1; }
+    RunTaskDialog Checkbox { margin-top: 1; }
+    """
+
+    def __init__(
+        self,
+        definition: TaskDefinition,
+        clusters: Sequence[Cluster],
+        services: Mapping[str, Sequence[Service]],
+        initial_cluster: str | None = None,
+    ) -> None:
+        self.definition = definition
+        self.clusters = {c.name: c for c in clusters}
+        self.services = services
+        names = list(self.clusters)
+        if initial_cluster not in self.clusters:
+            # Prefer a cluster where a service of this family runs: its settings are the likeliest to work.
+            initial_cluster = next(
+                (
+                    n
+                    for n in names
+                    if any(family_of(s.task_definition_arn) == definition.family for s in services.get(n, ()))
+                ),
+                names[0] if names else None,
+            )
+        self.initial_cluster = initial_cluster
+        self.computes: dict[str, Compute] = {}
+        self.title_text = f"Run tasks of {definition.label}"
+        super().__init__()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Cluster", classes="field-label")
+        yield Select(
+            [(name, name) for name in self.clusters],
+            value=self.initial_cluster if self.initial_cluster else Select.NULL,
+            allow_blank=self.initial_cluster is None,
+            id="cluster",
+        )
+        with Horizontal(classes="field-row"):
+            with Vertical(id="count-column"):
+                yield Static("Count", classes="field-label")
+                yield Input("1", id="count")
+            with Vertical():
+                yield Static("Launch type or capacity provider", classes="field-label")
+                yield Select[str]([], allow_blank=True, id="compute")
+        yield Static("Subnets (comma-separated; needed for awsvpc)", classes="field-label")
+        yield Input("", id="subnets", placeholder="subnet-0a1b2c3d, subnet-4e5f6a7b")
+        yield Static("Security groups", classes="field-label")
+        yield Input("", id="security-groups", placeholder="sg-0a1b2c3d")
+        yield Checkbox("Assign a public IP", False, id="public-ip")
+        yield Static("", id="defaults-note")
+
+    def on_mount(self) -> None:
+        # The base class's on_mount runs too and focuses the first Input: the count.
+        if self.initial_cluster:
+            self.apply_defaults(self.initial_cluster)
+
+    @on(Select.Changed, "#cluster")
+    def _cluster_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.apply_defaults(event.value)
+
+    def apply_defaults(self, cluster_name: str) -> None:
+        """Fill compute and network from a service of the chosen cluster (the user can change every one)."""
+        cluster = self.clusters[cluster_name]
+        service = default_service(self.definition, self.services.get(cluster_name, ()))
+        computes: dict[str, Compute] = {}
+        if cluster.default_strategy:
+            computes[CLUSTER_DEFAULT] = Compute(f"cluster default: {_strategy_text(cluster.default_strategy)}")
+        else:
+            computes[CLUSTER_DEFAULT] = Compute("cluster default")
+        for launch_type in LAUNCH_TYPES:
+            computes[f"launch:{launch_type}"] = Compute(f"launch type {launch_type}", launch_type=launch_type)
+        for provider in cluster.capacity_providers:
+            computes[f"cp:{provider}"] = Compute(
+                f"capacity provider {provider}", strategy=(CapacityProviderStrategyItem(provider, 1, 0),)
+            )
+        chosen = CLUSTER_DEFAULT
+        if service is not None and service.capacity_provider_strategy:
+            computes["service"] = Compute(
+                f"like {service.name}: {_strategy_text(service.capacity_provider_strategy)}",
+                strategy=service.capacity_provider_strategy,
+            )
+            chosen = "service"
+        elif service is not None and service.launch_type in LAUNCH_TYPES:
+            chosen = f"launch:{service.launch_type}"
+        elif not cluster.default_strategy and "FARGATE" in self.definition.requires_compatibilities:
+            chosen = "launch:FARGATE"
+        self.computes = computes
+        compute = self.query_one("#compute", Select)
+        compute.set_options([(c.label, key) for key, c in computes.items()])
+        compute.value = chosen
+        network = service.network if service is not None else None
+        self.query_one("#subnets", Input).value = ", ".join(network.subnets) if network else ""
+        self.query_one("#security-groups", Input).value = ", ".join(network.security_groups) if network else ""
+        self.query_one("#public-ip", Checkbox).value = network.assign_public_ip if network else False
+        note = self.query_one("#defaults-note", Static)
+        if service is not None:
+            note.update(Text.assemble("Defaults from service ", (f"{cluster_name}/{service.name}", "bold"), "."))
+        else:
+            note.update(f"No service in {cluster_name} to take defaults from.")
+
+    def validate(self) -> Any:
+        cluster = self.query_one("#cluster", Select).value
+        if not isinstance(cluster, str):
+            raise Invalidity("Choose a cluster.")
+        count = checked(parse_task_count(self.query_one("#count", Input).value))
+        compute_key = self.query_one("#compute", Select).value
+        compute = self.computes.get(compute_key) if isinstance(compute_key, str) else None
+        compute = compute or Compute("cluster default")
+        subnets = checked(parse_ids(self.query_one("#subnets", Input).value, _SUBNET, "subnet", "subnet-0a1b2c3d"))
+        groups = checked(
+            parse_ids(self.query_one("#security-groups", Input).value, _SECURITY_GROUP, "security group", "sg-0a1b2c3d")
+        )
+        if groups and not subnets:
+            raise Invalidity("Security groups apply only with subnets (awsvpc network mode).")
+        if self.definition.network_mode == "awsvpc" and not subnets:
+            raise Invalidity(f"{self.definition.label} uses awsvpc networking: give at least one subnet.")
+        public_ip = self.query_one("#public-ip", Checkbox).value
+        return cluster, count, compute, subnets, groups, public_ip
+
+    async def _run(
+        self, cluster: str, count: int, compute: Compute, subnets: list[str], groups: list[str], public_ip: bool
+    ) -> list[Task]:
+        try:
+            return await self.ecs_app.actions.run_task(
+                cluster,
+                self.definition.arn,
+                count,
+                launch_type=compute.launch_type,
+                capacity_provider_strategy=compute.strategy,
+                subnets=subnets,
+                security_groups=groups,
+                assign_public_ip=public_ip,
+                started_by="ecstui",
+            )
+        except RunTaskError as exc:
+            if not exc.started:
+                raise
+            # Some tasks are running: say so where it cannot be missed, and leave only the rest to send.
+            remaining = count - len(exc.started)
+            ids = ", ".join(t.id for t in exc.started[:5]) + ("…" if len(exc.started) > 5 else "")
+            self.query_one("#count", Input).value = str(max(remaining, 1))
+            self.ecs_app.notify(
+                f"{len(exc.started)} of {count} tasks of {self.definition.label} started in {cluster} ({ids}).",
+                severity="warning",
+                timeout=12,
+            )
+            raise AwsError(
+                f"{exc.message}: those tasks keep running, and the count now holds the {remaining} still to start.",
+                kind="invalid",
+            ) from exc
+
+    def perform(self, values: Any) -> Awaitable[list[Task]]:
+        return self._run(*values)
+
+    def describe_success(self, result: list[Task]) -> str:
+        ids = ", ".join(t.id for t in result[:5]) + ("…" if len(result) > 5 else "")
+        cluster = self.query_one("#cluster", Select).value
+        plural = "s" if len(result) != 1 else ""
+        return f"Started {len(result)} task{plural} of {self.definition.label} in {cluster}: {ids}."
+
+
+__all__ = ["RunTaskDialog", "default_service", "parse_task_count"]

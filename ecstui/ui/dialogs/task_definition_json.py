@@ -1,0 +1,149 @@
+"""Editing a task definition's full JSON: in $VISUAL/$EDITOR, or in an editor inside the app."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.widgets import Button, Static, TextArea
+
+from ecstui.aws.models import TaskDefinition
+from ecstui.aws.validation import Invalid, parse_task_definition_json, registrable_definition
+from ecstui.ui.dialogs.base import Invalidity
+from ecstui.ui.dialogs.task_definition import RevisionEditDialog
+
+# An editor run without a terminal (headless, e.g. under test) must not hang the app forever.
+HEADLESS_EDITOR_TIMEOUT = 120.0
+
+
+class EditorUnavailable(Exception):
+    """The external editor is not configured, could not start, or failed; the in-app editor takes over."""
+
+
+def editor_command() -> list[str] | None:
+    """$VISUAL, else $EDITOR, split as a shell would ('code --wait' is two words); None when neither is set."""
+    for variable in ("VISUAL", "EDITOR"):
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return shlex.split(value)
+    return None
+
+
+def definition_json(definition: TaskDefinition) -> str:
+    """What is offered for editing: exactly what RegisterTaskDefinition would be sent for an identical revision."""
+    return json.dumps(registrable_definition(definition.raw), indent=2, default=str) + "\n"
+
+
+def edit_externally(app: App[Any], text: str) -> str:
+    """Hand the terminal to the user's editor on a temporary file holding `text`; return what it holds after."""
+    command = editor_command()
+    if command is None:
+        raise EditorUnavailable("Neither $VISUAL nor $EDITOR is set.")
+    with tempfile.TemporaryDirectory(prefix="ecstui-") as directory:
+        path = Path(directory) / "task-definition.json"
+        path.write_text(text, encoding="utf-8")
+        failure: OSError | subprocess.SubprocessError | None = None
+        returncode = 0
+        try:
+            with app.suspend():
+                # Caught inside the block: an exception escaping it would leave the app suspended.
+                try:
+                    returncode = subprocess.run([*command, str(path)], check=False).returncode
+                except (OSError, subprocess.SubprocessError) as exc:
+                    failure = exc
+        except SuspendNotSupported:
+            # No terminal to hand over: run it without one, so a scripted editor still works.
+            try:
+                returncode = subprocess.run(
+                    [*command, str(path)],
+                    check=False,
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    timeout=HEADLESS_EDITOR_TIMEOUT,
+                ).returncode
+            except (OSError, subprocess.SubprocessError) as exc:
+                failure = exc
+        if failure is not None:
+            raise EditorUnavailable(f"{command[0]} could not run: {failure}")
+        if returncode != 0:
+            raise EditorUnavailable(f"{command[0]} exited with status {returncode}.")
+        return path.read_text(encoding="utf-8")
+
+
+class JsonEditDialog(RevisionEditDialog):
+    """The full JSON in a TextArea; with `review_at_once` (after $EDITOR), it checks it straight away."""
+
+    BINDINGS = [Binding("ctrl+o", "open_editor", "Open in $EDITOR", id="taskdefs.open_editor")]
+
+    DEFAULT_CSS = """
+    JsonEditDialog > #dialog { width: 120; }
+    JsonEditDialog #dialog-body { max-height: 65vh; }
+    JsonEditDialog #json { height: 50vh; }
+    JsonEditDialog #open-editor { margin-top: 1; }
+    """
+
+    def __init__(
+        self, source: TaskDefinition, text: str | None = None, *, review_at_once: bool = False, note: str = ""
+    ) -> None:
+        super().__init__(source)
+        self.title_text = f"Edit the JSON of {source.label} into a new revision"
+        self.initial_text = text if text is not None else definition_json(source)
+        self.review_at_once = review_at_once
+        self.note = note
+
+    def compose_body(self) -> ComposeResult:
+        hint = "ctrl+s checks it and shows the diff; escape cancels."
+        if editor_command() is not None:
+            hint += " ctrl+o opens it in $EDITOR again."
+        if self.note:
+            yield Static(Text(self.note, style="yellow"), id="json-note")
+        yield Static(Text(hint, style="dim"))
+        yield TextArea.code_editor(self.initial_text, language="json", id="json", soft_wrap=False)
+        if editor_command() is not None:
+            yield Button("Open in $EDITOR", id="open-editor")
+
+    @property
+    def text_area(self) -> TextArea:
+        return self.query_one("#json", TextArea)
+
+    def on_mount(self) -> None:
+        # After the base class's own on_mount, which focuses the first Input (there is none here).
+        self.call_after_refresh(self.text_area.focus)
+        if self.review_at_once:
+            self.call_after_refresh(self.action_confirm)
+
+    def build(self) -> dict[str, Any]:
+        parsed = parse_task_definition_json(self.text_area.text)
+        if isinstance(parsed, Invalid):
+            if parsed.line is not None:
+                # Put the cursor where the parser stopped, so the fix starts there.
+                self.text_area.cursor_location = (parsed.line - 1, max((parsed.column or 1) - 1, 0))
+            raise Invalidity(str(parsed))
+        return parsed
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "open-editor":
+            event.stop()
+            self.action_open_editor()
+
+    def action_open_editor(self) -> None:
+        if self.sending:
+            return
+        try:
+            edited = edit_externally(self.app, self.text_area.text)
+        except EditorUnavailable as problem:
+            self.show_error(f"{problem} The text here is kept.")
+            return
+        self.text_area.load_text(edited)
+        self.action_confirm()
+
+
+__all__ = ["EditorUnavailable", "JsonEditDialog", "definition_json", "edit_externally", "editor_command"]
