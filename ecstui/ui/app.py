@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from textual import on
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -15,6 +15,7 @@ from ecstui.aws.actions import EcsActions
 from ecstui.aws.audit import AuditLog
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.fetch import EcsReader
+from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.format import Clock, utc_now
@@ -24,11 +25,14 @@ from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
 from ecstui.ui.screens.instances import InstancesScreen
 from ecstui.ui.screens.jump import JumpScreen
+from ecstui.ui.screens.service_detail import ServiceDetailScreen
 from ecstui.ui.screens.services import ServicesScreen
+from ecstui.ui.screens.targets import TargetsScreen
 from ecstui.ui.screens.task_definition_detail import TaskDefinitionScreen
 from ecstui.ui.screens.task_definitions import FamiliesScreen, RevisionsScreen
 from ecstui.ui.screens.task_detail import TaskDetailScreen
 from ecstui.ui.screens.tasks import TasksScreen
+from ecstui.ui.screens.triage import TriageScreen, find_start_problems
 from ecstui.ui.widgets.context_bar import ContextBar
 
 # Keys every Textual screen has (focus next/previous): listed with the global ones, not as the view's own.
@@ -47,6 +51,7 @@ class AppOptions:
     clock: Clock = field(default=utc_now)
     keymap: dict[str, str] = field(default_factory=dict)
     audit_path: str | None = None  # default: the XDG state directory
+    triage_at_start: bool = True  # open on the triage list when something is broken (without --cluster)
 
 
 class EcsApp(App[None]):
@@ -67,6 +72,7 @@ class EcsApp(App[None]):
         self.options = options or AppOptions()
         self.session = AwsSession(target)
         self.reader = EcsReader(self.session)
+        self.load_balancing = LoadBalancingReader(self.session)
         self.audit = AuditLog(self.options.audit_path)
         self.actions = EcsActions(self.session, self.audit)
         self.context_cluster: str | None = self.options.cluster
@@ -94,6 +100,20 @@ class EcsApp(App[None]):
             self.open_services(self.options.cluster)
             if self.options.service:
                 self.open_tasks(self.options.cluster, self.options.service)
+        elif self.options.triage_at_start:
+            self._triage_at_start()
+
+    @work(group="triage-at-start", exit_on_error=False, description="what is broken, at start")
+    async def _triage_at_start(self) -> None:
+        # On call, the first question is "what is broken": answer it before the user asks, unless they moved on.
+        report = await find_start_problems(self)
+        if (
+            report is not None
+            and report.problems
+            and len(self.screen_stack) == 2
+            and isinstance(self.screen, ClustersScreen)
+        ):
+            self.push_screen(TriageScreen(report))
 
     async def on_unmount(self) -> None:
         await self.session.close()
@@ -130,6 +150,13 @@ class EcsApp(App[None]):
     def open_task(self, cluster: str, task_arn: str) -> None:
         self.push_screen(TaskDetailScreen(cluster, task_arn))
 
+    def open_service(self, cluster: str, service: str) -> None:
+        self.context_cluster, self.context_service = cluster, service
+        self.push_screen(ServiceDetailScreen(cluster, service))
+
+    def open_targets(self, filter_text: str = "") -> None:
+        self.push_screen(TargetsScreen(filter_text))
+
     def open_instances(self, cluster: str) -> None:
         self.context_cluster = cluster
         self.push_screen(InstancesScreen(cluster))
@@ -162,6 +189,12 @@ class EcsApp(App[None]):
             return
         if kind == "audit":
             self.push_screen(AuditScreen())
+            return
+        if kind == "targets":
+            self.open_targets()
+            return
+        if kind == "triage":
+            self.push_screen(TriageScreen())
             return
         assert cluster is not None
         if kind == "services":

@@ -45,7 +45,13 @@ def demo_account(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
 
 def make_app(target: AwsTarget, **options: object) -> EcsApp:
     """An app with a frozen clock and a refresh long enough that tests decide when data is fetched."""
-    settings: dict[str, object] = {"refresh": 3600.0, "demo": True, "clock": lambda: FIXED_NOW}
+    # Triage at start is off so each test starts where it says; tests of triage turn it on.
+    settings: dict[str, object] = {
+        "refresh": 3600.0,
+        "demo": True,
+        "clock": lambda: FIXED_NOW,
+        "triage_at_start": False,
+    }
     settings.update(options)
     return EcsApp(target, AppOptions(**settings))  # type: ignore[arg-type]
 

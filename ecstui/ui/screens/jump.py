@@ -18,6 +18,8 @@ JUMP_TARGETS: dict[str, tuple[str, ...]] = {
     "instances": ("instances", "instance", "ci", "i", "container-instances"),
 }
 JUMP_TARGETS["audit"] = ("audit",)
+JUMP_TARGETS["targets"] = ("targets", "target", "tg", "target-groups")
+JUMP_TARGETS["triage"] = ("triage", "problems", "broken")
 
 
 def resolve_jump(text: str) -> str | None:

@@ -38,6 +38,7 @@ class ServicesScreen(ListScreen[Service]):
         Binding("u", "update", "Update", id="services.update"),
         Binding("ctrl+d", "delete", "Delete", id="services.delete"),
         Binding("d", "task_definition", "Task definition", id="services.taskdef"),
+        Binding("v", "view", "View", id="services.view"),
     ]
 
     def __init__(self, cluster: str) -> None:
@@ -88,6 +89,11 @@ class ServicesScreen(ListScreen[Service]):
 
     def open_item(self, item: Service) -> None:
         self.ecs_app.open_tasks(self.cluster, item.name)
+
+    def action_view(self) -> None:
+        """The service itself: deployments, events, load balancing, why its tasks stop."""
+        if (item := self.selected) is not None:
+            self.ecs_app.open_service(self.cluster, item.name)
 
     def action_task_definition(self) -> None:
         if (item := self.selected) is not None:

@@ -1,7 +1,9 @@
-"""One task: status and times, why it stopped, network, containers, and the secrets it is given."""
+"""One task: status and times, why it stopped, networking and security, its targets, containers, secrets."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -9,22 +11,35 @@ from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 
-from ecstui.aws.models import Task, TaskDefinition, short_name
-from ecstui.ui.format import BAD, DIM, age, dash, status_text, timestamp
+from ecstui.aws.errors import AwsError
+from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
+from ecstui.aws.models import Service, Task, TaskDefinition, short_name
+from ecstui.aws.stopped_tasks import stop_cause
+from ecstui.ui.commands import PaletteCommand
+from ecstui.ui.format import BAD, DIM, WARN, age, dash, status_text, timestamp
 from ecstui.ui.screens.detail import DetailScreen
+from ecstui.ui.traffic import STABLE_ADDRESS_NOTE, stable_address, target_state_text
+from ecstui.ui.traffic import kv_table as _kv_table
 
 
-def _kv_table(title: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None, pad_edge=False)
-    table.add_column("field", style="dim", no_wrap=True)
-    table.add_column("value")
-    return table
+@dataclass(frozen=True)
+class TaskContext:
+    """What the task's service says about it: its network configuration, its targets, the tasks it replaced."""
+
+    service: Service | None = None
+    target_groups: tuple[TargetGroupView, ...] = ()
+    targets: tuple[tuple[TargetGroupView, TargetHealth], ...] = ()
+    replaced: tuple[Task, ...] = ()  # stopped tasks of the same service that had other IPs
+    load_balancing_error: str | None = None
 
 
 class TaskDetailScreen(DetailScreen):
     kind = "Task"
 
-    BINDINGS = [Binding("d", "task_definition", "Task definition", id="task.taskdef")]
+    BINDINGS = [
+        Binding("d", "task_definition", "Task definition", id="task.taskdef"),
+        Binding("v", "service", "Service", id="task.service"),
+    ]
 
     def __init__(self, cluster: str, task_arn: str) -> None:
         self.cluster = cluster
@@ -39,19 +54,63 @@ class TaskDetailScreen(DetailScreen):
         task = await reader.task(self.cluster, self.task_arn)
         if task is None:
             return None
-        definition = await reader.task_definition(task.task_definition_arn)
-        return task, definition
+        definition, context = await asyncio.gather(
+            reader.task_definition(task.task_definition_arn), self._service_context(task)
+        )
+        return task, definition, context
+
+    async def _service_context(self, task: Task) -> TaskContext:
+        name = task.service_name
+        if name is None:
+            return TaskContext()
+        reader = self.ecs_app.reader
+        service, stopped = await asyncio.gather(
+            reader.service(self.cluster, name), reader.tasks(self.cluster, name, desired_status="STOPPED")
+        )
+        addresses = {task.private_ip, task.public_ip} - {None}
+        replaced = tuple(
+            t
+            for t in stopped
+            if t.arn != task.arn
+            and {t.private_ip, t.public_ip} - {None}
+            and not addresses & {t.private_ip, t.public_ip}
+        )
+        if service is None or not service.load_balancers:
+            return TaskContext(service=service, replaced=replaced)
+        # ELB may be unreadable where ECS is not: the rest of the task still shows.
+        try:
+            lb = self.ecs_app.load_balancing
+            groups = await lb.for_service(service, [task])
+            targets = tuple(lb.target_health_by_task(groups).get(task.arn, []))
+        except AwsError as error:
+            return TaskContext(service=service, replaced=replaced, load_balancing_error=error.message)
+        return TaskContext(service=service, target_groups=tuple(groups), targets=targets, replaced=replaced)
 
     def render_body(self, data: Any) -> RenderableType:
-        task, definition = data
-        return render_task(task, definition, self.ecs_app.clock())
+        task, definition, context = data
+        return render_task(task, definition, self.ecs_app.clock(), context)
 
     def action_task_definition(self) -> None:
         if self.data is not None:
             self.ecs_app.open_task_definition(self.data[0].task_definition_arn)
 
+    def action_service(self) -> None:
+        if self.data is not None and (name := self.data[0].service_name):
+            self.ecs_app.open_service(self.cluster, name)
 
-def render_task(task: Task, definition: TaskDefinition | None, now: Any) -> RenderableType:
+    def palette_commands(self) -> list[PaletteCommand]:
+        commands = [PaletteCommand("Task definition", "Open this task's task definition", self.action_task_definition)]
+        if self.data is not None and (name := self.data[0].service_name):
+            commands.append(
+                PaletteCommand(f"Service {name}", "Deployments, events, load balancing", self.action_service)
+            )
+        return commands
+
+
+def render_task(
+    task: Task, definition: TaskDefinition | None, now: Any, context: TaskContext | None = None
+) -> RenderableType:
+    context = context or TaskContext()
     overview = _kv_table("Overview")
     overview.add_row("Task", task.id)
     overview.add_row(
@@ -69,20 +128,12 @@ def render_task(task: Task, definition: TaskDefinition | None, now: Any) -> Rend
     if task.stopped_at or task.stop_code or task.stopped_reason:
         overview.add_row("Stopped", timestamp(task.stopped_at))
         overview.add_row("Stop code", Text(dash(task.stop_code), style=BAD))
+        overview.add_row("Cause", Text(stop_cause(task), style=BAD))
         overview.add_row("Stopped reason", Text(dash(task.stopped_reason), style=BAD))
     if task.container_instance_arn:
         overview.add_row("Container instance", short_name(task.container_instance_arn))
 
-    network = _kv_table("Network")
-    network.add_row("Availability zone", dash(task.availability_zone))
-    network.add_row("Private IP", dash(task.private_ip))
-    network.add_row("Public IP", dash(task.public_ip))
-    network.add_row("ENI", dash(task.eni_id))
-    network.add_row("Subnet", dash(task.subnet_id))
-    if definition is not None:
-        network.add_row("Network mode", dash(definition.network_mode))
-        network.add_row("Task role", dash(definition.task_role_arn))
-        network.add_row("Execution role", dash(definition.execution_role_arn))
+    network = render_network(task, definition, context)
 
     containers = Table(title="Containers", title_justify="left", title_style="bold", expand=False)
     for name in ("Name", "Image", "Status", "Exit", "Health", "Ports", "Reason"):
@@ -102,7 +153,10 @@ def render_task(task: Task, definition: TaskDefinition | None, now: Any) -> Rend
             Text(dash(container.reason), style=BAD if container.reason else DIM),
         )
 
-    parts: list[RenderableType] = [overview, Text(""), network, Text(""), containers]
+    parts: list[RenderableType] = [overview, Text(""), network, Text("")]
+    if context.service is not None and context.service.load_balancers:
+        parts += [render_targets(context), Text("")]
+    parts.append(containers)
     if definition is not None:
         secrets = Table(title="Secrets (by source; values are never read)", title_justify="left", title_style="bold")
         secrets.add_column("Container")
@@ -114,3 +168,63 @@ def render_task(task: Task, definition: TaskDefinition | None, now: Any) -> Rend
         if secrets.row_count:
             parts += [Text(""), secrets]
     return Group(*parts)
+
+
+def render_network(task: Task, definition: TaskDefinition | None, context: TaskContext) -> RenderableType:
+    network = _kv_table("Networking and security")
+    network.add_row("Availability zone", dash(task.availability_zone))
+    network.add_row("Private IP", dash(task.private_ip))
+    network.add_row("Public IP", dash(task.public_ip))
+    network.add_row("ENI", dash(task.eni_id))
+    network.add_row("Subnet", dash(task.subnet_id))
+    config = context.service.network if context.service is not None else None
+    # ECS reports a task's security groups only through its service's network configuration.
+    groups = ", ".join(config.security_groups) if config is not None else ""
+    network.add_row("Security groups", groups or Text("- (not from a service with awsvpc networking)", style=DIM))
+    if definition is not None:
+        network.add_row("Network mode", dash(definition.network_mode))
+        network.add_row("Task role", dash(definition.task_role_arn))
+        network.add_row("Execution role", dash(definition.execution_role_arn))
+    if context.replaced:
+        address = stable_address(context.target_groups)
+        old = sorted({ip for t in context.replaced for ip in (t.public_ip, t.private_ip) if ip})
+        shown = ", ".join(old[:4]) + (f" and {len(old) - 4} more" if len(old) > 4 else "")
+        note = Text(
+            f"{len(context.replaced)} replaced tasks of this service had other IPs ({shown}): task IPs change "
+            "whenever ECS replaces a task.",
+            style=WARN,
+        )
+        if address:
+            note.append(" Use the load balancer ", style="")
+            note.append(address, style="bold cyan")
+            note.append(f", {STABLE_ADDRESS_NOTE}.", style="")
+        elif context.service is not None and not context.service.load_balancers:
+            note.append(" This service has no load balancer, so nothing gives it a stable address.", style="")
+        network.add_row("IPs changed", note)
+    elif address := stable_address(context.target_groups):
+        network.add_row("Stable address", Text.assemble((address, "bold cyan"), (f"  ({STABLE_ADDRESS_NOTE})", DIM)))
+    return network
+
+
+def render_targets(context: TaskContext) -> RenderableType:
+    if context.load_balancing_error:
+        return Group(Text("Load balancer targets", style="bold"), Text(f"⚠ {context.load_balancing_error}", style=BAD))
+    table = Table(title="Load balancer targets", title_justify="left", title_style="bold", expand=False)
+    for name in ("Target group", "Load balancer", "Target", "Port", "State", "Reason", "Description"):
+        table.add_column(name)
+    for group, health in context.targets:
+        table.add_row(
+            group.name,
+            ", ".join(group.load_balancer_names) or "-",
+            health.target_id,
+            dash(health.port),
+            target_state_text(health.state),
+            Text(dash(health.reason), style=BAD if health.state.startswith("unhealthy") else ""),
+            dash(health.description),
+        )
+    if not context.targets:
+        return Group(
+            Text("Load balancer targets", style="bold"),
+            Text("This task is not registered with its service's target groups.", style=DIM),
+        )
+    return table

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
 
-from ecstui.aws.models import Task
+from ecstui.aws.errors import AwsError
+from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
+from ecstui.aws.models import Service, Task
+from ecstui.aws.stopped_tasks import summarize_stopped
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.format import DIM, age, dash, status_text
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.traffic import health_summary, stop_causes_line
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
@@ -24,12 +31,33 @@ class TasksScreen(ListScreen[Task]):
         Binding("S", "toggle_stopped", "Running/stopped", id="tasks.toggle_stopped"),
     ]
 
+    DEFAULT_CSS = """
+    TasksScreen #stopped-summary { height: auto; padding: 0 1; display: none; }
+    TasksScreen #stopped-summary.shown { display: block; }
+    """
+
     def __init__(self, cluster: str, service: str | None) -> None:
         self.cluster = cluster
         self.service = service
         self.desired_status = "RUNNING"
+        # The service's load balancers, read once: a target-health column only where there are targets.
+        self.service_model: Service | None = None
+        self.target_health: dict[str, list[tuple[TargetGroupView, TargetHealth]]] = {}
+        self.target_health_error: str | None = None
         self.columns = self._columns()
         super().__init__()
+
+    def on_mount(self) -> None:
+        # Above the table: in the stopped view, why they stopped, grouped by cause (a crash loop is one line).
+        self.query_one(Vertical).mount(Static("", id="stopped-summary"), before=self.table)
+
+    @property
+    def shows_target_health(self) -> bool:
+        return (
+            self.desired_status == "RUNNING"
+            and self.service_model is not None
+            and bool(self.service_model.load_balancers)
+        )
 
     def _columns(self) -> tuple[Column, ...]:
         service = () if self.service else (Column("service", "Service"),)
@@ -54,6 +82,7 @@ class TasksScreen(ListScreen[Task]):
             Column("capacity", "Capacity"),
             Column("az", "AZ"),
             Column("ip", "Private IP"),
+            *((Column("targets", "Target health"),) if self.shows_target_health else ()),
             Column("started", "Started"),
         )
 
@@ -62,7 +91,31 @@ class TasksScreen(ListScreen[Task]):
         return where + ("  stopped" if self.desired_status == "STOPPED" else "")
 
     async def fetch(self) -> Sequence[Task]:
-        return await self.ecs_app.reader.tasks(self.cluster, self.service, desired_status=self.desired_status)
+        reader = self.ecs_app.reader
+        tasks = await reader.tasks(self.cluster, self.service, desired_status=self.desired_status)
+        if self.service is not None and self.service_model is None:
+            self.service_model = await reader.service(self.cluster, self.service)
+        if self.shows_target_health and self.service_model is not None:
+            # Target health is a second opinion on the tasks: if ELB cannot be read, the tasks still show.
+            try:
+                lb = self.ecs_app.load_balancing
+                groups = await lb.for_service(self.service_model, tasks)
+                self.target_health, self.target_health_error = lb.target_health_by_task(groups), None
+            except AwsError as error:
+                self.target_health, self.target_health_error = {}, error.message
+        return tasks
+
+    def _apply(self, result: object) -> None:
+        if self.shows_target_health != any(c.key == "targets" for c in self.columns):
+            self.columns = self._columns()
+            self.table.set_columns(self.columns, sort_column=self.table.sort_column)
+        super()._apply(result)
+        summary = self.query_one("#stopped-summary", Static)
+        if self.desired_status == "STOPPED":
+            summary.update(stop_causes_line(summarize_stopped(list(self.items.values())), self.ecs_app.clock()))
+            summary.add_class("shown")
+        else:
+            summary.remove_class("shown")
 
     def row_key(self, item: Task) -> str:
         return item.arn
@@ -90,8 +143,20 @@ class TasksScreen(ListScreen[Task]):
             item.capacity_provider or item.launch_type or "-",
             dash(item.availability_zone),
             dash(item.private_ip),
+            *((self._target_health_cell(item),) if self.shows_target_health else ()),
             age(item.started_at, now),
         )
+
+    def row_signature(self, item: Task, now: datetime) -> object | None:
+        # Target health is not part of the task, so those rows are rendered anew each refresh.
+        if self.shows_target_health:
+            return None
+        return (item, age(item.started_at, now), age(item.stopped_at or item.stopping_at, now))
+
+    def _target_health_cell(self, item: Task) -> Text:
+        if self.target_health_error is not None:
+            return Text("?", style=DIM)
+        return health_summary(self.target_health.get(item.arn, []))
 
     def open_item(self, item: Task) -> None:
         self.ecs_app.open_task(self.cluster, item.arn)
