@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,15 +28,17 @@ from ecstui.aws.fetch import EcsReader  # noqa: E402
 from ecstui.aws.models import Task  # noqa: E402
 from ecstui.aws.ratelimit import DEFAULT_SHARE, ECS_THROTTLE_CATEGORIES  # noqa: E402
 from ecstui.aws.session import AwsSession, AwsTarget  # noqa: E402
-from ecstui.emulator.seed import LARGE_CLUSTER, client, seed_large, seed_scale  # noqa: E402
-from ecstui.emulator.server import EmulatorServer  # noqa: E402
-from ecstui.emulator.simulator import Simulator  # noqa: E402
 from ecstui.ui.app import AppOptions, EcsApp  # noqa: E402
 from ecstui.ui.screens.base import ListScreen  # noqa: E402
 from ecstui.ui.screens.services import ServicesScreen  # noqa: E402
 from ecstui.ui.screens.tasks import TasksScreen  # noqa: E402
 
+if TYPE_CHECKING:
+    from ecstui.emulator.server import EmulatorServer
+
+# The emulator (moto) is imported only where it runs, so the UI child process holds the app alone.
 REGION = "us-east-1"
+LARGE_CLUSTER = "large-2000"  # as ecstui.emulator.seed.LARGE_CLUSTER
 SMALL_CLUSTER = "scale-39"
 SIZE = (140, 36)  # the terminal the headless app runs in (rows on screen: about 30)
 LATENCY_MS = 50.0
@@ -88,6 +90,9 @@ def s(seconds: float) -> str:
 async def calls_per_refresh(target: AwsTarget, cluster: str, service: str | None, kind: str) -> dict[str, Any]:
     app = EcsApp(target, AppOptions(refresh=3600.0, cluster=cluster, service=service if kind == "tasks" else None))
     async with app.run_test(size=SIZE):
+        if kind == "tasks" and service is None:
+            await until(lambda: isinstance(app.screen, ServicesScreen), 60)
+            app.open_tasks(cluster, None)
         expected = TasksScreen if kind == "tasks" else ServicesScreen
         await until(lambda: isinstance(app.screen, expected) and pane(app).updated_at is not None, 300)
         screen = pane(app)
@@ -175,6 +180,8 @@ async def launch_timing(target: AwsTarget, server: EmulatorServer) -> dict[str, 
 # -- 3. The same fetch without ecstui ------------------------------------------------------------------------------
 def boto3_loop(endpoint_url: str) -> tuple[float, int, int]:
     """What a user's script does: every ListServices page, then DescribeServices ten at a time, in turn."""
+    from ecstui.emulator.seed import client
+
     ecs = client("ecs", endpoint_url, REGION)
     started = time.perf_counter()
     arns: list[str] = []
@@ -200,6 +207,8 @@ def lazy_ecs_fetch(endpoint_url: str) -> tuple[float, int] | str:
         from lazy_ecs.features.service.service import ServiceService  # type: ignore[import-not-found]
     except ImportError as exc:
         return f"lazy-ecs is not installed ({exc}); `pip install -e '.[bench]'`"
+    from ecstui.emulator.seed import client
+
     ecs = client("ecs", endpoint_url, REGION)
     started = time.perf_counter()
     services = ServiceService(ecs).get_service_info(LARGE_CLUSTER)
@@ -320,6 +329,10 @@ def main() -> int:
     if args.ui_child:
         print(json.dumps(ui_child(args.ui_child)))
         return 0
+
+    from ecstui.emulator.seed import seed_large, seed_scale
+    from ecstui.emulator.server import EmulatorServer
+    from ecstui.emulator.simulator import Simulator
 
     begun = time.perf_counter()
     server = EmulatorServer()
