@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ecstui.aws.audit import default_audit_path
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.config import ConfigError, load_settings
@@ -123,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=args.demo,
         production=settings.is_production(profile),
         keymap=dict(settings.keymap),
+        # What is done to the simulated account is kept apart from the audit trail of real accounts.
+        audit_path=str(default_audit_path().with_name("demo-audit.jsonl")) if args.demo else None,
     )
     try:
         EcsApp(target, options).run()

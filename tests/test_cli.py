@@ -84,11 +84,13 @@ def test_demo_starts_the_embedded_aws_and_shows_its_clusters(
 
     def headless_run(self: EcsApp, **kwargs: Any) -> None:
         async def look(pilot: Any) -> None:
-            from tests.ui.conftest import wait_loaded
+            from ecstui.ui.screens.clusters import ClustersScreen
+            from tests.ui.conftest import wait_until
 
-            await wait_loaded(pilot)
-            screen = pilot.app.screen
-            seen["clusters"] = sorted(c.name for c in screen.items.values())
+            # The demo has broken services, so triage may open over the clusters: look at the clusters pane.
+            clusters = next(s for s in pilot.app.screen_stack if isinstance(s, ClustersScreen))
+            await wait_until(pilot, lambda: clusters.updated_at is not None, limit=30)
+            seen["clusters"] = sorted(c.name for c in clusters.items.values())
             seen["endpoint"] = self.target.endpoint_url
             pilot.app.exit()
 

@@ -87,6 +87,9 @@ class EcsActions:
     # Backoff between attempts of a call retried only on throttling (seconds; doubled each attempt, jittered).
     throttle_backoff = 0.5
     throttle_attempts = 5
+    # A teardown waits for the cluster's tasks to stop before deleting it: how often it looks, and how long.
+    teardown_poll_seconds = 2.0
+    teardown_wait_limit = 600.0
 
     def __init__(self, session: AwsSession, audit: AuditLog | None = None) -> None:
         self.session = session
@@ -493,15 +496,19 @@ class EcsActions:
         return await self._mutate(call, body)
 
     async def teardown_cluster(self, cluster: str) -> AsyncIterator[TeardownStep]:
-        """Scale every service to 0, delete every service, delete the cluster, yielding each step as it is done.
+        """Tear a cluster down in the order ECS allows, yielding each step as it is done.
 
-        The first failure raises its AwsError and nothing after it is sent.
+        Scale every service to 0, delete every service, wait for the cluster's tasks to stop (stopping the
+        standalone ones that nothing else will stop), deregister its container instances, delete the cluster.
+        ECS refuses DeleteCluster while services are active, tasks are running or container instances are
+        registered. The first failure raises its AwsError and nothing after it is sent.
         """
         self._refuse_if_read_only("teardown_cluster")
         with self._exclusive("teardown_cluster", cluster):
             services = await self._active_services(cluster)
+            instances = await self._container_instance_arns(cluster)
             to_scale = [s for s in services if int(s.get("desiredCount") or 0) > 0]
-            total = len(to_scale) + len(services) + 1
+            total = len(to_scale) + len(services) + 1 + (1 if instances else 0) + 1
             done = 0
             for service in to_scale:
                 await self._scale(cluster, str(service["serviceName"]), 0, action="scale_service")
@@ -511,9 +518,78 @@ class EcsActions:
                 await self.delete_service(cluster, str(service["serviceName"]))
                 done += 1
                 yield TeardownStep(done, total, f"Deleted service {service['serviceName']}.")
+            async for waiting in self._tasks_stopped(cluster):
+                yield TeardownStep(done, total, waiting)
+            done += 1
+            yield TeardownStep(done, total, f"No task is running in {cluster}.")
+            if instances:
+                await self._deregister_instances(cluster, instances)
+                done += 1
+                yield TeardownStep(
+                    done,
+                    total,
+                    f"Deregistered {len(instances)} container instance(s); their EC2 instances keep running "
+                    "(terminate them or scale their Auto Scaling group to 0).",
+                )
             await self.delete_cluster(cluster)
             done += 1
             yield TeardownStep(done, total, f"Deleted cluster {cluster}.")
+
+    async def _running_task_arns(self, cluster: str) -> list[str]:
+        ecs = await self.session.ecs()
+        arns: list[str] = []
+        try:
+            async for page in ecs.get_paginator("list_tasks").paginate(cluster=cluster, desiredStatus="RUNNING"):
+                arns.extend(page.get("taskArns", []))
+        except Exception as exc:
+            raise self._error(exc) from exc
+        return arns
+
+    async def _tasks_stopped(self, cluster: str) -> AsyncIterator[str]:
+        """Wait until no task of the cluster wants to run, stopping standalone tasks once; yields progress."""
+        stopped_standalone = False
+        waited = 0.0
+        while True:
+            running = await self._running_task_arns(cluster)
+            if not running:
+                return
+            if not stopped_standalone:
+                # Services are gone, so what still wants to run was started by hand (RunTask) or a schedule.
+                for arn in running:
+                    await self.stop_task(cluster, arn, "Cluster teardown from ecstui")
+                stopped_standalone = True
+                yield f"Stopped {len(running)} standalone task(s)."
+                continue
+            if waited >= self.teardown_wait_limit:
+                raise AwsError(
+                    f"{len(running)} task(s) of {cluster} still want to run after {waited:.0f}s; "
+                    "the cluster was not deleted.",
+                    kind="invalid",
+                )
+            yield f"Waiting for {len(running)} task(s) to stop…"
+            await asyncio.sleep(self.teardown_poll_seconds)
+            waited += self.teardown_poll_seconds
+
+    async def _container_instance_arns(self, cluster: str) -> list[str]:
+        ecs = await self.session.ecs()
+        arns: list[str] = []
+        try:
+            async for page in ecs.get_paginator("list_container_instances").paginate(cluster=cluster):
+                arns.extend(page.get("containerInstanceArns", []))
+        except Exception as exc:
+            raise self._error(exc) from exc
+        return arns
+
+    async def _deregister_instances(self, cluster: str, arns: Sequence[str]) -> None:
+        call = _Call("deregister_container_instances", cluster, {"cluster": cluster, "containerInstances": list(arns)})
+
+        async def body(call: _Call) -> None:
+            ecs = await self.session.ecs()
+            for arn in arns:
+                # force: their tasks have stopped; without it ECS refuses while any task is still recorded.
+                await self._send(ecs.deregister_container_instance(cluster=cluster, containerInstance=arn, force=True))
+
+        await self._mutate(call, body)
 
     async def _active_services(self, cluster: str) -> list[dict[str, Any]]:
         ecs = await self.session.ecs()

@@ -71,11 +71,19 @@ _original_delete_cluster = ecs_models.EC2ContainerServiceBackend.delete_cluster
 
 
 def _delete_cluster(self: Any, cluster_str: str) -> Any:
-    # ECS refuses to delete a cluster that still has ACTIVE or DRAINING services; moto did not.
+    # ECS refuses to delete a cluster that still has ACTIVE or DRAINING services, tasks that have not
+    # stopped, or registered container instances; moto refused none of them.
     cluster = self._get_cluster(cluster_str)
     for service in self.services.values():
         if service.cluster_name == cluster.name and service.status in ("ACTIVE", "DRAINING"):
             raise ClusterContainsServicesException()
+    if any(task.last_status != "STOPPED" for task in self.tasks.get(cluster.name, {}).values()):
+        raise ECSException("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
+    if self.container_instances.get(cluster.name):
+        raise ECSException(
+            "ClusterContainsContainerInstancesException",
+            "The Cluster cannot be deleted while Container Instances are active or draining.",
+        )
     return _original_delete_cluster(self, cluster_str)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ HEALTH_CHECK = {
 }
 
 
+@functools.lru_cache(maxsize=32)
 def client(service: str, endpoint_url: str, region: str) -> Any:
+    # Cached: building a boto3 client costs more than most seeding calls, and tests seed many times.
     # Explicit dummy credentials: seeding must not depend on, or change, the process environment.
     boto3: Any = importlib.import_module("boto3")  # untyped; the app itself uses aiobotocore
     return boto3.client(

@@ -39,6 +39,8 @@ class EmulatorServer:
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Latency, throttling, injected errors and outages; inert until configured.
     faults: Faults = field(default_factory=Faults)
+    # Counts resets, so a test fixture can tell whether the account it seeded is still there.
+    generation: int = 0
     _server: BaseWSGIServer | None = None
     _thread: threading.Thread | None = None
 
@@ -67,6 +69,7 @@ class EmulatorServer:
         freeze_task_decay()
         self.log.clear()
         self.faults.reset()
+        self.generation += 1
 
     def seed_ids(self, seed: int) -> None:
         """Make moto's ids and IPs repeatable from here on (the server shares this process)."""

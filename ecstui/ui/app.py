@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -27,6 +27,7 @@ from ecstui.ui.screens.instances import InstancesScreen
 from ecstui.ui.screens.jump import JumpScreen
 from ecstui.ui.screens.service_detail import ServiceDetailScreen
 from ecstui.ui.screens.services import ServicesScreen
+from ecstui.ui.screens.stats import StatsScreen
 from ecstui.ui.screens.targets import TargetsScreen
 from ecstui.ui.screens.task_definition_detail import TaskDefinitionScreen
 from ecstui.ui.screens.task_definitions import FamiliesScreen, RevisionsScreen
@@ -196,6 +197,9 @@ class EcsApp(App[None]):
         if kind == "triage":
             self.push_screen(TriageScreen())
             return
+        if kind == "stats":
+            self.push_screen(StatsScreen())
+            return
         assert cluster is not None
         if kind == "services":
             self.open_services(cluster)
@@ -206,6 +210,12 @@ class EcsApp(App[None]):
             self.open_instances(cluster)
 
     # -- keys ---------------------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        # A key that no widget took while ':' was opening the command line was meant for it.
+        if isinstance(self.screen, JumpScreen) and event.is_printable and event.character:
+            self.screen.type_ahead(event.character)
+            event.stop()
+
     def action_jump(self) -> None:
         def chosen(kind: str | None) -> None:
             if kind:

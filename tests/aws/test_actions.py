@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from ecstui.aws.actions import EcsActions, RunTaskError
 from ecstui.aws.audit import AuditLog
@@ -320,7 +321,7 @@ async def test_teardown_scales_deletes_services_then_the_cluster(
     emulator.log.clear()
     steps = [step async for step in actions.teardown_cluster("prod")]
     scaled = sum(1 for d in services.values() if d > 0)
-    assert len(steps) == scaled + len(services) + 1
+    assert len(steps) == scaled + len(services) + 2  # ... + "no task is running" + the cluster
     assert [s.done for s in steps] == list(range(1, len(steps) + 1))
     assert all(s.total == len(steps) for s in steps)
     assert steps[-1].description == "Deleted cluster prod."
@@ -330,6 +331,28 @@ async def test_teardown_scales_deletes_services_then_the_cluster(
     actions_logged = [e.action for e in audit.entries()]
     assert actions_logged[0] == "delete_cluster"
     assert actions_logged.count("delete_service") == len(services)
+
+
+async def test_teardown_stops_standalone_tasks_and_deregisters_instances_before_deleting_the_cluster(
+    actions: EcsActions, ecs: Any, emulator: EmulatorServer
+) -> None:
+    make_cluster(ecs, services={"a": 0})
+    instance = register_container_instance(emulator, "prod")
+    ecs.run_task(cluster="prod", taskDefinition="web:1", count=2, launchType="EC2")
+    # ECS refuses while tasks run or instances are registered (the emulator keeps that rule too).
+    with pytest.raises(ClientError) as refused:
+        ecs.delete_service(cluster="prod", service="a")
+        ecs.delete_cluster(cluster="prod")
+    assert refused.value.response["Error"]["Code"] == "ClusterContainsTasksException"
+    emulator.log.clear()
+    actions.teardown_poll_seconds = 0.01
+    steps = [step.description async for step in actions.teardown_cluster("prod")]
+    assert steps[0] == "Stopped 2 standalone task(s)."
+    assert any(s.startswith("Deregistered 1 container instance") for s in steps)
+    assert steps[-1] == "Deleted cluster prod."
+    assert [call["reason"] for call in emulator.log.calls("StopTask")] == ["Cluster teardown from ecstui"] * 2
+    assert emulator.log.calls("DeregisterContainerInstance")[0]["containerInstance"] == instance
+    assert ecs.describe_clusters(clusters=["prod"])["clusters"][0]["status"] == "INACTIVE"
 
 
 async def test_teardown_stops_at_the_first_error(actions: EcsActions, ecs: Any, emulator: EmulatorServer) -> None:

@@ -1,5 +1,5 @@
 """Snapshot tests use the UI tests' seeded demo account."""
 
-from tests.ui.conftest import demo_account, simulator
+from tests.ui.conftest import demo_account, shared_demo_account, simulator
 
-__all__ = ["demo_account", "simulator"]
+__all__ = ["demo_account", "shared_demo_account", "simulator"]

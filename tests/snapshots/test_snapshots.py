@@ -55,55 +55,57 @@ def snap(snap_compare: SnapCompare, app: EcsApp, *actions: Callable[[Pilot[None]
     assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=steps(*actions))
 
 
-def test_clusters(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account))
+def test_clusters(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account))
 
 
-def test_services(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account), select("prod"), press("enter"))
+def test_services(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account), select("prod"), press("enter"))
 
 
-def test_services_filtered(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account, cluster="prod"), press("slash", "c", "a", "r", "t"))
+def test_services_filtered(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account, cluster="prod"), press("slash", "c", "a", "r", "t"))
 
 
-def test_tasks_of_a_service(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account, cluster="prod"), select("web"), press("enter"))
+def test_tasks_of_a_service(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account, cluster="prod"), select("web"), press("enter"))
 
 
-def test_tasks_of_a_cluster(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account), select("batch"), press("t"))
+def test_tasks_of_a_cluster(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account), select("batch"), press("t"))
 
 
-def test_stopped_tasks(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
+def test_stopped_tasks(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
     async def stopped(pilot: Pilot[None]) -> None:
         screen: Any = pilot.app.screen
         await pilot.press("S")
         await wait_until(pilot, lambda: screen.desired_status == "STOPPED" and screen.updated_at is not None)
 
-    snap(snap_compare, make_app(demo_account, cluster="prod", service="payments"), stopped)
+    snap(snap_compare, make_app(shared_demo_account, cluster="prod", service="payments"), stopped)
 
 
-def test_task_detail(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account, cluster="prod", service="api"), press("enter"))
+def test_task_detail(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account, cluster="prod", service="api"), press("enter"))
 
 
-def test_container_instances(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account), select("batch"), press("i"))
+def test_container_instances(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account), select("batch"), press("i"))
 
 
-def test_task_definition_families(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account), press("colon", *"taskdefs", "enter"))
+def test_task_definition_families(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account), press("colon", *"taskdefs", "enter"))
 
 
-def test_task_definition_revisions(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account), press("colon", *"taskdefs", "enter"), select("api"), press("enter"))
+def test_task_definition_revisions(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(
+        snap_compare, make_app(shared_demo_account), press("colon", *"taskdefs", "enter"), select("api"), press("enter")
+    )
 
 
-def test_task_definition(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
+def test_task_definition(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
     snap(
         snap_compare,
-        make_app(demo_account),
+        make_app(shared_demo_account),
         press("colon", *"taskdefs", "enter"),
         select("api"),
         press("enter"),
@@ -111,12 +113,12 @@ def test_task_definition(snap_compare: SnapCompare, demo_account: AwsTarget) -> 
     )
 
 
-def test_help(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account, cluster="prod"), press("question_mark"))
+def test_help(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account, cluster="prod"), press("question_mark"))
 
 
-def test_jump(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
-    snap(snap_compare, make_app(demo_account), press("colon", "t", "a"))
+def test_jump(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
+    snap(snap_compare, make_app(shared_demo_account), press("colon", "t", "a"))
 
 
 def test_error_in_a_pane(snap_compare: SnapCompare) -> None:

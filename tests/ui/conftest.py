@@ -43,6 +43,30 @@ def demo_account(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
     return AwsTarget(region=REGION, endpoint_url=emulator.endpoint_url)
 
 
+_shared_seed: dict[str, int] = {}
+
+
+@pytest.fixture
+def shared_demo_account(emulator_server: EmulatorServer) -> AwsTarget:
+    """The same account as `demo_account`, for tests that only read: seeded once and reused until another
+    test resets the emulator. A test that changes anything must use `demo_account`."""
+    if _shared_seed.get("generation") != emulator_server.generation:
+        emulator_server.reset()
+        emulator_server.seed_ids(42)
+        simulator = Simulator(emulator_server, region=REGION, seed=7, chaos=True)
+        try:
+            seed_demo(emulator_server.endpoint_url, REGION)
+            simulator.warm_start(now=FIXED_NOW)
+            start_bad_rollouts(emulator_server.endpoint_url, REGION)
+            for _ in range(4):
+                simulator.step(FIXED_NOW)
+        finally:
+            simulator.stop()
+        _shared_seed["generation"] = emulator_server.generation
+    emulator_server.log.clear()
+    return AwsTarget(region=REGION, endpoint_url=emulator_server.endpoint_url)
+
+
 def make_app(target: AwsTarget, **options: object) -> EcsApp:
     """An app with a frozen clock and a refresh long enough that tests decide when data is fetched."""
     # Triage at start is off so each test starts where it says; tests of triage turn it on.

@@ -13,6 +13,7 @@ from ecstui.aws.audit import AuditLog
 from ecstui.aws.errors import AwsError
 from ecstui.aws.session import AwsTarget
 from ecstui.emulator.server import EmulatorServer
+from ecstui.emulator.simulator import Simulator
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.base import ActionDialog, ConfirmDialog
 from ecstui.ui.dialogs.cluster import CreateClusterDialog, CreateServiceDialog, DeleteClusterDialog
@@ -228,7 +229,7 @@ async def open_delete(pilot: Any, cluster: str) -> DeleteClusterDialog:
 
 
 async def test_deleting_a_cluster_with_services_tears_it_down_in_the_seeds_order(
-    demo_account: AwsTarget, emulator: EmulatorServer, tmp_path: Path
+    demo_account: AwsTarget, emulator: EmulatorServer, simulator: Simulator, tmp_path: Path
 ) -> None:
     app = app_for(demo_account, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -237,13 +238,20 @@ async def test_deleting_a_cluster_with_services_tears_it_down_in_the_seeds_order
         plan = text_of(dialog.query_one("#teardown-plan", Static).render())
         assert "scale to 0: api (2), web (2), worker (1)" in plan
         assert "delete services: api, web, worker" in plan
+        assert "deregister its 2 container instance(s)" in plan
+        # The scheduler must stop the tasks before ECS lets the cluster go: run it as the demo does.
+        app.actions.teardown_poll_seconds = 0.05
+        simulator.start(interval=0.05)
         await pilot.press(*"staging", "enter")
-        await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen))
-        assert any("Deleted cluster staging (7 steps)" in n.message for n in app._notifications)
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen), limit=60)
+        assert any("Deleted cluster staging (9 steps)" in n.message for n in app._notifications)
 
-    # Scale every service to 0, then delete every service, then the cluster: each exactly once.
-    sent = [(op, body) for op, body in emulator.log.bodies if op in MUTATIONS]
-    assert [op for op, _ in sent] == ["UpdateService"] * 3 + ["DeleteService"] * 3 + ["DeleteCluster"]
+    # Scale every service to 0, delete every service, (tasks stop,) deregister the instances, delete the
+    # cluster: each exactly once.
+    sent = [(op, body) for op, body in emulator.log.bodies if op in (*MUTATIONS, "DeregisterContainerInstance")]
+    assert [op for op, _ in sent] == ["UpdateService"] * 3 + ["DeleteService"] * 3 + [
+        "DeregisterContainerInstance"
+    ] * 2 + ["DeleteCluster"]
     assert sorted(body["service"] for op, body in sent if op == "UpdateService") == ["api", "web", "worker"]
     assert all(body["desiredCount"] == 0 for op, body in sent if op == "UpdateService")
     assert all("force" not in body for op, body in sent if op == "DeleteService")
@@ -253,7 +261,8 @@ async def test_deleting_a_cluster_with_services_tears_it_down_in_the_seeds_order
     assert ecs.describe_clusters(clusters=["staging"])["clusters"][0]["status"] == "INACTIVE"
     entries = list(reversed(AuditLog(tmp_path / "audit.jsonl").entries()))
     assert [(e.action, e.ok) for e in entries] == [("scale_service", True)] * 3 + [("delete_service", True)] * 3 + [
-        ("delete_cluster", True)
+        ("deregister_container_instances", True),
+        ("delete_cluster", True),
     ]
 
 

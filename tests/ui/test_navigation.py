@@ -17,8 +17,8 @@ def title_of(app: object) -> str:
     return str(screen.query_one("#pane-title", Static).render())
 
 
-async def test_enter_walks_down_and_escape_walks_back(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account)
+async def test_enter_walks_down_and_escape_walks_back(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account)
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         assert isinstance(app.screen, ClustersScreen)
@@ -53,8 +53,8 @@ async def test_enter_walks_down_and_escape_walks_back(demo_account: AwsTarget) -
         assert isinstance(app.screen, ClustersScreen)
 
 
-async def test_cluster_and_service_flags_open_those_panes(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account, cluster="prod", service="api")
+async def test_cluster_and_service_flags_open_those_panes(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod", service="api")
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         assert isinstance(app.screen, TasksScreen)
@@ -63,8 +63,8 @@ async def test_cluster_and_service_flags_open_those_panes(demo_account: AwsTarge
         assert isinstance(app.screen, ServicesScreen)
 
 
-async def test_t_on_a_cluster_lists_every_task_of_the_cluster(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account)
+async def test_t_on_a_cluster_lists_every_task_of_the_cluster(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account)
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         app.screen.table.select_key(next(k for k, c in app.screen.items.items() if c.name == "prod"))  # type: ignore[attr-defined]

@@ -20,8 +20,8 @@ def title(app: object) -> str:
     return str(app.screen.query_one("#pane-title", Static).render())  # type: ignore[attr-defined]
 
 
-async def test_slash_filters_rows_live_and_escape_clears_the_filter(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account, cluster="prod")
+async def test_slash_filters_rows_live_and_escape_clears_the_filter(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod")
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         screen = app.screen
@@ -42,8 +42,8 @@ async def test_slash_filters_rows_live_and_escape_clears_the_filter(demo_account
         assert isinstance(app.screen, ServicesScreen)  # the first escape only cleared the filter
 
 
-async def test_colon_jumps_to_task_definitions_and_down_to_one_revision(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account)
+async def test_colon_jumps_to_task_definitions_and_down_to_one_revision(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account)
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         await pilot.press("colon")
@@ -69,8 +69,8 @@ async def test_colon_jumps_to_task_definitions_and_down_to_one_revision(demo_acc
         assert "DATABASE_URL" in body  # secrets by name and source
 
 
-async def test_jump_to_services_without_a_cluster_says_to_choose_one(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account)
+async def test_jump_to_services_without_a_cluster_says_to_choose_one(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account)
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         await pilot.press("colon", *"svc", "enter")
@@ -79,8 +79,8 @@ async def test_jump_to_services_without_a_cluster_says_to_choose_one(demo_accoun
         assert any("Choose a cluster first" in n.message for n in app._notifications)
 
 
-async def test_an_unknown_jump_says_which_views_exist_and_stays_open(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account)
+async def test_an_unknown_jump_says_which_views_exist_and_stays_open(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account)
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         await pilot.press("colon", *"pods", "enter")
@@ -98,8 +98,8 @@ def test_jump_aliases() -> None:
     assert resolve_jump("nope") is None
 
 
-async def test_jump_keeps_the_cluster_in_context(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account, cluster="batch")
+async def test_jump_keeps_the_cluster_in_context(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="batch")
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         await pilot.press("colon", *"instances", "enter")
@@ -113,8 +113,8 @@ async def test_jump_keeps_the_cluster_in_context(demo_account: AwsTarget) -> Non
         assert app.screen.cluster == "batch"
 
 
-async def test_question_mark_lists_every_key_of_the_view_with_its_id(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account, cluster="prod")
+async def test_question_mark_lists_every_key_of_the_view_with_its_id(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod")
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
         await pilot.press("question_mark")
@@ -141,8 +141,8 @@ async def test_question_mark_lists_every_key_of_the_view_with_its_id(demo_accoun
         assert isinstance(app.screen, ServicesScreen)
 
 
-async def test_s_on_tasks_switches_to_stopped_tasks_with_their_reasons(demo_account: AwsTarget) -> None:
-    app = make_app(demo_account, cluster="prod", service="payments")
+async def test_s_on_tasks_switches_to_stopped_tasks_with_their_reasons(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod", service="payments")
     async with app.run_test(size=(160, 36)) as pilot:
         await wait_loaded(pilot)
         screen = app.screen
@@ -153,3 +153,21 @@ async def test_s_on_tasks_switches_to_stopped_tasks_with_their_reasons(demo_acco
         assert stopped and all(t.desired_status == "STOPPED" for t in stopped)
         assert any(t.stopped_reason for t in stopped)
         assert "stopped" in title(app)
+
+
+async def test_keys_typed_in_one_burst_after_colon_land_in_the_command_line(shared_demo_account: AwsTarget) -> None:
+    from textual import events
+    from textual.widgets import Input
+
+    app = make_app(shared_demo_account)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        # As a terminal delivers ":taskdefs⏎" typed fast: no pause for the command line to open.
+        for character in ":taskdefs":
+            app.post_message(events.Key("colon" if character == ":" else character, character))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, JumpScreen)
+        assert app.screen.query_one(Input).value == "taskdefs"
+        await pilot.press("enter")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, FamiliesScreen)

@@ -58,7 +58,7 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
         border: thick $accent; background: $surface; padding: 0 1; }
     ActionDialog.destructive > #dialog { border: thick $error; }
     ActionDialog #dialog-title { text-style: bold; padding: 0 0 1 0; }
-    ActionDialog #dialog-body { height: auto; max-height: 40; }
+    ActionDialog #dialog-body { height: auto; max-height: 65vh; }
     ActionDialog #dialog-error { color: $error; text-style: bold; height: auto; display: none; }
     ActionDialog #dialog-error.shown { display: block; }
     ActionDialog #dialog-status { color: $text-muted; height: auto; }

@@ -364,8 +364,16 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
         if running:
             listed = ", ".join(f"{s.name} ({s.desired})" for s in running)
             text.append(f"  1. scale to 0: {listed}\n")
-        text.append(f"  {2 if running else 1}. delete services: {', '.join(s.name for s in services)}\n")
-        text.append(f"  {3 if running else 2}. delete cluster {name}\n")
+        step = 2 if running else 1
+        text.append(f"  {step}. delete services: {', '.join(s.name for s in services)}\n")
+        text.append(f"  {step + 1}. wait for every task to stop (standalone tasks are stopped)\n")
+        if self.cluster.container_instances:
+            text.append(
+                f"  {step + 2}. deregister its {self.cluster.container_instances} container instance(s) "
+                "(their EC2 instances keep running)\n"
+            )
+            step += 1
+        text.append(f"  {step + 2}. delete cluster {name}\n")
         text.append("Their tasks are stopped. This cannot be undone.", style="bold red")
         return text
 

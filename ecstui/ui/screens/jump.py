@@ -20,6 +20,7 @@ JUMP_TARGETS: dict[str, tuple[str, ...]] = {
 JUMP_TARGETS["audit"] = ("audit",)
 JUMP_TARGETS["targets"] = ("targets", "target", "tg", "target-groups")
 JUMP_TARGETS["triage"] = ("triage", "problems", "broken")
+JUMP_TARGETS["stats"] = ("stats", "requests")
 
 
 def resolve_jump(text: str) -> str | None:
@@ -47,8 +48,25 @@ class JumpScreen(ModalScreen[str | None]):
             id="jump-input",
         )
 
+    AUTO_FOCUS = "#jump-input"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed_ahead = ""
+
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        box = self.query_one(Input)
+        box.focus()
+        if self._typed_ahead:
+            box.insert_text_at_cursor(self._typed_ahead)
+            self._typed_ahead = ""
+
+    def type_ahead(self, text: str) -> None:
+        """Keys typed in the same burst as ':' reach the app before the input is ready; they belong in it."""
+        if self.is_mounted:
+            self.query_one(Input).insert_text_at_cursor(text)
+        else:
+            self._typed_ahead += text
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
