@@ -30,7 +30,7 @@ lint: $(STAMP_TEST)
 	$(BIN)/mypy ecstui
 
 test: lint
-	$(BIN)/pytest -n 2 --dist loadfile -q
+	$(BIN)/pytest -n 3 --dist loadfile -q
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
