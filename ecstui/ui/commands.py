@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -13,8 +12,9 @@ if TYPE_CHECKING:
     from ecstui.ui.app import EcsApp
 
 
-@dataclass(frozen=True)
-class PaletteCommand:
+class PaletteCommand(NamedTuple):
+    """One palette entry: reads as .title / .help / .run, and unpacks as (title, help, callback)."""
+
     title: str
     help: str
     run: Callable[[], object]

@@ -14,10 +14,10 @@ from textual.binding import Binding
 
 from ecstui.aws.audit import AuditEntry
 from ecstui.aws.models import short_name
+from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, DIM, GOOD
 from ecstui.ui.screens.base import ListScreen
-from ecstui.ui.screens.clusters import PaletteAction
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 UNDOABLE = ("scale_service", "undo_scale")
@@ -140,14 +140,14 @@ class AuditScreen(ListScreen[AuditRow]):
             )
         )
 
-    def palette_commands(self) -> list[PaletteAction]:
+    def palette_commands(self) -> list[PaletteCommand]:
         """The actions that fit the selected row, for the command palette."""
         row = self.selected
         if row is None or not undoable(row.entry):
             return []
         previous = (row.entry.before or {}).get("desiredCount")
         return [
-            PaletteAction(
+            PaletteCommand(
                 f"Undo scale of {row.entry.target}", f"Set the desired count back to {previous} (u)", self.action_undo
             )
         ]

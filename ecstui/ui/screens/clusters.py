@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.binding import Binding
 
 from ecstui.aws.models import Cluster
+from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.cluster import CreateClusterDialog, CreateServiceDialog, DeleteClusterDialog
 from ecstui.ui.format import DIM, status_text
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
-
-
-class PaletteAction(NamedTuple):
-    """One command-palette entry: unpacks as (title, help, callback) and reads as .title / .help / .run."""
-
-    title: str
-    help: str
-    run: Callable[[], object]
 
 
 class ClustersScreen(ListScreen[Cluster]):
@@ -99,10 +91,10 @@ class ClustersScreen(ListScreen[Cluster]):
             return
         self.app.push_screen(DeleteClusterDialog(item))
 
-    def palette_commands(self) -> list[PaletteAction]:
+    def palette_commands(self) -> list[PaletteCommand]:
         """The actions that fit the selected row, for the command palette."""
-        commands: list[PaletteAction] = [
-            PaletteAction(
+        commands: list[PaletteCommand] = [
+            PaletteCommand(
                 "Create cluster",
                 "A new cluster: name, Fargate capacity providers, Container Insights (c)",
                 self.action_create_cluster,
@@ -111,22 +103,22 @@ class ClustersScreen(ListScreen[Cluster]):
         item = self.selected
         if item is not None:
             commands += [
-                PaletteAction(
+                PaletteCommand(
                     f"Services of {item.name}", "Open the cluster's services (enter)", lambda: self.open_item(item)
                 ),
-                PaletteAction(f"Tasks of {item.name}", "Every task of the cluster (t)", self.action_tasks),
-                PaletteAction(
+                PaletteCommand(f"Tasks of {item.name}", "Every task of the cluster (t)", self.action_tasks),
+                PaletteCommand(
                     f"Container instances of {item.name}", "The cluster's EC2 capacity (i)", self.action_instances
                 ),
             ]
             if item.status == "ACTIVE":
                 commands += [
-                    PaletteAction(
+                    PaletteCommand(
                         f"Create service in {item.name}",
                         "Task definition, count, network, target group (n)",
                         self.action_create_service,
                     ),
-                    PaletteAction(
+                    PaletteCommand(
                         f"Delete cluster {item.name}",
                         "Scale services to 0, delete them, delete the cluster (ctrl+d)",
                         self.action_delete_cluster,

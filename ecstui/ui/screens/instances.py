@@ -8,10 +8,10 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ecstui.aws.models import ContainerInstance
+from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, GOOD, dash, status_text
 from ecstui.ui.screens.base import ListScreen
-from ecstui.ui.screens.clusters import PaletteAction
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
@@ -124,25 +124,25 @@ class InstancesScreen(ListScreen[ContainerInstance]):
             )
         )
 
-    def palette_commands(self) -> list[PaletteAction]:
+    def palette_commands(self) -> list[PaletteCommand]:
         """The actions that fit the selected row, for the command palette."""
         item = self.selected
         if item is None:
             return []
-        commands: list[PaletteAction] = [
-            PaletteAction(
+        commands: list[PaletteCommand] = [
+            PaletteCommand(
                 f"Tasks of {self.cluster}", "Every task of the cluster (enter)", lambda: self.open_item(item)
             ),
         ]
         if item.status != "DRAINING":
             commands.append(
-                PaletteAction(
+                PaletteCommand(
                     f"Drain {self._instance_name(item)}", "Move its service tasks elsewhere (D)", self.action_drain
                 )
             )
         if item.status != "ACTIVE":
             commands.append(
-                PaletteAction(
+                PaletteCommand(
                     f"Reactivate {self._instance_name(item)}", "Set it ACTIVE again (a)", self.action_reactivate
                 )
             )
