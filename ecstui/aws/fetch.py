@@ -20,11 +20,10 @@ contents raise AwsError(kind="not_found", code="ClusterNotFoundException"), beca
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
@@ -61,6 +60,7 @@ from ecstui.aws.parse import (
     task_definition_from_api,
     task_from_api,
 )
+from ecstui.aws.read_errors import reads_aws as _reads_aws
 from ecstui.aws.session import AwsSession
 from ecstui.aws.task_definition_cache import TaskDefinitionCache, family_of, revision_key
 
@@ -98,23 +98,6 @@ def _error_code(exc: BaseException) -> str | None:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code") or "") or None
     return None
-
-
-def _reads_aws(
-    method: Callable[Concatenate[EcsReader, P], Awaitable[R]],
-) -> Callable[Concatenate[EcsReader, P], Coroutine[Any, Any, R]]:
-    """Whatever goes wrong inside a public read leaves it as an AwsError, never a botocore or aiohttp exception."""
-
-    @functools.wraps(method)
-    async def read(self: EcsReader, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await method(self, *args, **kwargs)
-        except AwsError:
-            raise
-        except Exception as exc:
-            raise to_aws_error(exc, endpoint=self.session.target.endpoint_url) from exc
-
-    return read
 
 
 @contextmanager

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Concatenate, Final, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 from botocore.exceptions import ClientError
 
 from ecstui.aws.batching import batches, run_all, unique
-from ecstui.aws.errors import AwsError, to_aws_error
+from ecstui.aws.errors import AwsError
 from ecstui.aws.models import Service, Task, short_name
 from ecstui.aws.parse import ApiDict, _int, _objs, _str, _strs
+from ecstui.aws.read_errors import reads_aws as _reads_aws
 from ecstui.aws.session import AwsSession
 
 if TYPE_CHECKING:
@@ -285,23 +286,6 @@ def _unhealthy_first(group: TargetGroupView) -> tuple[int, int, str]:
 
 
 # --- the reader ---------------------------------------------------------------------------------------------------
-
-
-def _reads_aws(
-    method: Callable[Concatenate[LoadBalancingReader, P], Awaitable[R]],
-) -> Callable[Concatenate[LoadBalancingReader, P], Coroutine[Any, Any, R]]:
-    """Whatever goes wrong inside a public read leaves it as an AwsError, never a botocore or aiohttp exception."""
-
-    @functools.wraps(method)
-    async def read(self: LoadBalancingReader, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await method(self, *args, **kwargs)
-        except AwsError:
-            raise
-        except Exception as exc:
-            raise to_aws_error(exc, endpoint=self.session.target.endpoint_url) from exc
-
-    return read
 
 
 def _code(exc: BaseException) -> str | None:
