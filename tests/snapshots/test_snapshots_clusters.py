@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Select, Static
+from textual.widgets import Input, Select, Static
 
 from ecstui.aws.audit import AuditEntry, AuditLog
 from ecstui.aws.session import AwsTarget
@@ -41,7 +41,13 @@ def test_create_service(snap_compare: SnapCompare, demo_account: AwsTarget) -> N
         make_app(demo_account),
         select("prod"),
         press("n"),
-        wait_for(lambda s: isinstance(s.query_one("#revision", Select).value, str)),
+        # Loaded: the revision is chosen and its container's port is offered (both arrive asynchronously).
+        wait_for(
+            lambda s: (
+                isinstance(s.query_one("#revision", Select).value, str)
+                and bool(s.query_one("#container-port", Input).placeholder)
+            )
+        ),
         press(*"orders"),
     )
 
