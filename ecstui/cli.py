@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecstui.aws.audit import default_audit_path
@@ -72,6 +73,14 @@ async def preflight(target: AwsTarget) -> str | None:
     return None
 
 
+def demo_audit_path() -> Path:
+    """What is done to the simulated account is kept apart from the audit trail of real accounts, and starts
+    empty with each demo, whose account is new too."""
+    path = default_audit_path().with_name("demo-audit.jsonl")
+    path.unlink(missing_ok=True)
+    return path
+
+
 def start_demo(latency_ms: float = 0.0, throttle: bool = False) -> tuple[Demo, AwsTarget]:
     from ecstui.emulator.demo import Demo
     from ecstui.emulator.faults import faults_from_flags
@@ -124,8 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=args.demo,
         production=settings.is_production(profile),
         keymap=dict(settings.keymap),
-        # What is done to the simulated account is kept apart from the audit trail of real accounts.
-        audit_path=str(default_audit_path().with_name("demo-audit.jsonl")) if args.demo else None,
+        audit_path=str(demo_audit_path()) if args.demo else None,
     )
     try:
         EcsApp(target, options).run()
