@@ -62,7 +62,21 @@ def select(name: str) -> Step:
     return run
 
 
+def wait_for_triage() -> Step:
+    async def run(pilot: Pilot[None]) -> None:
+        from ecstui.ui.screens.triage import TriageScreen
+
+        for _ in range(400):
+            if isinstance(pilot.app.screen, TriageScreen):
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+
+    return run
+
+
 VIEWS: dict[str, tuple[dict[str, Any], tuple[Step, ...]]] = {
+    "triage": ({"triage_at_start": True}, (wait_for_triage(),)),
     "clusters": ({}, ()),
     "services": ({"cluster": "prod"}, ()),
     "tasks": ({"cluster": "prod"}, (select("web"), keys("enter"))),
@@ -71,11 +85,14 @@ VIEWS: dict[str, tuple[dict[str, Any], tuple[Step, ...]]] = {
     "task-definition": ({}, (keys("colon", *"taskdefs", "enter"), select("api"), keys("enter"), keys("enter"))),
     "instances": ({"cluster": "batch"}, (keys("colon", *"instances", "enter"),)),
     "help": ({"cluster": "prod"}, (keys("question_mark"),)),
+    "service": ({"cluster": "prod"}, (select("cart"), keys("v"))),
+    "targets": ({}, (keys("colon", *"targets", "enter"),)),
 }
 
 
 async def shoot(target: AwsTarget, name: str, options: dict[str, Any], steps: tuple[Step, ...]) -> Path:
-    app = EcsApp(target, AppOptions(demo=True, **options))
+    settings: dict[str, Any] = {"demo": True, "triage_at_start": False, **options}
+    app = EcsApp(target, AppOptions(**settings))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for step in steps:
