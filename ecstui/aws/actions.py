@@ -552,7 +552,11 @@ class EcsActions:
         while True:
             running = await self._running_task_arns(cluster)
             if not running:
-                return
+                # ECS refuses DeleteCluster until the stopping tasks have reached STOPPED too.
+                running = await self._still_stopping(cluster)
+                if not running:
+                    return
+                stopped_standalone = True  # these are already on their way down
             if not stopped_standalone:
                 # Services are gone, so what still wants to run was started by hand (RunTask) or a schedule.
                 for arn in running:
@@ -569,6 +573,21 @@ class EcsActions:
             yield f"Waiting for {len(running)} task(s) to stop…"
             await asyncio.sleep(self.teardown_poll_seconds)
             waited += self.teardown_poll_seconds
+
+    async def _still_stopping(self, cluster: str) -> list[str]:
+        """Tasks told to stop that have not reached STOPPED yet."""
+        ecs = await self.session.ecs()
+        arns: list[str] = []
+        try:
+            async for page in ecs.get_paginator("list_tasks").paginate(cluster=cluster, desiredStatus="STOPPED"):
+                arns.extend(page.get("taskArns", []))
+        except Exception as exc:
+            raise self._error(exc) from exc
+        stopping: list[str] = []
+        for batch in _batches(arns, 100):  # DescribeTasks takes 100 at most
+            response = await self._send(ecs.describe_tasks(cluster=cluster, tasks=batch))
+            stopping.extend(t["taskArn"] for t in response.get("tasks", []) if t.get("lastStatus") != "STOPPED")
+        return stopping
 
     async def _container_instance_arns(self, cluster: str) -> list[str]:
         ecs = await self.session.ecs()

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from ecstui.aws.session import AwsTarget
 from ecstui.ui.app import EcsApp
@@ -23,6 +24,11 @@ def steps(*actions: Callable[[Pilot[None]], Awaitable[None]]) -> Callable[[Pilot
         for action in actions:
             await action(pilot)
             await wait_loaded(pilot)
+        # DataTable measures new rows' column widths when it next idles; on a loaded machine the screenshot
+        # could come first, with every column cut to its header's width.
+        await wait_until(
+            pilot, lambda: not any(t._require_update_dimensions for t in pilot.app.screen.query(DataTable))
+        )
         await pilot.pause(0.1)
 
     return run

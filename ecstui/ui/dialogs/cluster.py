@@ -386,24 +386,31 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
     async def _teardown(self, name: str) -> list[TeardownStep]:
         steps: list[TeardownStep] = []
         async for step in self.ecs_app.actions.teardown_cluster(name):
+            if self.done and step.done == self.done[-1].done:
+                # Not a new step: progress within one (waiting for tasks to stop).
+                self._show_progress(step.total, waiting=step.description)
+                continue
             steps.append(step)
             self.done.append(step)
             self._show_progress(step.total)
         return steps
 
-    def _show_progress(self, total: int) -> None:
+    def _show_progress(self, total: int, waiting: str | None = None) -> None:
         text = Text()
         for step in self.done:
             text.append(f"✓ {step.description}\n", style="green")
         if self.done and self.done[-1].done < total:
             text.append(f"… step {self.done[-1].done + 1} of {total}", style="dim")
+            if waiting:
+                text.append(f": {waiting}", style="dim")
         self.query_one("#teardown-progress", Static).update(text)
 
     def perform(self, values: str) -> Awaitable[list[TeardownStep]]:
         return self._teardown(values)
 
     def describe_success(self, result: list[TeardownStep]) -> str:
-        return f"Deleted cluster {self.cluster.name} ({len(self.done)} step{'s' if len(self.done) != 1 else ''})."
+        total = result[-1].total if result else 0
+        return f"Deleted cluster {self.cluster.name} ({total} step{'s' if total != 1 else ''})."
 
 
 __all__ = ["CreateClusterDialog", "CreateServiceDialog", "DeleteClusterDialog", "NewService"]
