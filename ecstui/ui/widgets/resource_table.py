@@ -105,8 +105,14 @@ class ResourceTable(DataTable[Cell]):
         self._shown: dict[str, tuple[Cell, ...]] = {}
 
     def on_mount(self) -> None:
-        for column in self.column_specs:
-            self.add_column(column.label, key=column.key, width=column.width)
+        self._ensure_columns()
+
+    def _ensure_columns(self) -> None:
+        # Rows that arrive before the columns exist (a fetch can finish before on_mount on a busy machine)
+        # would be measured against no columns, leaving every column as narrow as its header.
+        if not self.columns:
+            for column in self.column_specs:
+                self.add_column(column.label, key=column.key, width=column.width)
 
     def set_columns(self, columns: Sequence[Column], sort_column: str | None = None) -> None:
         """Show other columns (and no rows until the next sync)."""
@@ -114,7 +120,7 @@ class ResourceTable(DataTable[Cell]):
         self.column_specs = tuple(columns)
         self.sort_column = sort_column or (columns[0].key if columns else None)
         self._all, self._shown = {}, {}
-        self.on_mount()
+        self._ensure_columns()
 
     # -- what the screen asks -------------------------------------------------------------
     @property
@@ -206,6 +212,7 @@ class ResourceTable(DataTable[Cell]):
 
     def _edit(self, wanted: dict[str, tuple[Cell, ...]], gone: Sequence[str]) -> bool:
         """Remove `gone`, add or update `wanted`; re-sort only when rows were added or a sort cell changed."""
+        self._ensure_columns()
         selected = self.selected_key
         cursor_row = self.cursor_row
         changed = False
