@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rich.console import Console
@@ -37,10 +37,28 @@ def demo_account(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
     seed_demo(emulator.endpoint_url, REGION)
     simulator.warm_start(now=FIXED_NOW)
     start_bad_rollouts(emulator.endpoint_url, REGION)
+    pin_wall_clock_times(emulator)
     for _ in range(4):
         simulator.step(FIXED_NOW)
     emulator.log.clear()
     return AwsTarget(region=REGION, endpoint_url=emulator.endpoint_url)
+
+
+def pin_wall_clock_times(emulator: EmulatorServer) -> None:
+    """moto stamps what UpdateService creates with the real clock; tests render ages against FIXED_NOW, so
+    those stamps are moved to FIXED_NOW's timeline (snapshots must not depend on the hour they run)."""
+    from moto.ecs.models import ecs_backends
+
+    from ecstui.emulator.server import ACCOUNT_ID
+
+    earliest = FIXED_NOW - timedelta(days=30)
+    with emulator.lock:
+        for service in ecs_backends[ACCOUNT_ID][REGION].services.values():
+            for deployment in service.deployments:
+                for key in ("createdAt", "updatedAt"):
+                    value = deployment.get(key)
+                    if isinstance(value, datetime) and not earliest <= value.replace(tzinfo=UTC) <= FIXED_NOW:
+                        deployment[key] = FIXED_NOW - timedelta(minutes=20)
 
 
 _shared_seed: dict[str, int] = {}
@@ -58,6 +76,7 @@ def shared_demo_account(emulator_server: EmulatorServer) -> AwsTarget:
             seed_demo(emulator_server.endpoint_url, REGION)
             simulator.warm_start(now=FIXED_NOW)
             start_bad_rollouts(emulator_server.endpoint_url, REGION)
+            pin_wall_clock_times(emulator_server)
             for _ in range(4):
                 simulator.step(FIXED_NOW)
         finally:
