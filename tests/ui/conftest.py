@@ -51,13 +51,17 @@ def pin_wall_clock_times(emulator: EmulatorServer) -> None:
 
     from ecstui.emulator.server import ACCOUNT_ID
 
-    earliest = FIXED_NOW - timedelta(days=30)
+    wall_clock = datetime.now(UTC)
     with emulator.lock:
         for service in ecs_backends[ACCOUNT_ID][REGION].services.values():
             for deployment in service.deployments:
                 for key in ("createdAt", "updatedAt"):
                     value = deployment.get(key)
-                    if isinstance(value, datetime) and not earliest <= value.replace(tzinfo=UTC) <= FIXED_NOW:
+                    if not isinstance(value, datetime):
+                        continue
+                    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+                    # Stamped during this seeding by the real clock, not by the simulator's fixed one.
+                    if abs(wall_clock - aware) < timedelta(hours=2):
                         deployment[key] = FIXED_NOW - timedelta(minutes=20)
 
 
