@@ -154,7 +154,6 @@ class CreateServiceDialog(ActionDialog[Service]):
         yield Static("", id="service-note")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._load()
 
     @work(exclusive=True, group="dialog-load", exit_on_error=False)
@@ -335,7 +334,6 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
         yield Static("", id="teardown-progress")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._load()
 
     @work(exclusive=True, group="dialog-load", exit_on_error=False)

@@ -78,7 +78,6 @@ class AuditScreen(ListScreen[AuditRow]):
         return str(self.ecs_app.audit.path)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.table.sort_reverse = True  # newest first
 
     async def fetch(self) -> Sequence[AuditRow]:

@@ -231,7 +231,6 @@ class RevisionsScreen(TaskDefinitionActions, ListScreen[TaskDefinition]):
         super().__init__()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.table.sort_reverse = True  # newest first
 
     def subject(self) -> str:
