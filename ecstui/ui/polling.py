@@ -16,6 +16,10 @@ T = TypeVar("T")
 MAX_BACKOFF_SECONDS = 60.0
 
 
+class FetchAbandoned(Exception):
+    """Raised by a fetch that stopped early because its pane is no longer shown: nothing to apply, no error."""
+
+
 class Poller(Generic[T]):
     """Runs `fetch` now and then every `interval` seconds after the previous run ends.
 
@@ -82,6 +86,8 @@ class Poller(Generic[T]):
         started = time.perf_counter()
         try:
             result = await self.fetch()
+        except FetchAbandoned:
+            pass  # the pane was left mid-fetch; resuming starts a new cycle
         except Exception as exc:  # every failure becomes a readable message in this pane
             self.failures += 1
             error = to_aws_error(exc)

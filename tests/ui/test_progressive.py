@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -9,16 +10,16 @@ from textual.app import App, ComposeResult
 
 from ecstui.aws.session import AwsTarget
 from ecstui.emulator.server import EmulatorServer
+from ecstui.ui.screens.help import HelpScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.widgets.resource_table import Column, ResourceTable, Row
-from tests.ui.conftest import make_app, wait_loaded
+from tests.ui.conftest import make_app, wait_loaded, wait_until
 
 
 async def test_a_cluster_above_the_threshold_loads_progressively_to_the_same_rows_and_minimal_calls(
     demo_account: AwsTarget, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ServicesScreen, "progressive_threshold", 2)
-    monkeypatch.setattr(ServicesScreen, "progressive_round", 10)
     app = make_app(demo_account, cluster="prod")
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
@@ -44,9 +45,10 @@ async def test_rows_in_view_and_rows_the_filter_shows_are_described_first(
         by_name = {s.name: key for key, s in screen.items.items()}
         screen.table.set_filter("pay")
         pending = dict.fromkeys(reversed(list(screen.items)))
-        order = screen._describe_order(pending)
-        assert order[0] == by_name["payments"]
-        assert sorted(order) == sorted(pending)
+        batch = screen._next_batch(pending)
+        assert batch[0] == by_name["payments"]
+        assert len(batch) == len(set(batch)) == min(screen.progressive_batch, len(pending))
+        assert set(batch) <= set(pending)
 
 
 class _TableApp(App[None]):
@@ -95,3 +97,56 @@ async def test_upsert_and_discard_touch_only_the_rows_given_and_keep_the_cursor_
         table.move_cursor(row=97)
         await pilot.pause()
         assert table.visible_keys()[-1] == "k00100"
+
+
+async def test_leaving_a_pane_while_it_loads_stops_its_describes_and_coming_back_finishes_them(
+    demo_account: AwsTarget, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One service a call, one call at a time, 0.3 s each: the pane is left after its first describes.
+    monkeypatch.setattr(ServicesScreen, "progressive_threshold", 2)
+    monkeypatch.setattr(ServicesScreen, "progressive_batch", 1)
+    monkeypatch.setattr(ServicesScreen, "progressive_parallel", 1)
+    app = make_app(demo_account, cluster="prod")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ServicesScreen))
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        emulator.faults.configure(latency_ms=300.0)
+        await wait_until(pilot, lambda: screen.progress is not None and screen.progress[0] >= 1)
+        await app.push_screen(HelpScreen("Services", []))
+        assert screen.poller is not None
+        await wait_until(pilot, lambda: screen.poller is not None and not screen.poller.in_flight)
+        sent_while_away = emulator.log.counts["DescribeServices"]
+        await pilot.pause(1.0)
+        assert emulator.log.counts["DescribeServices"] == sent_while_away < 9
+        assert screen.last_error is None and screen.updated_at is None
+        emulator.faults.configure(latency_ms=0.0)
+        app.pop_screen()
+        await wait_until(pilot, lambda: screen.updated_at is not None)
+        assert len(screen.items) == 9 and screen.placeholder_keys == set()
+        assert screen.last_error is None
+
+
+async def test_a_refresh_hands_the_table_only_the_rows_that_changed(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        services = list(screen.items.values())
+        # Parsed anew (equal, not the same objects): nothing to edit.
+        same = screen._prepare([dataclasses.replace(s) for s in services])
+        assert same.rows == [] and same.gone == []
+        changed = [dataclasses.replace(s) for s in services]
+        changed[3] = dataclasses.replace(changed[3], desired=changed[3].desired + 5)
+        refresh = screen._prepare(changed[:-1])
+        assert [row.key for row in refresh.rows] == [services[3].arn]
+        assert refresh.gone == [services[-1].arn]
+        edits: list[str] = []
+        original = screen.table.update_cell
+        screen.table.update_cell = lambda *a, **k: (edits.append(str(a[0])), original(*a, **k))[1]  # type: ignore[method-assign]
+        screen._apply(refresh)
+        await pilot.pause()
+        assert set(edits) == {services[3].arn}
+        assert screen.table.total_count == len(services) - 1
+        assert f"/{services[3].desired + 5}" in str(screen.table.get_cell(services[3].arn, "tasks"))

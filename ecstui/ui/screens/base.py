@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
@@ -17,13 +19,24 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.ui.format import age
-from ecstui.ui.polling import Poller
+from ecstui.ui.polling import FetchAbandoned, Poller
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable, Row
 
 if TYPE_CHECKING:
     from ecstui.ui.app import EcsApp
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh(Generic[T]):
+    """A fetched listing, compared with what the table holds: applying it edits only the rows that changed."""
+
+    items: dict[str, T]  # every item by row key, in listing order
+    rows: list[Row]  # rows to add or update (their cells differ from the table's)
+    gone: list[str]  # keys the table holds that are no longer listed
+    columns: Sequence[Column]  # the columns the cells were made for
+    now: datetime
 
 
 class LiveScreen(Screen[None]):
@@ -77,9 +90,9 @@ class ListScreen(LiveScreen, Generic[T]):
     sort_column: ClassVar[str | None] = None
     # Up to this many rows a listing is described in one go and shown at once, exactly as `fetch` would.
     progressive_threshold: ClassVar[int] = 100
-    # Keys described per round of progressive loading: after each round the order is worked out again,
-    # so rows scrolled into view (or matched by a new filter) meanwhile go next.
-    progressive_round: ClassVar[int] = 80
+    # Progressive loading: keys per describe call (the API's batch limit) and calls in flight at once.
+    progressive_batch: ClassVar[int] = 10
+    progressive_parallel: ClassVar[int] = 8
 
     BINDINGS = [
         Binding("slash", "start_filter", "Filter", id="pane.filter"),
@@ -175,21 +188,26 @@ class ListScreen(LiveScreen, Generic[T]):
         self.table.focus()
 
     # -- data ------------------------------------------------------------------------------
-    async def _fetch_cycle(self) -> Sequence[T]:
+    async def _fetch_cycle(self) -> Refresh[T]:
         keys = await self.fetch_keys()
         if keys is None:
-            return await self.fetch()
+            return self._prepare(await self.fetch())
         if len(keys) <= self.progressive_threshold:
             described = [item async for batch in self.stream_items(keys) for item in batch]
-            return self._in_key_order(keys, described)
-        return await self._load_progressively(keys)
+            return self._prepare(self._in_key_order(keys, described))
+        return self._prepare(await self._load_progressively(keys))
 
     def _in_key_order(self, keys: Sequence[str], described: Sequence[T]) -> list[T]:
         by_key = {self.row_key(item): item for item in described if self.keep_item(item)}
         return [by_key[key] for key in keys if key in by_key]
 
     async def _load_progressively(self, keys: Sequence[str]) -> list[T]:
-        """Show every key now, describe what is on screen first and the rest after it; return them all."""
+        """Show every key now, describe what is on screen first and the rest after it; return them all.
+
+        One describe call per batch of `progressive_batch` keys, up to `progressive_parallel` in flight, and
+        each batch is chosen when a slot frees up: the calls stay back to back (the client's rate limiter
+        paces them), and a row scrolled into view (or matched by a new filter) goes in the next call.
+        """
         listed = set(keys)
         gone = [key for key in self.items if key not in listed]
         for key in gone:
@@ -200,31 +218,58 @@ class ListScreen(LiveScreen, Generic[T]):
         self.table.upsert(Row(key, self.placeholder_cells(key)) for key in new_keys)
         described: dict[str, T] = {}
         pending = dict.fromkeys(keys)
+        running: dict[asyncio.Future[list[T]], list[str]] = {}
         self.progress = (0, len(keys))
         self._update_title()
         try:
-            while pending:
-                this_round = self._describe_order(pending)[: self.progressive_round]
-                async for batch in self.stream_items(this_round):
-                    self._show_batch(batch, described)
-                    self.progress = (len(described), len(keys))
-                    self._update_title()
-                for key in this_round:
-                    del pending[key]
+            while pending or running:
+                # A pane the user has left stops spending the account's request budget; on return it starts over.
+                while pending and len(running) < self.progressive_parallel and self._shown_on_screen():
+                    batch = self._next_batch(pending)
+                    for key in batch:
+                        del pending[key]
+                    running[asyncio.ensure_future(self._describe_keys(batch))] = batch
+                if not running:
+                    break
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for future in done:
+                    batch = running.pop(future)
+                    self._show_batch(future.result(), described)
                     # Not returned (deleted since it was listed): no longer waiting; the cycle's end drops it.
-                    self.placeholder_keys.discard(key)
+                    self.placeholder_keys.difference_update(batch)
+                self.progress = (len(described), len(keys))
+                self._update_title()
         finally:
+            for future in running:
+                future.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
             self.progress = None
+        if pending:
+            self._update_title()
+            raise FetchAbandoned
         return self._in_key_order(keys, list(described.values()))
 
-    def _describe_order(self, pending: dict[str, None]) -> list[str]:
-        """Pending keys: the rows in view first, then the rows the filter shows, then the rest in listing order."""
-        table = self.table
-        first = [key for key in table.visible_keys(margin=10) if key in pending]
-        if table.filter_text:
-            first += [key for key in table.keys_in_order() if key in pending]
-        first_set = set(first)
-        return list(dict.fromkeys(first)) + [key for key in pending if key not in first_set]
+    async def _describe_keys(self, keys: Sequence[str]) -> list[T]:
+        return [item async for batch in self.stream_items(keys) for item in batch]
+
+    def _shown_on_screen(self) -> bool:
+        return self.poller is not None and self.poller.active
+
+    def _next_batch(self, pending: dict[str, None]) -> list[str]:
+        """The next keys to describe: the rows in view first, then the rows the filter shows, then listing order."""
+        table, count = self.table, self.progressive_batch
+        chosen = [key for key in table.visible_keys(margin=10) if key in pending]
+        if len(chosen) < count and table.filter_text:
+            chosen += [key for key in table.keys_in_order() if key in pending]
+        chosen = list(dict.fromkeys(chosen))[:count]
+        if len(chosen) < count:
+            taken = set(chosen)
+            for key in pending:
+                if key not in taken:
+                    chosen.append(key)
+                    if len(chosen) == count:
+                        break
+        return chosen
 
     def _show_batch(self, batch: Sequence[T], described: dict[str, T]) -> None:
         now = self.ecs_app.clock()
@@ -250,17 +295,46 @@ class ListScreen(LiveScreen, Generic[T]):
         self._cells_cache[key] = (signature, cells)
         return cells
 
-    def _apply(self, result: object) -> None:
-        items = cast(Sequence[T], result)
+    def _prepare(self, items: Sequence[T]) -> Refresh[T]:
+        """Work out, at the end of a fetch, which rows differ from what the table holds.
+
+        This is the refresh's O(rows) part (one signature comparison a row), done with the fetch, which is
+        O(rows) anyway (every item was just parsed); applying the result then costs what changed, so a
+        refresh of 5,000 rows in which 50 changed edits 50 rows.
+        """
         if self.columns is not self._cells_columns:
             self._cells_cache, self._cells_columns = {}, self.columns
-        self.items = {self.row_key(item): item for item in items}
-        if len(self._cells_cache) > 2 * len(self.items) + 100:
-            self._cells_cache = {key: value for key, value in self._cells_cache.items() if key in self.items}
-        self.placeholder_keys.clear()
         now = self.ecs_app.clock()
-        self.table.sync([Row(key, self._cells_of(key, item, now)) for key, item in self.items.items()])
-        self.updated_at = now
+        held = self.table._all  # the cells each row of the table was last given
+        previous = self.items
+        listed: dict[str, T] = {}
+        rows: list[Row] = []
+        for item in items:
+            key = self.row_key(item)
+            before = previous.get(key)
+            if before is not None and before == item:
+                # Keep the object already held: the fresh copy is freed here, with the fetch, and the
+                # signature below compares by identity.
+                item = before
+            listed[key] = item
+            cells = self._cells_of(key, item, now)
+            if held.get(key) is not cells:
+                rows.append(Row(key, cells))
+        gone = list(held.keys() - listed.keys())
+        for key in gone:
+            self._cells_cache.pop(key, None)
+        return Refresh(listed, rows, gone, self.columns, now)
+
+    def _apply(self, result: object) -> None:
+        refresh = result if isinstance(result, Refresh) else self._prepare(cast(Sequence[T], result))
+        if refresh.columns is not self.columns:
+            # The columns changed after the fetch (the tasks pane gained a column): every row is made anew.
+            refresh = self._prepare(list(refresh.items.values()))
+        self.items = refresh.items
+        self.placeholder_keys.clear()
+        self.table.discard(refresh.gone)
+        self.table.upsert(refresh.rows)
+        self.updated_at = refresh.now
         self.last_error = None
         error = self.query_one("#pane-error", Static)
         error.remove_class("shown")
