@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from moto.utilities.aws_headers import gen_amzn_requestid_long
 
 from ecstui.emulator.wire import JSON_CONTENT_TYPE, AwsRequest, WSGIEnviron, collect, json_error, parse_request
 
@@ -78,32 +80,96 @@ class RequestLog:
             self.bodies.clear()
 
 
-def encode_token(offset: int, request: dict[str, Any]) -> str:
+class ListingCache:
+    """Full listings taken on the first page of a paged list call, kept for the tokens of the pages after it.
+
+    A paged list call asks moto for the whole listing once, on its first page; the tokens it hands out name
+    that listing, so later pages are slices of it and cost no moto call. A listing therefore reads as it was
+    when its first page was served: an item made or deleted between pages neither shifts the pages (no item
+    repeated or skipped) nor appears in them. Bounded: the least recently used listings are dropped past
+    `max_listings` listings or `max_items` items in all; a token whose listing was dropped is still honoured,
+    as before this cache, by its offset into a fresh listing.
+    """
+
+    def __init__(self, max_listings: int = 64, max_items: int = 250_000) -> None:
+        self.max_listings = max_listings
+        self.max_items = max_items
+        self._listings: OrderedDict[int, list[Any]] = OrderedDict()
+        self._items = 0
+        self._next_id = 1
+        self._lock = threading.Lock()
+
+    def put(self, items: list[Any]) -> int:
+        with self._lock:
+            listing_id = self._next_id
+            self._next_id += 1
+            self._listings[listing_id] = items
+            self._items += len(items)
+            while self._listings and (len(self._listings) > self.max_listings or self._items > self.max_items):
+                _, dropped = self._listings.popitem(last=False)
+                self._items -= len(dropped)
+            return listing_id
+
+    def get(self, listing_id: int) -> list[Any] | None:
+        with self._lock:
+            items = self._listings.get(listing_id)
+            if items is not None:
+                self._listings.move_to_end(listing_id)
+            return items
+
+    def clear(self) -> None:
+        with self._lock:
+            self._listings.clear()
+            self._items = 0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._listings)
+
+
+@dataclass(frozen=True)
+class PageToken:
+    offset: int
+    listing: int | None  # the ListingCache entry this token pages through
+
+
+def _scope(request: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in sorted(request.items()) if k not in ("nextToken", "maxResults")})
+
+
+def encode_token(offset: int, request: dict[str, Any], listing: int | None = None) -> str:
     # The token names the request it belongs to, so a token replayed with other filters is refused,
     # as AWS refuses it.
-    scope = json.dumps({k: v for k, v in sorted(request.items()) if k not in ("nextToken", "maxResults")})
-    raw = json.dumps({"o": offset, "s": scope}).encode()
-    return base64.urlsafe_b64encode(raw).decode()
+    data: dict[str, Any] = {"o": offset, "s": _scope(request)}
+    if listing is not None:
+        data["l"] = listing
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
 
 
-def decode_token(token: str, request: dict[str, Any]) -> int | None:
+def decode_token(token: str, request: dict[str, Any]) -> PageToken | None:
     try:
         data = json.loads(base64.urlsafe_b64decode(token.encode()))
         offset = int(data["o"])
-    except (ValueError, KeyError, TypeError):
+        listing = data.get("l")
+        listing = None if listing is None else int(listing)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    expected = json.dumps({k: v for k, v in sorted(request.items()) if k not in ("nextToken", "maxResults")})
-    return offset if data.get("s") == expected and offset >= 0 else None
+    if data.get("s") != _scope(request) or offset < 0:
+        return None
+    return PageToken(offset, listing)
 
 
 class AwsLimitsMiddleware:
     """Pages ECS list calls with nextToken and rejects oversize describes, as ECS does."""
 
-    def __init__(self, app: WSGIApp, log: RequestLog, lock: threading.RLock) -> None:
+    def __init__(
+        self, app: WSGIApp, log: RequestLog, lock: threading.RLock, listings: ListingCache | None = None
+    ) -> None:
         self.app = app
         self.log = log
         # One lock around every request and every simulator step: moto's backends are not thread-safe.
         self.lock = lock
+        self.listings = listings if listings is not None else ListingCache()
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         request = parse_request(environ)
@@ -151,38 +217,52 @@ class AwsLimitsMiddleware:
             )
             start_response(status, headers)
             return [payload]
-        offset = 0
+        token: PageToken | None = None
         if body.get("nextToken"):
-            decoded = decode_token(str(body["nextToken"]), body)
-            if decoded is None:
+            token = decode_token(str(body["nextToken"]), body)
+            if token is None:
                 status, headers, payload = json_error(
                     400, "InvalidParameterException", "Invalid token: the nextToken is not valid."
                 )
                 start_response(status, headers)
                 return [payload]
-            offset = decoded
-
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            captured["status"] = status
-            captured["headers"] = headers
-            return lambda _data: None
-
-        with self.lock:
-            raw = collect(self.app(environ, capture))
-        if not str(captured.get("status", "")).startswith("200"):
-            start_response(captured["status"], captured["headers"])
-            return [raw]
-        full = json.loads(raw or b"{}")
-        items = list(full.get(limit.result_key) or [])
         page_size = max_results or limit.default_page
-        page = items[offset : offset + page_size]
-        result: dict[str, Any] = {limit.result_key: page}
+
+        items = self.listings.get(token.listing) if token is not None and token.listing is not None else None
+        if items is not None and token is not None:
+            # A later page of a listing taken on its first page: a slice of it, no moto call. The request id
+            # is drawn from moto's seeded random stream as moto would have drawn it.
+            with self.lock:
+                request_id = gen_amzn_requestid_long()
+            listing_id: int | None = token.listing
+            status = "200 OK"
+            headers = [("x-amzn-RequestId", request_id), ("Access-Control-Allow-Origin", "*")]
+        else:
+            captured: dict[str, Any] = {}
+
+            def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                captured["status"] = status
+                captured["headers"] = headers
+                return lambda _data: None
+
+            with self.lock:
+                raw = collect(self.app(environ, capture))
+            if not str(captured.get("status", "")).startswith("200"):
+                start_response(captured["status"], captured["headers"])
+                return [raw]
+            full = json.loads(raw or b"{}")
+            items = list(full.get(limit.result_key) or [])
+            listing_id = None
+            status = captured["status"]
+            headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "content-type")]
+
+        offset = token.offset if token is not None else 0
+        result: dict[str, Any] = {limit.result_key: items[offset : offset + page_size]}
         if offset + page_size < len(items):
-            result["nextToken"] = encode_token(offset + page_size, body)
+            if listing_id is None:
+                listing_id = self.listings.put(items)
+            result["nextToken"] = encode_token(offset + page_size, body, listing_id)
         payload = json.dumps(result).encode()
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "content-type")]
         headers += [("Content-Type", JSON_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
-        start_response(captured["status"], headers)
+        start_response(status, headers)
         return [payload]

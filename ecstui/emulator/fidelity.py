@@ -12,6 +12,8 @@ from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.ecs.exceptions import ECSException
 
+from ecstui.emulator.speedups import memo_arn
+
 _applied = False
 
 
@@ -64,7 +66,9 @@ def _list_tasks_response(self: Any) -> Any:
         self._get_param("desiredStatus"),
         self._get_param("launchType"),
     )
-    return ActionResult({"taskArns": [t.task_arn for t in tasks]})
+    # The ARN format is looked up once for the listing, not once a task (see speedups.memo_arn).
+    long_format = bool(self.ecs_backend.enable_long_arn_for_name(name="taskLongArnFormat"))
+    return ActionResult({"taskArns": [memo_arn(t, "task_arn", long_format) for t in tasks]})
 
 
 _original_delete_cluster = ecs_models.EC2ContainerServiceBackend.delete_cluster

@@ -8,16 +8,13 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from moto.moto_api import state_manager
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
+from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ecstui.emulator.aws_limits import AwsLimitsMiddleware, RequestLog
+from ecstui.emulator.aws_limits import AwsLimitsMiddleware, ListingCache, RequestLog
 from ecstui.emulator.faults import Faults, FaultsMiddleware
 from ecstui.emulator.fidelity import apply_fidelity_patches
+from ecstui.emulator.speedups import FastDispatcher, apply_speedups
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -36,6 +33,8 @@ class EmulatorServer:
     host: str = "127.0.0.1"
     port: int = 0
     log: RequestLog = field(default_factory=RequestLog)
+    # The listings that later pages of paged list calls are served from (see ListingCache).
+    listings: ListingCache = field(default_factory=ListingCache)
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Latency, throttling, injected errors and outages; inert until configured.
     faults: Faults = field(default_factory=Faults)
@@ -47,9 +46,10 @@ class EmulatorServer:
     def start(self) -> str:
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         apply_fidelity_patches()
+        apply_speedups()
         freeze_task_decay()
-        moto_app = DomainDispatcherApplication(create_backend_app)
-        app = FaultsMiddleware(AwsLimitsMiddleware(moto_app, self.log, self.lock), self.faults)
+        moto_app = FastDispatcher(create_backend_app)
+        app = FaultsMiddleware(AwsLimitsMiddleware(moto_app, self.log, self.lock, self.listings), self.faults)
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="ecstui-emulator", daemon=True)
@@ -67,6 +67,7 @@ class EmulatorServer:
         with urllib.request.urlopen(request, timeout=10):
             pass
         freeze_task_decay()
+        self.listings.clear()
         self.log.clear()
         self.faults.reset()
         self.generation += 1

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from ecstui.emulator.aws_limits import ListingCache
 from ecstui.emulator.server import EmulatorServer
 
 
@@ -59,3 +60,102 @@ def test_delete_cluster_is_refused_while_services_are_active(ecs: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ecs.delete_cluster(cluster="big")
     assert caught.value.response["Error"]["Code"] == "ClusterContainsServicesException"
+
+
+def _all_pages(ecs: Any, operation: str, key: str, **request: Any) -> list[str]:
+    pages = list(ecs.get_paginator(operation).paginate(**request))
+    return [item for page in pages for item in page[key]]
+
+
+def test_a_service_created_between_pages_does_not_shift_the_pages(ecs: Any, emulator: EmulatorServer) -> None:
+    # AWS's tokens are opaque and promise no snapshot; what a caller can rely on is that an item present for the
+    # whole paging comes back exactly once. The emulator pages through the listing taken on the first page, so
+    # one created meanwhile (here sorting before the cursor, which used to repeat the last item of page one)
+    # is neither listed twice nor shifts anything; the next full listing has it.
+    _make_services(ecs, 25)
+    before = _all_pages(ecs, "list_services", "serviceArns", cluster="big")
+    first = ecs.list_services(cluster="big")
+    ecs.create_service(cluster="big", serviceName="svc-000a", taskDefinition="web", desiredCount=0)
+    second = ecs.list_services(cluster="big", nextToken=first["nextToken"], maxResults=5)
+    rest = ecs.list_services(cluster="big", nextToken=second["nextToken"], maxResults=100)
+    assert "nextToken" not in rest
+    assert first["serviceArns"] + second["serviceArns"] + rest["serviceArns"] == before
+    after = _all_pages(ecs, "list_services", "serviceArns", cluster="big")
+    assert len(after) == 26 and any(arn.endswith("/svc-000a") for arn in after)
+
+
+def _run_tasks(emulator: EmulatorServer, ecs: Any, count: int) -> None:
+    from ecstui.emulator.seed import client, make_network
+
+    net = make_network(client("ec2", emulator.endpoint_url, "us-east-1"), "us-east-1", cidr="10.70.0.0/16")
+    ecs.create_cluster(clusterName="big")
+    ecs.register_task_definition(
+        family="job",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "a", "image": "busybox", "memory": 64}],
+    )
+    for _ in range(count // 10):
+        ecs.run_task(
+            cluster="big",
+            taskDefinition="job",
+            count=10,
+            launchType="FARGATE",
+            networkConfiguration={
+                "awsvpcConfiguration": {"subnets": net.private_subnets, "securityGroups": [net.app_sg]}
+            },
+        )
+
+
+def test_a_task_stopping_between_pages_neither_skips_nor_repeats_another(ecs: Any, emulator: EmulatorServer) -> None:
+    # Stopped tasks leave the default listing (desiredStatus RUNNING). Paging by offset into a fresh listing
+    # skipped as many other tasks as had stopped before the cursor; the listing the first page took does not.
+    _run_tasks(emulator, ecs, 150)
+    before = _all_pages(ecs, "list_tasks", "taskArns", cluster="big")
+    assert len(before) == 150
+    first = ecs.list_tasks(cluster="big")
+    for arn in first["taskArns"][:5]:
+        ecs.stop_task(cluster="big", task=arn)
+    second = ecs.list_tasks(cluster="big", nextToken=first["nextToken"])
+    assert "nextToken" not in second
+    assert first["taskArns"] + second["taskArns"] == before
+    assert len(_all_pages(ecs, "list_tasks", "taskArns", cluster="big")) == 145
+
+
+def test_a_token_whose_listing_was_dropped_pages_by_offset_into_a_fresh_listing(
+    ecs: Any, emulator: EmulatorServer
+) -> None:
+    _make_services(ecs, 25)
+    first = ecs.list_services(cluster="big")
+    emulator.listings.clear()  # as if evicted: the cache is bounded
+    second = ecs.list_services(cluster="big", nextToken=first["nextToken"])
+    assert second["serviceArns"] == _all_pages(ecs, "list_services", "serviceArns", cluster="big")[10:20]
+    assert second["nextToken"]
+    with pytest.raises(ClientError):
+        ecs.list_services(cluster="big", nextToken="bm90IGEgdG9rZW4=")
+
+
+def test_later_pages_come_with_a_request_id_and_the_json_content_type(ecs: Any) -> None:
+    _make_services(ecs, 12)
+    first = ecs.list_services(cluster="big")
+    second = ecs.list_services(cluster="big", nextToken=first["nextToken"])
+    meta = second["ResponseMetadata"]
+    assert meta["RequestId"] and meta["RequestId"] != first["ResponseMetadata"]["RequestId"]
+    assert meta["HTTPHeaders"]["content-type"] == "application/x-amz-json-1.1"
+    assert len(second["serviceArns"]) == 2
+
+
+def test_the_listing_cache_keeps_the_most_recently_used_within_its_bounds() -> None:
+    cache = ListingCache(max_listings=2, max_items=5)
+    a = cache.put([1, 2])
+    b = cache.put([3])
+    assert cache.get(a) == [1, 2]  # a is now the most recently used
+    c = cache.put([4])  # three listings: b, the least recently used, goes
+    assert cache.get(b) is None and cache.get(a) == [1, 2] and cache.get(c) == [4]
+    d = cache.put([5, 6, 7, 8, 9])  # too many listings and items: the oldest go until both bounds hold
+    assert cache.get(a) is None and cache.get(c) is None and cache.get(d) == [5, 6, 7, 8, 9]
+    assert len(cache) == 1
+    cache.clear()
+    assert cache.get(d) is None and len(cache) == 0
