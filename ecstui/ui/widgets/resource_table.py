@@ -103,6 +103,8 @@ class ResourceTable(DataTable[Cell]):
         self.filter_text = ""
         self._all: dict[str, tuple[Cell, ...]] = {}
         self._shown: dict[str, tuple[Cell, ...]] = {}
+        # The column widths that lines cached under the current _update_count were drawn at (_update_dimensions).
+        self._drawn_widths: tuple[tuple[ColumnKey, int], ...] = ()
 
     def on_mount(self) -> None:
         self._ensure_columns()
@@ -277,6 +279,26 @@ class ResourceTable(DataTable[Cell]):
         self.cursor_coordinate = self.cursor_coordinate
         self.hover_coordinate = self.hover_coordinate
         self.refresh(layout=True)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """DataTable measures added and widened cells when it idles; make frames drawn before that not stick.
+
+        DataTable caches every drawn cell, row and line under `_update_count`, which each edit bumps; but the
+        measuring on idle (here, and `_update_column_widths` just before it) changes column widths without
+        bumping it. A frame drawn between an edit and the table's next idle (the screen's refresh can come
+        first on a busy machine) therefore cached lines at the old widths, often the headers' widths, and
+        every later frame reused them until some other edit: a table drawn with every column cut to its
+        header. When the widths change, the cached lines are dropped by a new `_update_count`.
+        """
+        super()._update_dimensions(new_rows)
+        widths = (
+            (self._label_column.key, self._label_column.content_width),
+            *((key, column.content_width) for key, column in self.columns.items()),
+        )
+        if widths != self._drawn_widths:
+            self._drawn_widths = widths
+            self._update_count += 1
+            self.refresh()
 
     # One-line rows: O(1) geometry instead of DataTable's sums over every row above.
     @property
