@@ -113,6 +113,21 @@ class Simulator:
         self._fx: dict[str, Effects] = {}
         hooks.attach(ACCOUNT_ID, region)
 
+    # What a step depends on besides moto's backends (see state() and load_state()).
+    _STATE = ("tick", "_ip_cursor", "_last_metrics", "_fx")
+
+    def state(self) -> dict[str, Any]:
+        """Everything the next steps depend on besides moto's backends, to save with them (emulator.snapshot)."""
+        state = {name: getattr(self, name) for name in self._STATE}
+        state["rng"] = self.rng.getstate()
+        return state
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Continue as the simulator whose state() this was (on the backends saved with it)."""
+        for name in self._STATE:
+            setattr(self, name, state[name])
+        self.rng.setstate(state["rng"])
+
     # --- backends ---------------------------------------------------------------------------------------
 
     @property

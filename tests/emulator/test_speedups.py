@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from moto.ecs.exceptions import ServiceNotFoundException
 from moto.ecs.models import ecs_backends
 
+from ecstui.aws.session import AwsTarget
 from ecstui.emulator import speedups
-from ecstui.emulator.seed import seed_demo, start_bad_rollouts
 from ecstui.emulator.server import ACCOUNT_ID, EmulatorServer
-from ecstui.emulator.simulator import Simulator
 from ecstui.emulator.speedups import memo_arn
 from tests.conftest import REGION, boto_client
-
-NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def demo(emulator: EmulatorServer) -> Iterator[Simulator]:
-    sim = Simulator(emulator, region=REGION, seed=7, chaos=True)
-    seed_demo(emulator.endpoint_url, REGION)
-    sim.warm_start(now=NOW)
-    start_bad_rollouts(emulator.endpoint_url, REGION)
-    for _ in range(3):
-        sim.step(NOW)
-    yield sim
-    sim.stop()
 
 
 def _answer(call: Callable[[], Any]) -> Any:
@@ -99,15 +83,14 @@ def _ecs_calls(ecs: Any) -> dict[str, Callable[[], Any]]:
     return calls
 
 
-def test_ecs_reads_answer_as_moto_answers(emulator: EmulatorServer, demo: Simulator) -> None:
+def test_ecs_reads_answer_as_moto_answers(emulator: EmulatorServer, demo_account: AwsTarget) -> None:
     assert_same_answers(_ecs_calls(boto_client(emulator, "ecs")))
 
 
-def test_reads_of_other_services_answer_as_moto_answers(emulator: EmulatorServer, demo: Simulator) -> None:
+def test_reads_of_other_services_answer_as_moto_answers(emulator: EmulatorServer, demo_account: AwsTarget) -> None:
     elbv2 = boto_client(emulator, "elbv2")
     logs = boto_client(emulator, "logs")
     ec2 = boto_client(emulator, "ec2")
-    cloudwatch = boto_client(emulator, "cloudwatch")
     groups = [g["TargetGroupArn"] for g in elbv2.describe_target_groups()["TargetGroups"]]
     balancers = [b["LoadBalancerArn"] for b in elbv2.describe_load_balancers()["LoadBalancers"]]
     calls: dict[str, Callable[[], Any]] = {
@@ -116,15 +99,6 @@ def test_reads_of_other_services_answer_as_moto_answers(emulator: EmulatorServer
         "log_groups": lambda: logs.describe_log_groups(),
         "subnets": lambda: ec2.describe_subnets(),
         "security_groups": lambda: ec2.describe_security_groups(),
-        "metrics": lambda: cloudwatch.get_metric_statistics(
-            Namespace="AWS/ECS",
-            MetricName="CPUUtilization",
-            Dimensions=[{"Name": "ClusterName", "Value": "prod"}, {"Name": "ServiceName", "Value": "api"}],
-            StartTime=NOW.replace(hour=11),
-            EndTime=NOW,
-            Period=60,
-            Statistics=["Average", "Maximum"],
-        ),
     }
     for arn in groups:
         calls[f"health {arn}"] = lambda a=arn: elbv2.describe_target_health(TargetGroupArn=a)
@@ -133,7 +107,7 @@ def test_reads_of_other_services_answer_as_moto_answers(emulator: EmulatorServer
     assert_same_answers(calls)
 
 
-def test_service_lookup_finds_what_the_scan_finds(emulator: EmulatorServer, demo: Simulator) -> None:
+def test_service_lookup_finds_what_the_scan_finds(emulator: EmulatorServer, demo_account: AwsTarget) -> None:
     backend = ecs_backends[ACCOUNT_ID][REGION]
     services = list(backend.services.values())
     assert len(services) > 10
@@ -151,7 +125,7 @@ def test_service_lookup_finds_what_the_scan_finds(emulator: EmulatorServer, demo
         assert found[0] is found[1] or found[0] == found[1] == "not found", (cluster, wanted)
 
 
-def test_describe_tasks_matches_what_moto_matches(emulator: EmulatorServer, demo: Simulator) -> None:
+def test_describe_tasks_matches_what_moto_matches(emulator: EmulatorServer, demo_account: AwsTarget) -> None:
     backend = ecs_backends[ACCOUNT_ID][REGION]
     tasks = [(cluster, arn) for cluster, by_arn in backend.tasks.items() for arn in by_arn]
     assert len(tasks) > 50
@@ -175,7 +149,9 @@ def test_describe_tasks_matches_what_moto_matches(emulator: EmulatorServer, demo
     assert type(fast_error.value) is type(slow_error.value)
 
 
-def test_listed_arns_follow_the_long_arn_setting_as_moto_builds_them(emulator: EmulatorServer, demo: Simulator) -> None:
+def test_listed_arns_follow_the_long_arn_setting_as_moto_builds_them(
+    emulator: EmulatorServer, demo_account: AwsTarget
+) -> None:
     ecs = boto_client(emulator, "ecs")
     backend = ecs_backends[ACCOUNT_ID][REGION]
 
@@ -202,3 +178,35 @@ def test_listed_arns_follow_the_long_arn_setting_as_moto_builds_them(emulator: E
     assert listed() == (long_tasks, long_services)
     task = next(iter(backend.tasks["prod"].values()))
     assert memo_arn(task, "task_arn", True) == task.task_arn
+
+
+def test_reset_leaves_moto_as_its_own_reset_leaves_it(emulator: EmulatorServer) -> None:
+    import urllib.request
+
+    def fill() -> None:
+        boto_client(emulator, "ecs").create_cluster(clusterName="gone")
+        boto_client(emulator, "ec2").create_vpc(CidrBlock="10.1.0.0/16")
+        boto_client(emulator, "iam").create_role(RoleName="gone", AssumeRolePolicyDocument="{}")
+        boto_client(emulator, "logs").create_log_group(logGroupName="/gone")
+
+    def after_reset() -> dict[str, Any]:
+        emulator.seed_ids(7)  # the default VPC and its subnets are made afresh, from moto's random stream
+        ec2 = boto_client(emulator, "ec2")
+        return {
+            "clusters": _answer(lambda: boto_client(emulator, "ecs").list_clusters()),
+            "vpcs": _answer(lambda: ec2.describe_vpcs()),
+            "subnets": _answer(lambda: ec2.describe_subnets()),
+            "groups": _answer(lambda: ec2.describe_security_groups()),
+            "roles": _answer(lambda: boto_client(emulator, "iam").list_roles()),
+            "log groups": _answer(lambda: boto_client(emulator, "logs").describe_log_groups()),
+        }
+
+    fill()
+    emulator.reset()
+    fast = after_reset()
+    fill()
+    request = urllib.request.Request(f"{emulator.endpoint_url}/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+    assert after_reset() == fast
+    assert fast["clusters"] == {"clusterArns": []} and len(fast["vpcs"]["Vpcs"]) == 1  # only the default VPC

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 
 from ecstui.aws.session import AwsTarget
+from ecstui.emulator import scheduler_hooks, snapshot
 from ecstui.emulator.seed import seed_demo, start_bad_rollouts
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
@@ -33,36 +35,48 @@ def simulator(emulator: EmulatorServer) -> Iterator[Simulator]:
 
 @pytest.fixture
 def demo_account(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
-    """The demo's account, converged at FIXED_NOW, with its broken services already broken."""
-    seed_demo(emulator.endpoint_url, REGION)
-    simulator.warm_start(now=FIXED_NOW)
-    start_bad_rollouts(emulator.endpoint_url, REGION)
-    pin_wall_clock_times(emulator)
-    for _ in range(4):
-        simulator.step(FIXED_NOW)
+    """The demo's account, converged at FIXED_NOW, with its broken services already broken.
+
+    Seeded once per test process and saved; every test gets its own restore of it (moto's backends, moto's
+    random stream and the simulator's state), so it goes on exactly as a freshly seeded one would.
+    """
+    snapshot.restore(emulator, demo_snapshot(emulator, simulator), simulator)
     emulator.log.clear()
     return AwsTarget(region=REGION, endpoint_url=emulator.endpoint_url)
 
 
-def pin_wall_clock_times(emulator: EmulatorServer) -> None:
-    """moto stamps what UpdateService creates with the real clock; tests render ages against FIXED_NOW, so
-    those stamps are moved to FIXED_NOW's timeline (snapshots must not depend on the hour they run)."""
-    from moto.ecs.models import ecs_backends
+_demo_snapshot: list[snapshot.Snapshot] = []
 
-    from ecstui.emulator.server import ACCOUNT_ID
 
-    wall_clock = datetime.now(UTC)
-    with emulator.lock:
-        for service in ecs_backends[ACCOUNT_ID][REGION].services.values():
-            for deployment in service.deployments:
-                for key in ("createdAt", "updatedAt"):
-                    value = deployment.get(key)
-                    if not isinstance(value, datetime):
-                        continue
-                    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-                    # Stamped during this seeding by the real clock, not by the simulator's fixed one.
-                    if abs(wall_clock - aware) < timedelta(hours=2):
-                        deployment[key] = FIXED_NOW - timedelta(minutes=20)
+def demo_snapshot(emulator: EmulatorServer, simulator: Simulator) -> snapshot.Snapshot:
+    """The demo account as the first test of this process seeded it (with `simulator`, on a reset emulator)."""
+    if not _demo_snapshot:
+        emulator.reset()
+        emulator.seed_ids(42)
+        # The bad rollouts are shipped 20 minutes before FIXED_NOW.
+        with wall_clock_at(FIXED_NOW - timedelta(minutes=20)):
+            seed_demo(emulator.endpoint_url, REGION)
+            simulator.warm_start(now=FIXED_NOW)
+            start_bad_rollouts(emulator.endpoint_url, REGION)
+            for _ in range(4):
+                simulator.step(FIXED_NOW)
+        _demo_snapshot.append(snapshot.take(emulator, simulator))
+    return _demo_snapshot[0]
+
+
+@contextmanager
+def wall_clock_at(moment: datetime) -> Iterator[None]:
+    """The emulator's wall clock (what UpdateService and CreateService stamp deployments with) held at `moment`.
+
+    Tests render ages against FIXED_NOW; a stamp taken from the real clock while seeding made snapshots depend
+    on the hour they ran (and on how near the machine's clock was to FIXED_NOW).
+    """
+    real = scheduler_hooks.utcnow
+    scheduler_hooks.utcnow = lambda: moment
+    try:
+        yield
+    finally:
+        scheduler_hooks.utcnow = real
 
 
 _shared_seed: dict[str, int] = {}
@@ -73,16 +87,9 @@ def shared_demo_account(emulator_server: EmulatorServer) -> AwsTarget:
     """The same account as `demo_account`, for tests that only read: seeded once and reused until another
     test resets the emulator. A test that changes anything must use `demo_account`."""
     if _shared_seed.get("generation") != emulator_server.generation:
-        emulator_server.reset()
-        emulator_server.seed_ids(42)
         simulator = Simulator(emulator_server, region=REGION, seed=7, chaos=True)
         try:
-            seed_demo(emulator_server.endpoint_url, REGION)
-            simulator.warm_start(now=FIXED_NOW)
-            start_bad_rollouts(emulator_server.endpoint_url, REGION)
-            pin_wall_clock_times(emulator_server)
-            for _ in range(4):
-                simulator.step(FIXED_NOW)
+            snapshot.restore(emulator_server, demo_snapshot(emulator_server, simulator))
         finally:
             simulator.stop()
         _shared_seed["generation"] = emulator_server.generation
