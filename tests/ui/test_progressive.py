@@ -74,8 +74,8 @@ async def test_a_refresh_changing_a_few_cells_updates_only_them_and_does_not_res
         sorts: list[Any] = []
         updates: list[Any] = []
         monkeypatch.setattr(table, "_sort", lambda: sorts.append(1))
-        original = table.update_cell
-        monkeypatch.setattr(table, "update_cell", lambda *a, **k: (updates.append(a), original(*a, **k)))
+        original = table._write_cells
+        monkeypatch.setattr(table, "_write_cells", lambda *a, **k: (updates.append(a), original(*a, **k)))
         assert table.sync(_rows(2000, changed={5, 1500}))
         assert len(updates) == 2 and sorts == []
         assert table.get_cell("k01500", "status") == "STOPPING"
@@ -156,8 +156,8 @@ async def test_a_refresh_hands_the_table_only_the_rows_that_changed(shared_demo_
         assert [row.key for row in refresh.rows] == [services[3].arn]
         assert refresh.gone == [services[-1].arn]
         edits: list[str] = []
-        original = screen.table.update_cell
-        screen.table.update_cell = lambda *a, **k: (edits.append(str(a[0])), original(*a, **k))[1]  # type: ignore[method-assign]
+        original = screen.table._write_cells
+        screen.table._write_cells = lambda *a, **k: (edits.append(str(a[0])), original(*a, **k))[1]  # type: ignore[method-assign]
         screen._apply(refresh)
         await pilot.pause()
         assert set(edits) == {services[3].arn}

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from ecstui.ui.widgets.resource_table import Column, ResourceTable, Row, cell_width, plain
@@ -191,3 +193,73 @@ async def test_an_idle_that_measures_nothing_keeps_the_drawn_lines_cached() -> N
 
     table = await run(TableApp(), [sync(described(5)), idle, remeasure, idle])
     assert counts == [table._update_count]
+
+
+async def test_many_rows_added_at_once_are_measured_as_datatable_measures_them() -> None:
+    # ResourceTable adds many rows in one pass and measures them itself; DataTable.add_row measures on idle.
+    awkward = ["[bold]svc[/bold]-markup", "日本語-サービス", "emoji-🚀-svc", "plain", "tabs\tare-odd"]
+    rows = [
+        Row(f"arn:{index}", (awkward[index % len(awkward)] + f"-{index}", Text("RUNNING" * (index % 3 + 1)), "…"))
+        for index in range(60)
+    ]
+    ours, theirs = TableApp(), TableApp()
+    async with ours.run_test(size=SIZE) as pilot, theirs.run_test(size=SIZE) as their_pilot:
+        bulk = ours.query_one(ResourceTable)
+        bulk.sync(rows)
+        one_by_one = theirs.query_one(ResourceTable)
+        for row in rows:
+            one_by_one.add_row(*row.cells, key=row.key)
+        one_by_one._sort()  # as sync sorts
+        await pilot.pause()
+        await their_pilot.pause()
+        assert [c.content_width for c in bulk.ordered_columns] == [c.content_width for c in one_by_one.ordered_columns]
+        assert drawn(bulk)[1:] == drawn(one_by_one)[1:]
+
+
+async def test_an_edit_renders_again_only_the_cells_that_changed_and_the_frame_shows_them() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResourceTable)
+        table.sync(described(30))
+        await settle(pilot)
+        drawn(table)
+        rendered: list[tuple[int, int]] = []
+        original = DataTable._render_cell
+
+        def counting(self: DataTable[Any], row: int, column: int, *args: Any, **kwargs: Any) -> Any:
+            rendered.append((row, column))
+            return original(self, row, column, *args, **kwargs)
+
+        DataTable._render_cell = counting  # type: ignore[method-assign]
+        try:
+            shown_third = table.keys_in_order()[2]
+            changed = next(row for row in described(30) if row.key == shown_third)
+            table.upsert([Row(changed.key, (changed.cells[0], Text("STOPPED", style="red"), changed.cells[2]))])
+            await settle(pilot)
+            lines = drawn(table)
+        finally:
+            DataTable._render_cell = original  # type: ignore[method-assign]
+        row = table.get_row_index(changed.key)
+        assert "STOPPED" in lines[table.header_height + row]
+        # The changed cell, and the header (DataTable renders it anew after any edit): no other row's cells.
+        assert {r for r, _ in rendered} <= {row, -1}
+        assert (row, 1) in rendered
+        assert_fits(table)
+
+
+async def test_cells_are_rendered_again_when_rows_move_so_clicks_map_to_the_right_row() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResourceTable)
+        table.sync(described(10))
+        await settle(pilot)
+        drawn(table)
+        # A new first row (sorted by name) moves every row down one line.
+        table.upsert([Row("arn:first", ("a-first-service", Text("RUNNING"), "family:1"))])
+        await settle(pilot)
+        lines = drawn(table)
+        for key in table.keys_in_order():
+            assert plain(table._shown[key][0]) in lines[table.header_height + table.get_row_index(key)]
+        strips = table.render_lines(Region(0, table.header_height + 3, table.size.width, 1))
+        metas = {segment.style.meta.get("row") for segment in strips[0] if segment.style and segment.style.meta}
+        assert metas == {3}

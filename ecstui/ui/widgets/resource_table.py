@@ -7,13 +7,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
+from textual._types import SegmentLines
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, RowKey
+from textual.widgets.data_table import Column as DataColumn
+from textual.widgets.data_table import Row as TableRow
 
 Cell = str | Text
 
@@ -53,6 +58,19 @@ def sort_key(cell: object) -> tuple[int, float, str]:
 def cell_width(cell: object) -> int:
     """Terminal cells a one-line cell takes (the widest line if it has several)."""
     return max((cell_len(line) for line in plain(cell).splitlines()), default=0)
+
+
+def display_width(cell: object) -> int:
+    """The width DataTable gives a cell of a one-line row: a str cell is read as Rich markup, as DataTable does."""
+    if isinstance(cell, Text):
+        text = cell.plain
+    elif isinstance(cell, str):
+        if "[" in cell:
+            return cell_width(Text.from_markup(cell))
+        text = cell
+    else:
+        return cell_width(cell)
+    return cell_len(text) if "\n" not in text else cell_width(text)
 
 
 class _OneLineRowOffsets:
@@ -96,6 +114,9 @@ class ResourceTable(DataTable[Cell]):
     ]
 
     def __init__(self, columns: Sequence[Column], *, sort_column: str | None = None, id: str | None = None) -> None:
+        # Rendered cells by place and style, with the value they were rendered from (see _render_cell); set
+        # before DataTable's __init__, which may clear caches.
+        self._kept_cells: LRUCache[tuple[object, ...], tuple[Cell, SegmentLines]] = LRUCache(4096)
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.column_specs = tuple(columns)
         self.sort_column: str | None = sort_column or (columns[0].key if columns else None)
@@ -213,49 +234,106 @@ class ResourceTable(DataTable[Cell]):
         return self._edit(wanted, gone=[key for key in self._shown if key not in wanted])
 
     def _edit(self, wanted: dict[str, tuple[Cell, ...]], gone: Sequence[str]) -> bool:
-        """Remove `gone`, add or update `wanted`; re-sort only when rows were added or a sort cell changed."""
+        """Remove `gone`, add or update `wanted`; re-sort only when rows were added or a sort cell changed.
+
+        The cost is that of the rows given, whatever the size of the table: changed rows are written in place
+        and measured only for growth, many new rows are added in one pass, and DataTable's caches are dropped
+        once for the whole edit (not once a cell).
+        """
         self._ensure_columns()
         selected = self.selected_key
         cursor_row = self.cursor_row
-        changed = False
-        resort = False
         sort_index = self._sort_index()
         shown = self._shown
+        added: dict[str, tuple[Cell, ...]] = {}
+        updated = resort = False
+        columns = self.ordered_columns
         with self.app.batch_update():
-            if gone:
+            removed = bool(gone)
+            if removed:
                 self._remove_rows(gone)
-                changed = True
             for key, cells in wanted.items():
                 old = shown.get(key)
                 if old is cells:
                     continue  # the same tuple: nothing to compare (the common case of an unchanged row)
                 if old is None:
-                    self.add_row(*cells, key=key)
-                    changed = resort = True
+                    added[key] = cells
                 elif old != cells:
-                    for index, (before, after) in enumerate(zip(old, cells, strict=False)):
-                        if before != after:
-                            self._update_cell(key, index, after)
-                            resort = resort or index == sort_index
-                    changed = True
+                    self._write_cells(key, cells, columns)
+                    updated = True
+                    if sort_index is not None and sort_key(old[sort_index]) != sort_key(cells[sort_index]):
+                        resort = True
                 shown[key] = cells
+            if added:
+                self._add_rows(added)
+                resort = True
+            if updated:
+                self._update_count += 1  # DataTable's cached cells and lines are keyed by this count
+                self._require_update_dimensions = True
+                self.refresh()
             if resort:
                 self._sort()
-            if not changed:
+            if not (removed or added or updated):
                 return False
+            if not (removed or resort):
+                return True  # rows kept their places: the cursor is where it was
             if selected is not None and selected in shown:
                 self.move_cursor(row=self.get_row_index(selected), animate=False, scroll=False)
             elif self.row_count:
                 self.move_cursor(row=min(max(cursor_row, 0), self.row_count - 1), animate=False, scroll=False)
-        return changed
+        return True
 
-    def _update_cell(self, key: str, index: int, value: Cell) -> None:
-        column_key = self.column_specs[index].key
-        column = self.columns.get(ColumnKey(column_key))
-        # Widen the column when the new value needs it (a row that arrived as "…" and is now described).
-        # Only growth is measured: DataTable re-measures the whole column when a value shrinks, O(rows).
-        wider = column is not None and cell_width(value) > column.content_width
-        self.update_cell(key, column_key, value, update_width=wider)
+    def _write_cells(self, key: str, cells: tuple[Cell, ...], columns: Sequence[DataColumn]) -> None:
+        """Put a row's new cells in place, widening a column that a new value needs more room in.
+
+        Only growth is measured: DataTable re-measures the whole column when a value shrinks, O(rows).
+        """
+        data = self._data[RowKey(key)]
+        for column, value in zip(columns, cells, strict=False):
+            data[column.key] = value
+            width = display_width(value)
+            if width > column.content_width:
+                column.content_width = width
+
+    def _add_rows(self, rows: dict[str, tuple[Cell, ...]]) -> None:
+        """Append rows (the caller sorts). A few go through DataTable.add_row; many are added in one pass.
+
+        DataTable measures each added row with Rich on its next idle, some 0.1 ms a row: 2,000 placeholder rows
+        of a big cluster would hold the screen for a fifth of a second. One-line cells are measured here instead,
+        as DataTable would measure them, and nothing is left for the idle but the table's size.
+        """
+        if len(rows) < 20:
+            for key, cells in rows.items():
+                self.add_row(*cells, key=key)
+            return
+        had_rows = self.row_count > 0
+        columns = self.ordered_columns
+        column_keys = [column.key for column in columns]
+        widths = [column.content_width for column in columns]
+        measured: dict[int, int] = {}  # by id: every cell stays alive in `rows` for the whole loop
+        index = self.row_count
+        for key, cells in rows.items():
+            row_key = RowKey(key)
+            self._row_locations[row_key] = index
+            index += 1
+            self._data[row_key] = dict(zip(column_keys, cells, strict=False))
+            self.rows[row_key] = TableRow(row_key, 1)
+            for position, value in enumerate(cells):
+                # Placeholder rows share their cell objects: each is measured once.
+                width = measured.get(id(value))
+                if width is None:
+                    width = measured[id(value)] = display_width(value)
+                if width > widths[position]:
+                    widths[position] = width
+        for column, width in zip(columns, widths, strict=True):
+            column.content_width = width
+        self._require_update_dimensions = True
+        self._update_count += 1
+        self.cursor_coordinate = self.cursor_coordinate
+        if not had_rows and self.columns and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self.refresh()
+        self.check_idle()
 
     def _remove_rows(self, keys: Sequence[str]) -> None:
         if len(keys) == 1:
@@ -299,6 +377,50 @@ class ResourceTable(DataTable[Cell]):
             self._drawn_widths = widths
             self._update_count += 1
             self.refresh()
+
+    # Cell renders outlive edits of other rows. DataTable keys every cached cell by its edit counter, so one
+    # changed row makes the next frame render every visible cell again with Rich (some 50 ms for a screenful
+    # of services); here a cell is rendered again only when its value (the same object), place, width or
+    # style changed.
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        if row_index < 0 or column_index < 0:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        row = self._data.get(row_key) if row_key is not None else None
+        if row is None or column_key is None or column_key not in row:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        value = row[column_key]
+        # Everything DataTable's own key holds but its edit counter; the row index is in it because the
+        # rendered cell carries it (for mouse clicks).
+        key = (
+            row_index,
+            column_index,
+            base_style,
+            width,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+        )
+        cached = self._kept_cells.get(key)
+        if cached is not None and cached[0] is value:
+            return cached[1]
+        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        self._kept_cells[key] = (value, lines)  # the value is held, so `is` above cannot match a new object
+        return lines
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._kept_cells.clear()
 
     # One-line rows: O(1) geometry instead of DataTable's sums over every row above.
     @property
