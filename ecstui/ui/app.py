@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -78,6 +79,7 @@ class EcsApp(App[None]):
         self.actions = EcsActions(self.session, self.audit)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
+        self._prefetch: tuple[str, asyncio.Future[list[str]]] | None = None
 
     def clock(self) -> datetime:
         """Now, from the injectable clock (tests freeze it so ages render the same every run)."""
@@ -93,16 +95,32 @@ class EcsApp(App[None]):
             demo=self.options.demo,
         )
 
+    def on_load(self) -> None:
+        # Opening on a cluster, its service listing (one page after another, each waiting for the last) is
+        # started before any screen is built: building them then overlaps the round trips instead of
+        # preceding them. The services pane takes the result as its first listing.
+        cluster = self.options.cluster
+        if cluster and not self.options.service:
+            self._prefetch = (cluster, asyncio.ensure_future(self.reader.service_arns(cluster)))
+
+    def take_prefetched_service_arns(self, cluster: str) -> asyncio.Future[list[str]] | None:
+        """The listing of `cluster` started at launch, once (later refreshes list anew); None if there is none."""
+        prefetch, self._prefetch = self._prefetch, None
+        return prefetch[1] if prefetch is not None and prefetch[0] == cluster else None
+
     def on_mount(self) -> None:
         if self.options.keymap:
             self.set_keymap(self.options.keymap)
-        self.push_screen(ClustersScreen())
         if self.options.cluster:
+            # The clusters pane is built when the user goes back to it (see show_root), not at launch: it would
+            # compete for the first seconds with the pane asked for.
             self.open_services(self.options.cluster)
             if self.options.service:
                 self.open_tasks(self.options.cluster, self.options.service)
-        elif self.options.triage_at_start:
-            self._triage_at_start()
+        else:
+            self.push_screen(ClustersScreen())
+            if self.options.triage_at_start:
+                self._triage_at_start()
 
     @work(group="triage-at-start", exit_on_error=False, description="what is broken, at start")
     async def _triage_at_start(self) -> None:
@@ -117,6 +135,9 @@ class EcsApp(App[None]):
             self.push_screen(TriageScreen(report))
 
     async def on_unmount(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch[1].cancel()
+            await asyncio.gather(self._prefetch[1], return_exceptions=True)
         await self.session.close()
 
     # -- actions ------------------------------------------------------------------------------
@@ -174,6 +195,14 @@ class EcsApp(App[None]):
     def _back_to_root(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
+        self.show_root()
+
+    def show_root(self) -> None:
+        """Make the clusters pane the one at the bottom of the stack (after a launch straight into a cluster)."""
+        if len(self.screen_stack) < 2:
+            self.push_screen(ClustersScreen())
+        elif len(self.screen_stack) == 2 and not isinstance(self.screen_stack[-1], ClustersScreen):
+            self.switch_screen(ClustersScreen())
 
     def jump(self, kind: str) -> None:
         """Go to a kind of resource, keeping the cluster (and service) in context."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecstui.aws.session import AwsTarget
+from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.screens.task_detail import TaskDetailScreen
@@ -61,6 +62,34 @@ async def test_cluster_and_service_flags_open_those_panes(shared_demo_account: A
         assert (app.screen.cluster, app.screen.service) == ("prod", "api")
         await pilot.press("escape")
         assert isinstance(app.screen, ServicesScreen)
+        await pilot.press("escape")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, ClustersScreen)
+        assert "Clusters [3]" in title_of(app)
+
+
+async def test_launched_on_a_cluster_the_clusters_pane_is_built_only_when_going_back_to_it(
+    shared_demo_account: AwsTarget, emulator_server: EmulatorServer
+) -> None:
+    app = make_app(shared_demo_account, cluster="prod")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, ServicesScreen)
+        assert not any(isinstance(screen, ClustersScreen) for screen in app.screen_stack)
+        # The listing started at launch served the pane's first fetch: one ListServices, no ListClusters.
+        counts = emulator_server.log.counts
+        assert counts["ListServices"] == 1 and counts["ListClusters"] == 0
+        await pilot.press("escape")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, ClustersScreen) and len(app.screen_stack) == 2
+        app.screen.table.select_key(next(k for k, c in app.screen.items.items() if c.name == "prod"))
+        await pilot.press("enter")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, ServicesScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ClustersScreen)
+        await pilot.press("escape")  # the root stays
+        assert isinstance(app.screen, ClustersScreen)
 
 
 async def test_t_on_a_cluster_lists_every_task_of_the_cluster(shared_demo_account: AwsTarget) -> None:

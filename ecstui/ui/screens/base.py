@@ -73,6 +73,8 @@ class LiveScreen(Screen[None]):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+        else:
+            self.ecs_app.show_root()
 
 
 class ListScreen(LiveScreen, Generic[T]):

@@ -16,6 +16,8 @@ from ecstui.ui.format import DIM, age, count_text, status_text
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
 
+_NOT_YET = Text("…", style=DIM)
+
 
 class ServicesScreen(ListScreen[Service]):
     kind = "Services"
@@ -53,6 +55,9 @@ class ServicesScreen(ListScreen[Service]):
 
     # A big cluster loads progressively (see ListScreen): every ARN first, ten described per call, on-screen first.
     async def fetch_keys(self) -> Sequence[str]:
+        prefetched = self.ecs_app.take_prefetched_service_arns(self.cluster)
+        if prefetched is not None:
+            return await prefetched
         return await self.ecs_app.reader.service_arns(self.cluster)
 
     async def stream_items(self, keys: Sequence[str]) -> AsyncIterator[Sequence[Service]]:
@@ -60,7 +65,8 @@ class ServicesScreen(ListScreen[Service]):
             yield batch
 
     def placeholder_cells(self, key: str) -> tuple[Cell, ...]:
-        return (Text(short_name(key), style="bold"), *(Text("…", style=DIM) for _ in self.columns[1:]))
+        # One shared "…" for every cell not described yet: 2,000 services would otherwise make 16,000 of them.
+        return (Text(short_name(key), style="bold"), *((_NOT_YET,) * (len(self.columns) - 1)))
 
     def keep_item(self, item: Service) -> bool:
         # ECS stops listing deleted services; some endpoints (moto) list them as INACTIVE.
