@@ -330,6 +330,22 @@ async def _measure_ui(target: AwsTarget, tasks: list[Task]) -> dict[str, float]:
             screen._on_timer_update()  # layout and repaint of what changed: the compositor's frame
             applies.append(time.perf_counter() - started)
             await pilot.pause(0.02)
+        # The same with a single row changed (the row under the cursor, so the repaint includes it): what a
+        # refresh costs apart from the number of rows that changed.
+        singles: list[float] = []
+        middle = len(tasks) // 2
+        for _ in range(21):
+            fresh = list(current)
+            status = "DEACTIVATING" if fresh[middle].last_status == "RUNNING" else "RUNNING"
+            fresh[middle] = dataclasses.replace(fresh[middle], last_status=status)
+            current = fresh
+            refresh = screen._prepare(fresh)
+            started = time.perf_counter()
+            screen._apply(refresh)
+            await table._on_idle(None)
+            screen._on_timer_update()
+            singles.append(time.perf_counter() - started)
+            await pilot.pause(0.02)
         keys: list[float] = []
         for press in range(41):
             started = time.perf_counter()
@@ -341,6 +357,7 @@ async def _measure_ui(target: AwsTarget, tasks: list[Task]) -> dict[str, float]:
     return {
         "prepare": statistics.median(prepares[1:]),
         "apply": statistics.median(applies[1:]),
+        "single": statistics.median(singles[1:]),
         "key": statistics.median(keys[1:]),
     }
 
@@ -548,6 +565,7 @@ def main() -> int:
 
     ui_rows = [
         ui_row("apply a refresh with 1% of rows changed (screen apply + repaint)", "apply"),
+        ui_row("apply a refresh with one row changed (screen apply + repaint)", "single"),
         ui_row("key press (cursor move + repaint)", "key"),
         ui_row("in the fetch step: compare the fetched listing with the table (O(rows), beside the parse)", "prepare"),
     ]

@@ -291,6 +291,9 @@ class ResourceTable(DataTable[Cell]):
         data = self._data[RowKey(key)]
         for column, value in zip(columns, cells, strict=False):
             data[column.key] = value
+            text = value.plain if isinstance(value, Text) else value
+            if isinstance(text, str) and 2 * len(text) <= column.content_width:
+                continue  # fits even if every character is double-width: nothing to measure
             width = display_width(value)
             if width > column.content_width:
                 column.content_width = width
