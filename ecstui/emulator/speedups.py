@@ -8,6 +8,7 @@ the same state and compares); only the work done to find the answer changes. App
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -161,6 +162,27 @@ def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str]
 
 # --- moto's request dispatcher -----------------------------------------------------------------------------
 
+_original_method_names = core_responses.method_names_from_class  # type: ignore[attr-defined]
+
+
+class _FunctionNames:
+    """What `name in method_names_from_class(cls)` answers, without listing every member of the class.
+
+    moto lists the plain functions of the response class (inspect.getmembers over dir(): hundreds of names) on
+    every request, only to test whether the action is one of them. getmembers keeps a name whose
+    getattr(cls, name) is a function, so that is the test.
+    """
+
+    def __init__(self, clazz: object) -> None:
+        self.clazz = clazz
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and inspect.isfunction(getattr(self.clazz, name, None))
+
+
+def _method_names(clazz: object) -> Any:
+    return _FunctionNames(clazz)
+
 
 class FastDispatcher(DomainDispatcherApplication):
     """moto's dispatcher, remembering which backend each Host header maps to.
@@ -301,6 +323,7 @@ def _patches() -> list[tuple[Any, str, Any, Any]]:
         (core_serialize.XFormedAttributePicker, "get_possible_keys", _original_possible_keys, _possible_keys),
         (core_serialize.ResponseSerializer, "get_value", _original_get_value, _serializer_get_value),
         (core_serialize.BaseJSONSerializer, "_serialize_type_list", _original_json_list, _serialize_json_list),
+        (core_responses, "method_names_from_class", _original_method_names, _method_names),
         (
             core_responses.BaseResponse,
             "_enrich_response",

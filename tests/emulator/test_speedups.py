@@ -210,3 +210,18 @@ def test_reset_leaves_moto_as_its_own_reset_leaves_it(emulator: EmulatorServer) 
         pass
     assert after_reset() == fast
     assert fast["clusters"] == {"clusterArns": []} and len(fast["vpcs"]["Vpcs"]) == 1  # only the default VPC
+
+
+def test_the_action_lookup_finds_the_methods_moto_lists() -> None:
+    from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.ec2.responses import EC2Response
+    from moto.ecs.responses import EC2ContainerServiceResponse
+    from moto.elbv2.responses import ELBV2Response
+    from moto.logs.responses import LogsResponse
+
+    for clazz in (EC2ContainerServiceResponse, ELBV2Response, EC2Response, LogsResponse, CloudWatchResponse):
+        listed = set(speedups._original_method_names(clazz))
+        names = speedups._method_names(clazz)
+        assert "describe_services" in listed or "describe_load_balancers" in listed or len(listed) > 10
+        for name in [*dir(clazz), "no_such_action", "", "__class__", "dispatch", "_get_param"]:
+            assert (name in names) == (name in listed), (clazz, name)
