@@ -312,6 +312,20 @@ class _GivenTasks(TasksScreen):
         return self.listing
 
 
+def _flipped(task: Task) -> Task:
+    """The task with one field changed, as the next refresh would parse it."""
+    return dataclasses.replace(task, last_status="DEACTIVATING" if task.last_status == "RUNNING" else "RUNNING")
+
+
+async def _timed_apply(screen: _GivenTasks, refresh: Any) -> float:
+    """The app's own work for one refresh: the screen's apply, the table's deferred work, the repaint."""
+    started = time.perf_counter()
+    screen._apply(refresh)
+    await screen.table._on_idle(None)  # DataTable's deferred work (widths of new rows), done on the next idle
+    screen._on_timer_update()  # layout and repaint of what changed: the compositor's frame
+    return time.perf_counter() - started
+
+
 async def _measure_ui(target: AwsTarget, tasks: list[Task]) -> dict[str, float]:
     app = EcsApp(target, AppOptions(refresh=3600.0))
     async with app.run_test(size=SIZE) as pilot:
@@ -330,17 +344,12 @@ async def _measure_ui(target: AwsTarget, tasks: list[Task]) -> dict[str, float]:
             # A refresh parses new objects for every task; 1% of them differ in one field.
             fresh = [dataclasses.replace(task) for task in current]
             for index in range(round_ % step, len(fresh), step):
-                status = "DEACTIVATING" if fresh[index].last_status == "RUNNING" else "RUNNING"
-                fresh[index] = dataclasses.replace(fresh[index], last_status=status)
+                fresh[index] = _flipped(fresh[index])
             current = fresh
             started = time.perf_counter()
             refresh = screen._prepare(fresh)  # at the end of the fetch: which rows differ from the table's
             prepares.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            screen._apply(refresh)
-            await table._on_idle(None)  # DataTable's deferred work (widths of new rows), done on the next idle
-            screen._on_timer_update()  # layout and repaint of what changed: the compositor's frame
-            applies.append(time.perf_counter() - started)
+            applies.append(await _timed_apply(screen, refresh))
             await pilot.pause(0.02)
         # The same with a single row changed (the row under the cursor, so the repaint includes it): what a
         # refresh costs apart from the number of rows that changed.
@@ -348,15 +357,10 @@ async def _measure_ui(target: AwsTarget, tasks: list[Task]) -> dict[str, float]:
         middle = len(tasks) // 2
         for _ in range(21):
             fresh = list(current)
-            status = "DEACTIVATING" if fresh[middle].last_status == "RUNNING" else "RUNNING"
-            fresh[middle] = dataclasses.replace(fresh[middle], last_status=status)
+            fresh[middle] = _flipped(fresh[middle])
             current = fresh
             refresh = screen._prepare(fresh)
-            started = time.perf_counter()
-            screen._apply(refresh)
-            await table._on_idle(None)
-            screen._on_timer_update()
-            singles.append(time.perf_counter() - started)
+            singles.append(await _timed_apply(screen, refresh))
             await pilot.pause(0.02)
         keys: list[float] = []
         for press in range(41):

@@ -307,7 +307,7 @@ class ListScreen(LiveScreen, Generic[T]):
         if self.columns is not self._cells_columns:
             self._cells_cache, self._cells_columns = {}, self.columns
         now = self.ecs_app.clock()
-        held = self.table._all  # the cells each row of the table was last given
+        held = self.table.held_cells
         previous = self.items
         listed: dict[str, T] = {}
         rows: list[Row] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -153,6 +153,12 @@ class ResourceTable(DataTable[Cell]):
     @property
     def shown_count(self) -> int:
         return len(self._shown)
+
+    @property
+    def held_cells(self) -> Mapping[str, tuple[Cell, ...]]:
+        """Every row's cells as last given (filtered out or not), by key: a caller that kept the same tuple for an
+        unchanged row can tell by identity which rows it has to hand over."""
+        return self._all
 
     @property
     def selected_key(self) -> str | None:
