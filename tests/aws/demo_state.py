@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ecstui.aws.session import AwsSession, AwsTarget
-from ecstui.emulator.seed import seed_demo, start_bad_rollouts
+from ecstui.emulator import snapshot
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
+from tests.demo_account import FIXED_NOW, REGION, demo_snapshot
 
-FIXED_NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
-REGION = "us-east-1"
 STEP = timedelta(seconds=5)
 
 
 def seed_demo_account(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
-    """The demo's account converged at FIXED_NOW with its broken services already broken (as the UI tests use)."""
-    seed_demo(emulator.endpoint_url, REGION)
-    simulator.warm_start(now=FIXED_NOW)
-    start_bad_rollouts(emulator.endpoint_url, REGION)
-    for _ in range(4):
-        simulator.step(FIXED_NOW)
+    """The demo's account converged at FIXED_NOW with its broken services already broken, every stamp fixed (the
+    same account the UI tests start from)."""
+    snapshot.restore(emulator, demo_snapshot(emulator, simulator), simulator)
     emulator.log.clear()
     return AwsTarget(region=REGION, endpoint_url=emulator.endpoint_url)
 
