@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ecstui.aws.errors import AwsError
 from ecstui.ui.format import age
 from ecstui.ui.polling import FetchAbandoned, Poller
+from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable, Row
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class ListScreen(LiveScreen, Generic[T]):
     def compose(self) -> ComposeResult:
         yield from self.compose_context()
         with Vertical():
-            yield Static(self._title_text(), id="pane-title")
+            yield OneLine(self._title_text(), id="pane-title")
             yield Static("", id="pane-error")
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
             yield ResourceTable(self.columns, sort_column=self.sort_column, id="pane-table")
@@ -374,7 +375,7 @@ class ListScreen(LiveScreen, Generic[T]):
         return text
 
     def _update_title(self) -> None:
-        self.query_one("#pane-title", Static).update(self._title_text())
+        self.query_one("#pane-title", OneLine).show(self._title_text())
 
     @property
     def selected(self) -> T | None:

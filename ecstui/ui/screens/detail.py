@@ -14,6 +14,7 @@ from ecstui.aws.errors import AwsError
 from ecstui.ui.format import age
 from ecstui.ui.polling import Poller
 from ecstui.ui.screens.base import LiveScreen
+from ecstui.ui.widgets.one_line import OneLine
 
 
 class DetailScreen(LiveScreen):
@@ -45,7 +46,7 @@ class DetailScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_context()
-        yield Static(self._title(), id="pane-title")
+        yield OneLine(self._title(), id="pane-title")
         yield Static("", id="pane-error")
         with VerticalScroll(id="detail-scroll"):
             yield Static(Text("loading…", style="dim"), id="detail-body")
@@ -74,7 +75,7 @@ class DetailScreen(LiveScreen):
             body = self.render_body(data)
         self.body = body
         self.query_one("#detail-body", Static).update(body)
-        self.query_one("#pane-title", Static).update(self._title())
+        self.query_one("#pane-title", OneLine).show(self._title())
 
     def _show_error(self, error: AwsError, retry_in: float) -> None:
         banner = self.query_one("#pane-error", Static)

@@ -25,6 +25,7 @@ from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, DIM, age, count_text, dash, status_text, timestamp
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.traffic import kv_table, render_stop_causes, render_target_groups
+from ecstui.ui.widgets.one_line import OneLine
 
 SECTION = "bold underline"
 
@@ -80,7 +81,7 @@ class ServiceDetailScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_context()
-        yield Static(self._title(), id="pane-title")
+        yield OneLine(self._title(), id="pane-title")
         yield Static("", id="pane-error")
         yield Input(placeholder="filter events: type to narrow, enter to keep, escape to clear", id="events-filter")
         with VerticalScroll(id="detail-scroll"):

@@ -16,6 +16,7 @@ from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, dash
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.traffic import target_state_rank, target_state_text, task_id_of
+from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.ranked_table import Rank, RankedTable
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -66,7 +67,7 @@ class TargetsScreen(ListScreen[TargetRow]):
         # As ListScreen's, with a table that sorts states by how bad they are rather than alphabetically.
         yield from self.compose_context()
         with Vertical():
-            yield Static(self._title_text(), id="pane-title")
+            yield OneLine(self._title_text(), id="pane-title")
             yield Static("", id="pane-error")
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
             yield RankedTable(self.columns, {"state": STATE_FIRST}, sort_column=self.sort_column, id="pane-table")

@@ -18,6 +18,7 @@ from ecstui.aws.triage import KIND_ORDER, SEVERITY_LABELS, Problem, TriageReport
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, timestamp
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.ranked_table import Rank, RankedTable
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -73,7 +74,7 @@ class TriageScreen(ListScreen[Problem]):
         # As ListScreen's, with a table that sorts severities by how bad they are rather than alphabetically.
         yield from self.compose_context()
         with Vertical():
-            yield Static(self._title_text(), id="pane-title")
+            yield OneLine(self._title_text(), id="pane-title")
             yield Static("", id="pane-error")
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
             yield RankedTable(self.columns, {"severity": WORST_FIRST}, sort_column=self.sort_column, id="pane-table")

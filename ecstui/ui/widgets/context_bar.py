@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual.widgets import Static
+
+from ecstui.ui.widgets.one_line import OneLine
 
 if TYPE_CHECKING:
     from ecstui.ui.app import EcsApp
 
 
-class ContextBar(Static):
+class ContextBar(OneLine):
     DEFAULT_CSS = """
     ContextBar { height: 1; background: $panel; color: $text; padding: 0 1; }
     ContextBar.production { background: $error; color: $text; text-style: bold; }
@@ -53,4 +54,4 @@ class ContextBar(Static):
         text = self.context.copy()
         if line:
             text.append(f"  ⚠ {line}", style="bold yellow")
-        self.update(text)
+        self.show(text)

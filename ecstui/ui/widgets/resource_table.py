@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -97,6 +98,34 @@ class _OneLineRowOffsets:
 
     def clear(self) -> None:
         """Nothing is cached (DataTable.clear calls this)."""
+
+
+class _OrderedRows(Sequence[TableRow]):
+    """DataTable's rows in display order, looked up when asked for.
+
+    DataTable lists every row to answer this (once per edit, and again whenever it drops its caches), so a key
+    press that only needs the first rows (fixed offset) or a page of them (page down) cost O(rows); a view
+    costs what is read from it, and a slice of it is a view too.
+    """
+
+    def __init__(self, table: ResourceTable, indices: range) -> None:
+        self._table = table
+        self._indices = indices
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    @overload
+    def __getitem__(self, index: int) -> TableRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> _OrderedRows: ...
+    def __getitem__(self, index: int | slice) -> TableRow | _OrderedRows:
+        if isinstance(index, slice):
+            return _OrderedRows(self._table, self._indices[index])
+        key = self._table._row_locations.get_key(self._indices[index])
+        if key is None:
+            raise IndexError(index)
+        return self._table.rows[key]
 
 
 class ResourceTable(DataTable[Cell]):
@@ -252,7 +281,8 @@ class ResourceTable(DataTable[Cell]):
         sort_index = self._sort_index()
         shown = self._shown
         added: dict[str, tuple[Cell, ...]] = {}
-        updated = resort = False
+        updated: list[str] = []
+        resort = widened = False
         columns = self.ordered_columns
         with self.app.batch_update():
             removed = bool(gone)
@@ -265,8 +295,8 @@ class ResourceTable(DataTable[Cell]):
                 if old is None:
                     added[key] = cells
                 elif old != cells:
-                    self._write_cells(key, cells, columns)
-                    updated = True
+                    widened = self._write_cells(key, cells, columns) or widened
+                    updated.append(key)
                     if sort_index is not None and sort_key(old[sort_index]) != sort_key(cells[sort_index]):
                         resort = True
                 shown[key] = cells
@@ -275,8 +305,11 @@ class ResourceTable(DataTable[Cell]):
                 resort = True
             if updated:
                 self._update_count += 1  # DataTable's cached cells and lines are keyed by this count
-                self._require_update_dimensions = True
-                self.refresh()
+                if widened:
+                    self._require_update_dimensions = True
+                    self.refresh()
+                elif not (removed or added or resort):
+                    self._repaint_rows(updated)
             if resort:
                 self._sort()
             if not (removed or added or updated):
@@ -289,12 +322,13 @@ class ResourceTable(DataTable[Cell]):
                 self.move_cursor(row=min(max(cursor_row, 0), self.row_count - 1), animate=False, scroll=False)
         return True
 
-    def _write_cells(self, key: str, cells: tuple[Cell, ...], columns: Sequence[DataColumn]) -> None:
-        """Put a row's new cells in place, widening a column that a new value needs more room in.
+    def _write_cells(self, key: str, cells: tuple[Cell, ...], columns: Sequence[DataColumn]) -> bool:
+        """Put a row's new cells in place, widening a column that a new value needs more room in (True if any).
 
         Only growth is measured: DataTable re-measures the whole column when a value shrinks, O(rows).
         """
         data = self._data[RowKey(key)]
+        widened = False
         for column, value in zip(columns, cells, strict=False):
             data[column.key] = value
             text = value.plain if isinstance(value, Text) else value
@@ -303,6 +337,23 @@ class ResourceTable(DataTable[Cell]):
             width = display_width(value)
             if width > column.content_width:
                 column.content_width = width
+                widened = True
+        return widened
+
+    def _repaint_rows(self, keys: Sequence[str]) -> None:
+        """Repaint the lines of these rows that are in view, and nothing else.
+
+        A whole-widget refresh would draw every visible line again (a few milliseconds a screenful) for a
+        refresh whose changes are mostly out of view; lines already drawn stay valid when their rows did not
+        change, since the rows kept their places and the columns their widths.
+        """
+        top = int(self.scroll_y)
+        bottom = top + max(0, self.scrollable_content_region.height - (self.header_height if self.show_header else 0))
+        locations = self._row_locations
+        for key in keys:
+            index = locations.get(RowKey(key))
+            if index is not None and top <= index < bottom:
+                self.refresh_row(index)
 
     def _add_rows(self, rows: dict[str, tuple[Cell, ...]]) -> None:
         """Append rows (the caller sorts). A few go through DataTable.add_row; many are added in one pass.
@@ -430,6 +481,10 @@ class ResourceTable(DataTable[Cell]):
     def _clear_caches(self) -> None:
         super()._clear_caches()
         self._kept_cells.clear()
+
+    @property
+    def ordered_rows(self) -> _OrderedRows:  # type: ignore[override]
+        return _OrderedRows(self, range(self.row_count))
 
     # One-line rows: O(1) geometry instead of DataTable's sums over every row above.
     @property
