@@ -225,12 +225,21 @@ async def test_an_edit_renders_again_only_the_cells_that_changed_and_the_frame_s
         drawn(table)
         rendered: list[tuple[int, int]] = []
         original = DataTable._render_cell
+        original_quick = ResourceTable._one_line_cell
 
+        # Cells are rendered by DataTable, or drawn by ResourceTable itself when they are short one-liners.
         def counting(self: DataTable[Any], row: int, column: int, *args: Any, **kwargs: Any) -> Any:
             rendered.append((row, column))
             return original(self, row, column, *args, **kwargs)
 
+        def counting_quick(self: ResourceTable, value: Any, row: int, column: int, *args: Any) -> Any:
+            lines = original_quick(self, value, row, column, *args)
+            if lines is not None:
+                rendered.append((row, column))
+            return lines
+
         DataTable._render_cell = counting  # type: ignore[method-assign]
+        ResourceTable._one_line_cell = counting_quick  # type: ignore[method-assign]
         try:
             shown_third = table.keys_in_order()[2]
             changed = next(row for row in described(30) if row.key == shown_third)
@@ -239,6 +248,7 @@ async def test_an_edit_renders_again_only_the_cells_that_changed_and_the_frame_s
             lines = drawn(table)
         finally:
             DataTable._render_cell = original  # type: ignore[method-assign]
+            ResourceTable._one_line_cell = original_quick  # type: ignore[method-assign]
         row = table.get_row_index(changed.key)
         assert "STOPPED" in lines[table.header_height + row]
         # The changed cell, and the header (DataTable renders it anew after any edit): no other row's cells.
