@@ -6,17 +6,19 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecstui.aws.audit import default_audit_path
 from ecstui.aws.errors import to_aws_error
+from ecstui.aws.prefetch import ServiceListingPrefetch
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.config import ConfigError, load_settings
 
 if TYPE_CHECKING:
     from ecstui.emulator.demo import Demo
+    from ecstui.ui.app import EcsApp
 
 EXIT_USAGE = 2
 PREFLIGHT_TIMEOUT = 10.0
@@ -95,7 +97,9 @@ def start_demo(latency_ms: float = 0.0, throttle: bool = False) -> tuple[Demo, A
     return demo, AwsTarget(profile=None, region=DEMO_REGION, endpoint_url=endpoint)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, run_app: Callable[[EcsApp], object] | None = None) -> int:
+    """The command. `run_app` runs the built app (default: in the terminal); the benchmark runs it headless."""
+    run_app = run_app or (lambda app: app.run())
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.service and not args.cluster:
@@ -118,8 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         target = AwsTarget(region=target.region, endpoint_url=target.endpoint_url, read_only=args.read_only)
     else:
         target = target_from_args(args)
+    # Opening on a cluster, its service listing starts now, on a thread of its own: the checks below, importing
+    # the UI and building it take place during its round trips instead of before them.
+    prefetch = ServiceListingPrefetch(target, args.cluster).start() if args.cluster and not args.service else None
+    if not args.demo:
         problem = asyncio.run(preflight(target))
         if problem:
+            if prefetch is not None:
+                prefetch.cancel()
             print(f"ecstui: {problem}", file=sys.stderr)
             return EXIT_USAGE
 
@@ -136,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         audit_path=str(demo_audit_path()) if args.demo else None,
     )
     try:
-        EcsApp(target, options).run()
+        run_app(EcsApp(target, options, prefetch))
     except KeyboardInterrupt:
         pass
     finally:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -128,7 +130,18 @@ class _CategoryState:
     last_throttle_at: float | None = None
     granted: int = 0
     throttles: int = 0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Waiters queue per event loop (an asyncio.Lock belongs to one); the launch's listing runs on a loop of its
+    # own, on its own thread, and spends the same tokens (the limiter's guard makes each take atomic).
+    queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = field(
+        default_factory=weakref.WeakKeyDictionary
+    )
+
+    def queue(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self.queues.get(loop)
+        if lock is None:
+            lock = self.queues.setdefault(loop, asyncio.Lock())
+        return lock
 
 
 class EcsRateLimiter:
@@ -167,6 +180,8 @@ class EcsRateLimiter:
         self.decrease_interval = decrease_interval
         self.recent_seconds = recent_seconds
         self._states: dict[str, _CategoryState] = {}
+        # Token arithmetic may run on two threads at once (the launch listing's and the UI's): one at a time.
+        self._guard = threading.Lock()
 
     def _state(self, operation: str, service: str) -> _CategoryState | None:
         if service != "ecs":
@@ -176,8 +191,11 @@ class EcsRateLimiter:
             return None
         state = self._states.get(category.name)
         if state is None:
-            state = _CategoryState(category, tokens=self._capacity(category), updated_at=self._clock())
-            self._states[category.name] = state
+            with self._guard:
+                state = self._states.get(category.name)
+                if state is None:
+                    state = _CategoryState(category, tokens=self._capacity(category), updated_at=self._clock())
+                    self._states[category.name] = state
         return state
 
     def _capacity(self, category: ThrottleCategory) -> float:
@@ -201,16 +219,18 @@ class EcsRateLimiter:
         state = self._state(operation, service)
         if state is None:
             return
-        async with state.lock:
+        async with state.queue():
             while True:
-                self._refresh(state, self._clock())
-                # The tolerance absorbs rounding: a wait for 1e-16 of a token would not move a float clock.
-                if state.tokens >= 1.0 - _EPSILON:
-                    state.tokens -= 1.0
-                    state.granted += 1
-                    return
+                with self._guard:
+                    self._refresh(state, self._clock())
+                    # The tolerance absorbs rounding: a wait for 1e-16 of a token would not move a float clock.
+                    if state.tokens >= 1.0 - _EPSILON:
+                        state.tokens -= 1.0
+                        state.granted += 1
+                        return
+                    delay = (1.0 - state.tokens) / self._rate(state)
                 # Re-checked after the sleep: a throttle meanwhile lowers the rate.
-                await self._sleep((1.0 - state.tokens) / self._rate(state))
+                await self._sleep(delay)
 
     @asynccontextmanager
     async def acquire(self, operation: str, service: str = "ecs") -> AsyncIterator[None]:
@@ -222,20 +242,24 @@ class EcsRateLimiter:
         state = self._state(operation, service)
         if state is None:
             return
-        now = self._clock()
-        self._refresh(state, now)
-        state.throttles += 1
-        state.last_throttle_at = now
-        if state.last_decrease_at is None or now - state.last_decrease_at >= self.decrease_interval:
-            state.factor = max(self.min_factor, state.factor / 2.0)
-            state.last_decrease_at = now
+        with self._guard:
+            now = self._clock()
+            self._refresh(state, now)
+            state.throttles += 1
+            state.last_throttle_at = now
+            if state.last_decrease_at is None or now - state.last_decrease_at >= self.decrease_interval:
+                state.factor = max(self.min_factor, state.factor / 2.0)
+                state.last_decrease_at = now
 
     def status(self) -> list[CategoryStatus]:
         """Every category used so far, slowest first."""
-        now = self._clock()
         result = []
-        for state in self._states.values():
-            self._refresh(state, now)
+        with self._guard:
+            now = self._clock()
+            states = list(self._states.values())
+            for state in states:
+                self._refresh(state, now)
+        for state in states:
             result.append(
                 CategoryStatus(
                     state.category.name,
@@ -252,7 +276,7 @@ class EcsRateLimiter:
         now = self._clock()
         return any(
             s.last_throttle_at is not None and now - s.last_throttle_at < self.recent_seconds
-            for s in self._states.values()
+            for s in list(self._states.values())
         )
 
     @property

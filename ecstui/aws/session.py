@@ -47,6 +47,13 @@ class RequestStats:
     def total(self) -> int:
         return sum(self.sent.values())
 
+    def add(self, other: RequestStats) -> None:
+        """Count another session's requests as this one's (the launch listing's, sent on a thread of its own)."""
+        self.sent.update(other.sent)
+        self.throttled.update(other.throttled)
+        if other.last_throttle_at is not None:
+            self.last_throttle_at = max(self.last_throttle_at or other.last_throttle_at, other.last_throttle_at)
+
 
 def _service_and_operation(event_name: str) -> tuple[str, str]:
     # "before-send.ecs.ListServices" -> ("ecs", "ListServices")

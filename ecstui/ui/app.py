@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from textual import events, on, work
 from textual.app import App
@@ -17,6 +18,7 @@ from ecstui.aws.audit import AuditLog
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.load_balancing import LoadBalancingReader
+from ecstui.aws.prefetch import ServiceListingPrefetch
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.format import Clock, utc_now
@@ -68,18 +70,23 @@ class EcsApp(App[None]):
         Binding("colon", "jump", "Jump", id="app.jump"),
     ]
 
-    def __init__(self, target: AwsTarget, options: AppOptions | None = None) -> None:
+    def __init__(
+        self, target: AwsTarget, options: AppOptions | None = None, prefetch: ServiceListingPrefetch | None = None
+    ) -> None:
         super().__init__()
         self.target = target
         self.options = options or AppOptions()
-        self.session = AwsSession(target)
+        # The launch's service listing (see on_load); started before the app by the command, so that importing
+        # and building the UI overlap its round trips. It spends the app's tokens.
+        self._prefetch = prefetch
+        self._warm_client: asyncio.Future[Any] | None = None
+        self.session = AwsSession(target, limiter=prefetch.limiter if prefetch is not None else None)
         self.reader = EcsReader(self.session)
         self.load_balancing = LoadBalancingReader(self.session)
         self.audit = AuditLog(self.options.audit_path)
         self.actions = EcsActions(self.session, self.audit)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
-        self._prefetch: tuple[str, asyncio.Future[list[str]]] | None = None
 
     def clock(self) -> datetime:
         """Now, from the injectable clock (tests freeze it so ages render the same every run)."""
@@ -97,16 +104,33 @@ class EcsApp(App[None]):
 
     def on_load(self) -> None:
         # Opening on a cluster, its service listing (one page after another, each waiting for the last) is
-        # started before any screen is built: building them then overlaps the round trips instead of
-        # preceding them. The services pane takes the result as its first listing.
+        # started before any screen is built, on a thread of its own: building the screens then overlaps the
+        # round trips instead of stretching them. The services pane takes the result as its first listing.
         cluster = self.options.cluster
-        if cluster and not self.options.service:
-            self._prefetch = (cluster, asyncio.ensure_future(self.reader.service_arns(cluster)))
+        if self._prefetch is None and cluster and not self.options.service:
+            self._prefetch = ServiceListingPrefetch(self.target, cluster, self.session.limiter).start()
+        if self._prefetch is not None:
+            # The pane's first describes follow the listing at once: their client (some 0.2 s of loading
+            # botocore's model of ECS) is made while the listing's round trips are under way, not after.
+            self._warm_client = asyncio.ensure_future(self.session.ecs())
 
-    def take_prefetched_service_arns(self, cluster: str) -> asyncio.Future[list[str]] | None:
+    async def take_prefetched_service_arns(self, cluster: str) -> list[str] | None:
         """The listing of `cluster` started at launch, once (later refreshes list anew); None if there is none."""
         prefetch, self._prefetch = self._prefetch, None
-        return prefetch[1] if prefetch is not None and prefetch[0] == cluster else None
+        if prefetch is None or prefetch.cluster != cluster:
+            if prefetch is not None:
+                prefetch.cancel(timeout=0)
+            return None
+        try:
+            arns = await prefetch.result()
+        except asyncio.CancelledError:
+            prefetch.cancel(timeout=0)  # the pane was left: stop spending tokens on a listing nobody will read
+            raise
+        except Exception:
+            self.session.stats.add(prefetch.stats)
+            raise
+        self.session.stats.add(prefetch.stats)
+        return arns
 
     def on_mount(self) -> None:
         if self.options.keymap:
@@ -136,8 +160,9 @@ class EcsApp(App[None]):
 
     async def on_unmount(self) -> None:
         if self._prefetch is not None:
-            self._prefetch[1].cancel()
-            await asyncio.gather(self._prefetch[1], return_exceptions=True)
+            await asyncio.to_thread(self._prefetch.cancel)
+        if self._warm_client is not None:
+            await asyncio.gather(self._warm_client, return_exceptions=True)
         await self.session.close()
 
     # -- actions ------------------------------------------------------------------------------

@@ -79,6 +79,8 @@ async def test_launched_on_a_cluster_the_clusters_pane_is_built_only_when_going_
         # The listing started at launch served the pane's first fetch: one ListServices, no ListClusters.
         counts = emulator_server.log.counts
         assert counts["ListServices"] == 1 and counts["ListClusters"] == 0
+        # It ran on a thread of its own; its request is counted with the app's (the :stats view).
+        assert app.session.stats.sent["ListServices"] == 1
         await pilot.press("escape")
         await wait_loaded(pilot)
         assert isinstance(app.screen, ClustersScreen) and len(app.screen_stack) == 2

@@ -205,7 +205,8 @@ class ListScreen(LiveScreen, Generic[T]):
         return [by_key[key] for key in keys if key in by_key]
 
     async def _load_progressively(self, keys: Sequence[str]) -> list[T]:
-        """Show every key now, describe what is on screen first and the rest after it; return them all.
+        """Show every key (on a first load, once the first screenful is described), describe what is on screen
+        first and the rest after it; return them all.
 
         One describe call per batch of `progressive_batch` keys, up to `progressive_parallel` in flight, and
         each batch is chosen when a slot frees up: the calls stay back to back (the client's rate limiter
@@ -217,21 +218,24 @@ class ListScreen(LiveScreen, Generic[T]):
             del self.items[key]
         new_keys = [key for key in keys if key not in self.items]
         self.placeholder_keys = (self.placeholder_keys & listed) | set(new_keys)
-        self.table.discard(gone)
-        self.table.upsert(Row(key, self.placeholder_cells(key)) for key in new_keys)
         described: dict[str, T] = {}
         pending = dict.fromkeys(keys)
         running: dict[asyncio.Future[list[T]], list[str]] = {}
+        self.table.discard(gone)
+        first_wave: set[asyncio.Future[list[T]]] = set()
+        if self.table.row_count:
+            self.table.upsert(Row(key, self.placeholder_cells(key)) for key in new_keys)
+        else:
+            # The first load: listings come sorted as the table sorts, so the first keys are the first screenful.
+            # Their describes go out now, and the placeholder rows of all the others (thousands, a tenth of a
+            # second to add) wait until this first wave has come back and filled the screen.
+            self._describe_next(pending, running)
+            first_wave = set(running)
         self.progress = (0, len(keys))
         self._update_title()
         try:
             while pending or running:
-                # A pane the user has left stops spending the account's request budget; on return it starts over.
-                while pending and len(running) < self.progressive_parallel and self._shown_on_screen():
-                    batch = self._next_batch(pending)
-                    for key in batch:
-                        del pending[key]
-                    running[asyncio.ensure_future(self._describe_keys(batch))] = batch
+                self._describe_next(pending, running)
                 if not running:
                     break
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -240,6 +244,10 @@ class ListScreen(LiveScreen, Generic[T]):
                     self._show_batch(future.result(), described)
                     # Not returned (deleted since it was listed): no longer waiting; the cycle's end drops it.
                     self.placeholder_keys.difference_update(batch)
+                if first_wave and first_wave.isdisjoint(running):
+                    first_wave = set()
+                    # After the frame that shows the first screenful, not before it.
+                    self.call_after_refresh(self._add_placeholders, new_keys)
                 self.progress = (len(described), len(keys))
                 self._update_title()
         finally:
@@ -251,6 +259,17 @@ class ListScreen(LiveScreen, Generic[T]):
             self._update_title()
             raise FetchAbandoned
         return self._in_key_order(keys, list(described.values()))
+
+    def _add_placeholders(self, keys: Sequence[str]) -> None:
+        self.table.upsert(Row(key, self.placeholder_cells(key)) for key in keys if key in self.placeholder_keys)
+
+    def _describe_next(self, pending: dict[str, None], running: dict[asyncio.Future[list[T]], list[str]]) -> None:
+        # A pane the user has left stops spending the account's request budget; on return it starts over.
+        while pending and len(running) < self.progressive_parallel and self._shown_on_screen():
+            batch = self._next_batch(pending)
+            for key in batch:
+                del pending[key]
+            running[asyncio.ensure_future(self._describe_keys(batch))] = batch
 
     async def _describe_keys(self, keys: Sequence[str]) -> list[T]:
         return [item async for batch in self.stream_items(keys) for item in batch]

@@ -55,9 +55,9 @@ class ServicesScreen(ListScreen[Service]):
 
     # A big cluster loads progressively (see ListScreen): every ARN first, ten described per call, on-screen first.
     async def fetch_keys(self) -> Sequence[str]:
-        prefetched = self.ecs_app.take_prefetched_service_arns(self.cluster)
+        prefetched = await self.ecs_app.take_prefetched_service_arns(self.cluster)
         if prefetched is not None:
-            return await prefetched
+            return prefetched
         return await self.ecs_app.reader.service_arns(self.cluster)
 
     async def stream_items(self, keys: Sequence[str]) -> AsyncIterator[Sequence[Service]]:
