@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import Counter
 from contextlib import AsyncExitStack
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
+from botocore.loaders import Loader, create_loader
 
 from ecstui.aws.errors import THROTTLE_CODES, AwsError, to_aws_error
 from ecstui.aws.ratelimit import DEFAULT_SHARE, EcsRateLimiter
@@ -55,6 +57,25 @@ class RequestStats:
             self.last_throttle_at = max(self.last_throttle_at or other.last_throttle_at, other.last_throttle_at)
 
 
+_loader_guard = threading.Lock()
+_loaders: dict[str | None, Loader] = {}
+
+
+def shared_data_loader(data_path: str | None) -> Loader:
+    """One botocore data loader per search path for the whole process.
+
+    A new session loads and parses botocore's model of each service again (about 0.1 s for ECS) before its
+    first client exists. At launch three sessions make ECS clients (the credential check, the launch listing on
+    its thread, the app), and every test makes an app: they share the parsed models instead. The models are
+    read-only once loaded; a load racing on two threads at worst loads twice.
+    """
+    with _loader_guard:
+        loader = _loaders.get(data_path)
+        if loader is None:
+            loader = _loaders[data_path] = create_loader(data_path)
+        return loader
+
+
 def _service_and_operation(event_name: str) -> tuple[str, str]:
     # "before-send.ecs.ListServices" -> ("ecs", "ListServices")
     parts = event_name.split(".")
@@ -69,6 +90,12 @@ class AwsSession:
         # Every ECS request, retries included, waits for a token: each attempt spends one of AWS's.
         self.limiter = limiter if limiter is not None else EcsRateLimiter(target.rate_share)
         self._session = AioSession(profile=target.profile) if target.profile else AioSession()
+        try:
+            data_path = self._session.get_config_variable("data_path")
+        except Exception:  # a profile that does not exist: said where a client is made (missing_configuration)
+            pass
+        else:
+            self._session.register_component("data_loader", shared_data_loader(data_path))
         self._stack = AsyncExitStack()
         self._clients: dict[str, Any] = {}
         self._client_lock = asyncio.Lock()
