@@ -160,7 +160,7 @@ def server_time(endpoint_url: str) -> dict[str, float]:
     return {op: statistics.median(values) for op, values in timings.items()}
 
 
-LAUNCH_ROUNDS = 3  # launches timed to the first screenful (the median is reported); one more runs to the end
+LAUNCH_ROUNDS = 5  # launches timed to the first screenful (the median is reported); one more runs to the end
 
 
 def _spawn(*args: str) -> tuple[float, dict[str, Any]]:
