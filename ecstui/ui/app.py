@@ -225,9 +225,9 @@ class EcsApp(App[None]):
     def show_root(self) -> None:
         """Make the clusters pane the one at the bottom of the stack (after a launch straight into a cluster)."""
         if len(self.screen_stack) < 2:
-            self.push_screen(ClustersScreen())
+            self.push_screen(ClustersScreen(select=self.options.cluster))
         elif len(self.screen_stack) == 2 and not isinstance(self.screen_stack[-1], ClustersScreen):
-            self.switch_screen(ClustersScreen())
+            self.switch_screen(ClustersScreen(select=self.context_cluster or self.options.cluster))
 
     def jump(self, kind: str) -> None:
         """Go to a kind of resource, keeping the cluster (and service) in context."""

@@ -84,7 +84,9 @@ async def test_launched_on_a_cluster_the_clusters_pane_is_built_only_when_going_
         await pilot.press("escape")
         await wait_loaded(pilot)
         assert isinstance(app.screen, ClustersScreen) and len(app.screen_stack) == 2
-        app.screen.table.select_key(next(k for k, c in app.screen.items.items() if c.name == "prod"))
+        # The cursor is on the cluster the app was opened on.
+        selected = app.screen.selected
+        assert selected is not None and selected.name == "prod"
         await pilot.press("enter")
         await wait_loaded(pilot)
         assert isinstance(app.screen, ServicesScreen)

@@ -37,8 +37,22 @@ class ClustersScreen(ListScreen[Cluster]):
         Binding("ctrl+d", "delete_cluster", "Delete", id="clusters.delete"),
     ]
 
+    def __init__(self, select: str | None = None) -> None:
+        super().__init__()
+        # Built on the way back from a cluster the app was launched on: the cursor starts on that cluster.
+        self._select = select
+
     async def fetch(self) -> Sequence[Cluster]:
         return await self.ecs_app.reader.clusters()
+
+    def _apply(self, result: object) -> None:
+        super()._apply(result)
+        if self._select is not None:
+            wanted, self._select = self._select, None
+            for key, cluster in self.items.items():
+                if wanted in (cluster.name, cluster.arn):
+                    self.table.select_key(key)
+                    break
 
     def row_key(self, item: Cluster) -> str:
         return item.arn
