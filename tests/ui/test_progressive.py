@@ -163,3 +163,37 @@ async def test_a_refresh_hands_the_table_only_the_rows_that_changed(shared_demo_
         assert set(edits) == {services[3].arn}
         assert screen.table.total_count == len(services) - 1
         assert f"/{services[3].desired + 5}" in str(screen.table.get_cell(services[3].arn, "tasks"))
+
+
+async def test_a_first_load_describes_only_a_screenful_before_the_first_answer_and_adds_placeholders_after(
+    demo_account: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One service a call; every call is held until the test lets them through. The terminal shows a few rows.
+    monkeypatch.setattr(ServicesScreen, "progressive_threshold", 2)
+    monkeypatch.setattr(ServicesScreen, "progressive_batch", 1)
+    gate = asyncio.Event()
+    calls: list[list[str]] = []
+    original = ServicesScreen.stream_items
+
+    async def held(self: ServicesScreen, keys: Sequence[str]) -> AsyncIterator[Sequence[Service]]:
+        calls.append(list(keys))
+        await gate.wait()
+        async for batch in original(self, keys):
+            yield batch
+
+    monkeypatch.setattr(ServicesScreen, "stream_items", held)
+    app = make_app(demo_account, cluster="prod")
+    async with app.run_test(size=(140, 9)) as pilot:
+        await wait_until(pilot, lambda: len(calls) > 0)
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        table = screen.table
+        lines = table.scrollable_content_region.height - table.header_height
+        # The rows that fit on screen are asked for, in listing order; the other 9 - lines wait for an answer.
+        assert 0 < lines < ServicesScreen.progressive_parallel  # fewer than the calls it may have in flight
+        assert len(calls) == lines
+        assert table.row_count == 0  # no placeholder rows before the first screenful is there
+        gate.set()
+        await wait_until(pilot, lambda: screen.updated_at is not None)
+        assert len(calls) == 9 and len(screen.items) == 9 and screen.placeholder_keys == set()

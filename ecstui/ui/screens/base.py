@@ -223,22 +223,25 @@ class ListScreen(LiveScreen, Generic[T]):
         running: dict[asyncio.Future[list[T]], list[str]] = {}
         self.table.discard(gone)
         first_wave: set[asyncio.Future[list[T]]] = set()
+        limit: int | None = None
         if self.table.row_count:
             self.table.upsert(Row(key, self.placeholder_cells(key)) for key in new_keys)
         else:
             # The first load: listings come sorted as the table sorts, so the first keys are the first screenful.
             # Their describes go out now, and the placeholder rows of all the others (thousands, a tenth of a
             # second to add) wait until this first wave has come back and filled the screen.
-            self._describe_next(pending, running)
+            limit = self._screenful_batches()
+            self._describe_next(pending, running, limit)
             first_wave = set(running)
         self.progress = (0, len(keys))
         self._update_title()
         try:
             while pending or running:
-                self._describe_next(pending, running)
+                self._describe_next(pending, running, limit)
                 if not running:
                     break
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                limit = None
                 for future in done:
                     batch = running.pop(future)
                     self._show_batch(future.result(), described)
@@ -263,9 +266,19 @@ class ListScreen(LiveScreen, Generic[T]):
     def _add_placeholders(self, keys: Sequence[str]) -> None:
         self.table.upsert(Row(key, self.placeholder_cells(key)) for key in keys if key in self.placeholder_keys)
 
-    def _describe_next(self, pending: dict[str, None], running: dict[asyncio.Future[list[T]], list[str]]) -> None:
+    def _screenful_batches(self) -> int:
+        # Only what fills the screen goes before the first frame: each answer is parsed before that frame can be
+        # drawn. The other slots are filled as soon as one of these comes back.
+        table = self.table
+        lines = table.scrollable_content_region.height - (table.header_height if table.show_header else 0)
+        return max(1, min(self.progressive_parallel, -(-lines // self.progressive_batch))) if lines > 0 else 8
+
+    def _describe_next(
+        self, pending: dict[str, None], running: dict[asyncio.Future[list[T]], list[str]], limit: int | None = None
+    ) -> None:
         # A pane the user has left stops spending the account's request budget; on return it starts over.
-        while pending and len(running) < self.progressive_parallel and self._shown_on_screen():
+        limit = self.progressive_parallel if limit is None else limit
+        while pending and len(running) < limit and self._shown_on_screen():
             batch = self._next_batch(pending)
             for key in batch:
                 del pending[key]
