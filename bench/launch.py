@@ -16,6 +16,7 @@ MAIN_WALL = time.time()  # Python has started (the parent knows when it spawned 
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
@@ -26,10 +27,10 @@ if TYPE_CHECKING:
 
 REGION = "us-east-1"
 LARGE_CLUSTER = "large-2000"  # as ecstui.emulator.seed.LARGE_CLUSTER
-SIZE = (140, 36)
+SIZE = (140, 36)  # the terminal the headless app runs in (rows on screen: about 30)
 
 
-async def _until(condition: Any, limit: float, step: float = 0.005) -> None:
+async def until(condition: Callable[[], bool], limit: float, step: float = 0.005) -> None:
     deadline = time.perf_counter() + limit
     while not condition():
         if time.perf_counter() > deadline:
@@ -49,19 +50,19 @@ async def _headless(app: EcsApp, out: dict[str, Any]) -> None:
                 return False
             # Full: as many described rows as the table has lines for (or every service, if fewer).
             table = screen.table
-            lines = table.scrollable_content_region.height - (table.header_height if table.show_header else 0)
+            lines = table.lines_in_view
             keys = table.visible_keys()
             wanted = min(lines, len(screen.items) + len(screen.placeholder_keys))
             return lines > 0 and len(keys) >= wanted and all(key in screen.items for key in keys)
 
-        await _until(screenful, 120)
+        await until(screenful, 120)
         out["first_screen_wall"] = time.time()
         screen = app.screen
         assert isinstance(screen, ServicesScreen)
         out["visible"] = len(screen.table.visible_keys())
         if out["first_only"]:
             return
-        await _until(lambda: screen.updated_at is not None, 300, step=0.02)
+        await until(lambda: screen.updated_at is not None, 300, step=0.02)
         out["all_described_wall"] = time.time()
         out["services"] = len(screen.items)
         out["sent"] = dict(app.session.stats.sent)

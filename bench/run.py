@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from launch import LARGE_CLUSTER, REGION, SIZE, until  # noqa: E402  (bench/, this script's folder)
+
 from ecstui.aws.fetch import EcsReader  # noqa: E402
 from ecstui.aws.models import Task  # noqa: E402
 from ecstui.aws.ratelimit import DEFAULT_SHARE, ECS_THROTTLE_CATEGORIES  # noqa: E402
@@ -38,23 +40,12 @@ if TYPE_CHECKING:
     from ecstui.emulator.server import EmulatorServer
 
 # The emulator (moto) is imported only where it runs, so the UI child process holds the app alone.
-REGION = "us-east-1"
-LARGE_CLUSTER = "large-2000"  # as ecstui.emulator.seed.LARGE_CLUSTER
 SMALL_CLUSTER = "scale-39"
-SIZE = (140, 36)  # the terminal the headless app runs in (rows on screen: about 30)
 LATENCY_MS = 50.0
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing")
 
 
 # -- helpers ------------------------------------------------------------------------------------------------------
-async def until(condition: Callable[[], bool], limit: float, step: float = 0.005) -> None:
-    deadline = time.perf_counter() + limit
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"gave up after {limit:.0f}s")
-        await asyncio.sleep(step)
-
-
 def pane(app: EcsApp) -> ListScreen[Any]:
     screen = app.screen
     assert isinstance(screen, ListScreen), screen

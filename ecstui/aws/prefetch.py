@@ -44,8 +44,9 @@ class ServiceListingPrefetch:
         return self
 
     @property
-    def done(self) -> bool:
-        return self._future.done()
+    def settled(self) -> bool:
+        """The listing ended with its ARNs or an error (not cancelled): its requests are all sent and counted."""
+        return self._future.done() and not self._future.cancelled()
 
     async def result(self) -> list[str]:
         """The ARNs (or the error the listing met), awaited without blocking the caller's loop."""

@@ -122,15 +122,13 @@ class EcsApp(App[None]):
                 prefetch.cancel(timeout=0)
             return None
         try:
-            arns = await prefetch.result()
+            return await prefetch.result()
         except asyncio.CancelledError:
             prefetch.cancel(timeout=0)  # the pane was left: stop spending tokens on a listing nobody will read
             raise
-        except Exception:
-            self.session.stats.add(prefetch.stats)
-            raise
-        self.session.stats.add(prefetch.stats)
-        return arns
+        finally:
+            if prefetch.settled:  # not while its thread may still be counting
+                self.session.stats.add(prefetch.stats)
 
     def on_mount(self) -> None:
         if self.options.keymap:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import pytest
@@ -102,6 +102,25 @@ async def test_upsert_and_discard_touch_only_the_rows_given_and_keep_the_cursor_
         assert table.visible_keys()[-1] == "k00100"
 
 
+def _held_describes(
+    monkeypatch: pytest.MonkeyPatch, holds: Callable[[int], bool]
+) -> tuple[list[list[str]], asyncio.Event]:
+    """Record the keys of every describe call; the calls `holds` picks (by number, from 1) wait for the event."""
+    gate = asyncio.Event()
+    calls: list[list[str]] = []
+    original = ServicesScreen.stream_items
+
+    async def held(self: ServicesScreen, keys: Sequence[str]) -> AsyncIterator[Sequence[Service]]:
+        calls.append(list(keys))
+        if holds(len(calls)):
+            await gate.wait()
+        async for batch in original(self, keys):
+            yield batch
+
+    monkeypatch.setattr(ServicesScreen, "stream_items", held)
+    return calls, gate
+
+
 async def test_leaving_a_pane_while_it_loads_stops_its_describes_and_coming_back_finishes_them(
     demo_account: AwsTarget, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,18 +128,7 @@ async def test_leaving_a_pane_while_it_loads_stops_its_describes_and_coming_back
     monkeypatch.setattr(ServicesScreen, "progressive_threshold", 2)
     monkeypatch.setattr(ServicesScreen, "progressive_batch", 1)
     monkeypatch.setattr(ServicesScreen, "progressive_parallel", 1)
-    gate = asyncio.Event()
-    calls: list[list[str]] = []
-    original = ServicesScreen.stream_items
-
-    async def held(self: ServicesScreen, keys: Sequence[str]) -> AsyncIterator[Sequence[Service]]:
-        calls.append(list(keys))
-        if len(calls) == 2:
-            await gate.wait()
-        async for batch in original(self, keys):
-            yield batch
-
-    monkeypatch.setattr(ServicesScreen, "stream_items", held)
+    calls, gate = _held_describes(monkeypatch, lambda call: call == 2)
     app = make_app(demo_account, cluster="prod")
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_until(pilot, lambda: len(calls) == 2)
@@ -171,17 +179,7 @@ async def test_a_first_load_describes_only_a_screenful_before_the_first_answer_a
     # One service a call; every call is held until the test lets them through. The terminal shows a few rows.
     monkeypatch.setattr(ServicesScreen, "progressive_threshold", 2)
     monkeypatch.setattr(ServicesScreen, "progressive_batch", 1)
-    gate = asyncio.Event()
-    calls: list[list[str]] = []
-    original = ServicesScreen.stream_items
-
-    async def held(self: ServicesScreen, keys: Sequence[str]) -> AsyncIterator[Sequence[Service]]:
-        calls.append(list(keys))
-        await gate.wait()
-        async for batch in original(self, keys):
-            yield batch
-
-    monkeypatch.setattr(ServicesScreen, "stream_items", held)
+    calls, gate = _held_describes(monkeypatch, lambda call: True)
     app = make_app(demo_account, cluster="prod")
     async with app.run_test(size=(140, 9)) as pilot:
         await wait_until(pilot, lambda: len(calls) > 0)

@@ -269,9 +269,10 @@ class ListScreen(LiveScreen, Generic[T]):
     def _screenful_batches(self) -> int:
         # Only what fills the screen goes before the first frame: each answer is parsed before that frame can be
         # drawn. The other slots are filled as soon as one of these comes back.
-        table = self.table
-        lines = table.scrollable_content_region.height - (table.header_height if table.show_header else 0)
-        return max(1, min(self.progressive_parallel, -(-lines // self.progressive_batch))) if lines > 0 else 8
+        lines = self.table.lines_in_view
+        if lines <= 0:
+            return self.progressive_parallel  # not laid out yet: no screen to fill, every slot
+        return max(1, min(self.progressive_parallel, -(-lines // self.progressive_batch)))
 
     def _describe_next(
         self, pending: dict[str, None], running: dict[asyncio.Future[list[T]], list[str]], limit: int | None = None

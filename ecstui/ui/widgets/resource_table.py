@@ -238,12 +238,17 @@ class ResourceTable(DataTable[Cell]):
         shown = [key for key in gone if key in self._shown]
         return self._edit({}, gone=shown) if shown else bool(gone)
 
+    @property
+    def lines_in_view(self) -> int:
+        """How many rows the table has room for under its header (0 or less before it has been laid out)."""
+        return self.scrollable_content_region.height - (self.header_height if self.show_header else 0)
+
     def visible_keys(self, margin: int = 0) -> list[str]:
         """Keys of the rows in view (and `margin` rows either side), top to bottom.
 
         Before the table has been laid out, the first rows, as many as a tall terminal shows.
         """
-        height = self.scrollable_content_region.height - (self.header_height if self.show_header else 0)
+        height = self.lines_in_view
         if height <= 0:
             height = 60
         top = max(0, int(self.scroll_y) - margin)
@@ -333,7 +338,7 @@ class ResourceTable(DataTable[Cell]):
         for column, value in zip(columns, cells, strict=False):
             data[column.key] = value
             text = value.plain if isinstance(value, Text) else value
-            if isinstance(text, str) and 2 * len(text) <= column.content_width:
+            if 2 * len(text) <= column.content_width:
                 continue  # fits even if every character is double-width: nothing to measure
             width = display_width(value)
             if width > column.content_width:
@@ -349,7 +354,7 @@ class ResourceTable(DataTable[Cell]):
         change, since the rows kept their places and the columns their widths.
         """
         top = int(self.scroll_y)
-        bottom = top + max(0, self.scrollable_content_region.height - (self.header_height if self.show_header else 0))
+        bottom = top + max(0, self.lines_in_view)
         locations = self._row_locations
         for key in keys:
             index = locations.get(RowKey(key))
