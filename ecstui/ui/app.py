@@ -22,6 +22,7 @@ from ecstui.aws.prefetch import ServiceListingPrefetch
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.format import Clock, utc_now
+from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.audit import AuditScreen
 from ecstui.ui.screens.base import LiveScreen
 from ecstui.ui.screens.clusters import ClustersScreen
@@ -167,7 +168,9 @@ class EcsApp(App[None]):
     def can_mutate(self, what: str) -> bool:
         """False (and says why) in a read-only session; the data layer refuses too, this is the courtesy."""
         if self.target.read_only:
-            self.notify(f"Read-only session: {what} is not available. Restart without --read-only.", severity="warning")
+            notify_inert(
+                self, f"Read-only session: {what} is not available. Restart without --read-only.", severity="warning"
+            )
             return False
         return True
 
@@ -232,7 +235,7 @@ class EcsApp(App[None]):
         cluster, service = self.context_cluster, self.context_service
         if kind in ("services", "tasks", "instances") and cluster is None:
             self._back_to_root()
-            self.notify(f"Choose a cluster first (enter on a row), then :{kind}.", severity="warning")
+            notify_inert(self, f"Choose a cluster first (enter on a row), then :{kind}.", severity="warning")
             return
         self._back_to_root()
         if kind == "clusters":
@@ -305,4 +308,4 @@ class EcsApp(App[None]):
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         # Pollers report their own errors in their pane; anything else that fails lands here, readable.
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.notify(to_aws_error(event.worker.error).message, severity="error", timeout=8)
+            notify_inert(self, to_aws_error(event.worker.error).message, severity="error", timeout=8)

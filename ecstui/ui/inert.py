@@ -16,6 +16,7 @@ this module returns. `tests/ui/test_inert_*` fail when a screen builds markup fr
 from __future__ import annotations
 
 import itertools
+from typing import Literal, Protocol
 
 from rich.style import Style
 from rich.text import Text
@@ -73,4 +74,40 @@ def make_inert(text: Text, *, multiline: bool = True) -> Text:
     return result
 
 
-__all__ = ["inert", "make_inert", "visible"]
+Severity = Literal["information", "warning", "error"]
+
+
+class Notifier(Protocol):
+    """What shows a notification (Textual's App and every widget): named here so this module needs no Textual."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Severity = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+
+def notify_inert(
+    where: Notifier,
+    message: object,
+    *,
+    title: str = "",
+    severity: Severity = "information",
+    timeout: float | None = None,
+) -> None:
+    """A notification whose text is drawn as its characters: Textual reads a notification as markup unless told
+    not to, and a message about a resource carries its name. Every notification of the UI goes through here."""
+    where.notify(
+        visible(message, multiline=True),
+        title=visible(title),
+        severity=severity,
+        timeout=timeout,
+        markup=False,
+    )
+
+
+__all__ = ["Notifier", "Severity", "inert", "make_inert", "notify_inert", "visible"]

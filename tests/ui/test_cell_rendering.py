@@ -22,7 +22,7 @@ CELLS: list[Cell] = [
     Text("green text", style="green"),
     Text.assemble(("svc", "bold"), " ", ("1/3", "red"), " ok"),
     Text("a [bracket] text"),
-    "[bold]markup[/bold]",  # a str is read as markup: DataTable's way
+    "[bold]markup[/bold]",  # a str is data: drawn as these characters, never read as markup
     "much too long for the narrow column",
     Text("much too long for the narrow column", style="cyan"),
     "ünïcode",

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Static
 
 from ecstui.aws.errors import AwsError, to_aws_error
 from ecstui.aws.validation import Invalid
+from ecstui.ui.inert import notify_inert
 
 if TYPE_CHECKING:
     from ecstui.ui.app import EcsApp
@@ -161,7 +162,7 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
             self.show_error(error.message)
             return
         self.sending = False
-        self.ecs_app.notify(self.describe_success(result), timeout=6)
+        notify_inert(self.ecs_app, self.describe_success(result), timeout=6)
         self.ecs_app.refresh_current_pane()
         self.dismiss(result)
 

@@ -19,6 +19,7 @@ from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, Ta
 from ecstui.aws.task_definition_cache import family_of
 from ecstui.aws.validation import MAX_DESIRED_COUNT, Invalid
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.inert import notify_inert
 
 LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
 CLUSTER_DEFAULT = "default"
@@ -225,7 +226,8 @@ class RunTaskDialog(ActionDialog[list[Task]]):
             remaining = count - len(exc.started)
             ids = ", ".join(t.id for t in exc.started[:5]) + ("…" if len(exc.started) > 5 else "")
             self.query_one("#count", Input).value = str(max(remaining, 1))
-            self.ecs_app.notify(
+            notify_inert(
+                self.ecs_app,
                 f"{len(exc.started)} of {count} tasks of {self.definition.label} started in {cluster} ({ids}).",
                 severity="warning",
                 timeout=12,

@@ -17,6 +17,7 @@ from ecstui.aws.models import short_name
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, DIM, GOOD
+from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -109,7 +110,7 @@ class AuditScreen(ListScreen[AuditRow]):
         )
 
     def open_item(self, item: AuditRow) -> None:
-        self.notify(json.dumps(json.loads(item.entry.to_json()), indent=1), title="Audit entry", timeout=20)
+        notify_inert(self, json.dumps(json.loads(item.entry.to_json()), indent=1), title="Audit entry", timeout=20)
 
     def action_undo(self) -> None:
         row = self.selected
@@ -118,7 +119,7 @@ class AuditScreen(ListScreen[AuditRow]):
         entry = row.entry
         if not undoable(entry):
             why = "failed" if not entry.ok else f"is a {entry.action}"
-            self.notify(f"Only a successful scale can be undone; this entry {why}.", severity="warning")
+            notify_inert(self, f"Only a successful scale can be undone; this entry {why}.", severity="warning")
             return
         previous = (entry.before or {})["desiredCount"]
         scaled_to = entry.parameters.get("desiredCount")

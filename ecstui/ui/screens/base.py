@@ -21,7 +21,7 @@ from ecstui.aws.errors import AwsError
 from ecstui.ui.format import age
 from ecstui.ui.polling import FetchAbandoned, Poller
 from ecstui.ui.widgets.one_line import OneLine
-from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable, Row
+from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable, Row, inert_cells
 
 if TYPE_CHECKING:
     from ecstui.ui.app import EcsApp
@@ -120,7 +120,7 @@ class ListScreen(LiveScreen, Generic[T]):
         self.placeholder_keys: set[str] = set()
         self.progress: tuple[int, int] | None = None
         # Each row's cells with the signature they were made from (see row_signature).
-        self._cells_cache: dict[str, tuple[object, tuple[Cell, ...]]] = {}
+        self._cells_cache: dict[str, tuple[object, tuple[Text, ...]]] = {}
         self._cells_columns: Sequence[Column] = self.columns
         # The interval is the app's --refresh, known once mounted.
         self.poller = cast(
@@ -320,14 +320,16 @@ class ListScreen(LiveScreen, Generic[T]):
             rows.append(Row(key, self._cells_of(key, item, now)))
         self.table.upsert(rows)
 
-    def _cells_of(self, key: str, item: T, now: datetime) -> tuple[Cell, ...]:
+    def _cells_of(self, key: str, item: T, now: datetime) -> tuple[Text, ...]:
+        # Made inert here, once per change of the row (Row would do it on every refresh, and a new tuple
+        # each time would read as a changed row).
         signature = self.row_signature(item, now)
         if signature is None:
-            return self.row_cells(item)
+            return inert_cells(self.row_cells(item))
         cached = self._cells_cache.get(key)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        cells = self.row_cells(item)
+        cells = inert_cells(self.row_cells(item))
         self._cells_cache[key] = (signature, cells)
         return cells
 

@@ -11,6 +11,7 @@ from ecstui.aws.models import Cluster
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.cluster import CreateClusterDialog, CreateServiceDialog, DeleteClusterDialog
 from ecstui.ui.format import DIM, status_text
+from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -92,7 +93,9 @@ class ClustersScreen(ListScreen[Cluster]):
         if item is None or not self.ecs_app.can_mutate("creating a service"):
             return
         if item.status != "ACTIVE":
-            self.notify(f"Cluster {item.name} is {item.status}: services go in an ACTIVE cluster.", severity="warning")
+            notify_inert(
+                self, f"Cluster {item.name} is {item.status}: services go in an ACTIVE cluster.", severity="warning"
+            )
             return
         self.app.push_screen(CreateServiceDialog(item))
 
@@ -101,7 +104,7 @@ class ClustersScreen(ListScreen[Cluster]):
         if item is None or not self.ecs_app.can_mutate("deleting a cluster"):
             return
         if item.status != "ACTIVE":
-            self.notify(f"Cluster {item.name} is already {item.status}.", severity="warning")
+            notify_inert(self, f"Cluster {item.name} is already {item.status}.", severity="warning")
             return
         self.app.push_screen(DeleteClusterDialog(item))
 

@@ -11,6 +11,7 @@ from ecstui.aws.models import ContainerInstance
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, GOOD, dash, status_text
+from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -83,7 +84,7 @@ class InstancesScreen(ListScreen[ContainerInstance]):
         if item is None or not self.ecs_app.can_mutate("draining an instance"):
             return
         if item.status == "DRAINING":
-            self.notify(f"{self._instance_name(item)} is already draining.", severity="warning")
+            notify_inert(self, f"{self._instance_name(item)} is already draining.", severity="warning")
             return
         count = item.running_tasks
         question = (
@@ -110,7 +111,7 @@ class InstancesScreen(ListScreen[ContainerInstance]):
         if item is None or not self.ecs_app.can_mutate("reactivating an instance"):
             return
         if item.status == "ACTIVE":
-            self.notify(f"{self._instance_name(item)} is already ACTIVE.", severity="warning")
+            notify_inert(self, f"{self._instance_name(item)} is already ACTIVE.", severity="warning")
             return
         actions = self.ecs_app.actions
         self.app.push_screen(

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Static
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, dash
+from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.traffic import target_state_rank, target_state_text, task_id_of
 from ecstui.ui.widgets.one_line import OneLine
@@ -118,7 +119,7 @@ class TargetsScreen(ListScreen[TargetRow]):
         task_arn = item.target.task_arn if item.target is not None else None
         cluster = cluster_of_task(task_arn) if task_arn else None
         if task_arn is None or cluster is None:
-            self.notify("No ECS task owns this target.", severity="warning")
+            notify_inert(self, "No ECS task owns this target.", severity="warning")
             return
         self.ecs_app.open_task(cluster, task_arn)
 

@@ -22,6 +22,7 @@ from ecstui.ui.dialogs.task_definition_json import (
     editor_command,
 )
 from ecstui.ui.format import age, dash, status_text
+from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen, LiveScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -57,7 +58,7 @@ class TaskDefinitionActions(LiveScreen):
     def _chosen(self, what: str) -> TaskDefinition | None:
         definition = self.current_definition()
         if definition is None:
-            self.ecs_app.notify(f"Choose a revision first, then {what}.", severity="warning")
+            notify_inert(self.ecs_app, f"Choose a revision first, then {what}.", severity="warning")
             return None
         if not self.ecs_app.can_mutate(what):
             return None
@@ -84,7 +85,7 @@ class TaskDefinitionActions(LiveScreen):
             self.app.push_screen(JsonEditDialog(definition, original, note=note), self._registered)
             return
         if edited == original:
-            self.ecs_app.notify(f"No change to {definition.label}: nothing registered.")
+            notify_inert(self.ecs_app, f"No change to {definition.label}: nothing registered.")
             return
         # The dialog checks the edited text at once: an error shows there with the text kept, else the diff.
         self.app.push_screen(JsonEditDialog(definition, edited, review_at_once=True), self._registered)
@@ -99,7 +100,9 @@ class TaskDefinitionActions(LiveScreen):
             s for found in services.values() for s in found if family_of(s.task_definition_arn) == registered.family
         ]
         if not using:
-            self.ecs_app.notify(f"No service uses the family {registered.family}; {registered.label} is registered.")
+            notify_inert(
+                self.ecs_app, f"No service uses the family {registered.family}; {registered.label} is registered."
+            )
             return
         self.app.push_screen(RollServicesDialog(registered, using))
 
@@ -112,7 +115,7 @@ class TaskDefinitionActions(LiveScreen):
     async def _open_run_task(self, definition: TaskDefinition) -> None:
         clusters, services = await services_by_cluster(self.ecs_app.reader)
         if not clusters:
-            self.ecs_app.notify("There is no cluster to run a task in: create one first.", severity="warning")
+            notify_inert(self.ecs_app, "There is no cluster to run a task in: create one first.", severity="warning")
             return
         self.app.push_screen(RunTaskDialog(definition, clusters, services, self.ecs_app.context_cluster))
 
@@ -124,7 +127,7 @@ class TaskDefinitionActions(LiveScreen):
         if definition is None:
             return
         if definition.status not in ("ACTIVE", "INACTIVE"):
-            self.ecs_app.notify(f"{definition.label} is {definition.status}: nothing to do.", severity="warning")
+            notify_inert(self.ecs_app, f"{definition.label} is {definition.status}: nothing to do.", severity="warning")
             return
         typed = definition.label if self.ecs_app.needs_typed_confirmation else None
         reader, actions, arn = self.ecs_app.reader, self.ecs_app.actions, definition.arn

@@ -17,6 +17,7 @@ from ecstui.aws.stopped_tasks import summarize_stopped
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.format import DIM, age, dash, status_text
+from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.traffic import health_summary, stop_causes_line
 from ecstui.ui.widgets.resource_table import Cell, Column
@@ -175,7 +176,7 @@ class TasksScreen(ListScreen[Task]):
         if item is None or not self.ecs_app.can_mutate("stop task"):
             return
         if item.desired_status == "STOPPED":
-            self.notify(f"Task {item.id} is already stopping or stopped.", severity="warning")
+            notify_inert(self, f"Task {item.id} is already stopping or stopped.", severity="warning")
             return
         self.app.push_screen(StopTaskDialog(self.cluster, item, type_to_confirm=self.ecs_app.needs_typed_confirmation))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import overload
+from typing import cast, overload
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -22,6 +22,10 @@ from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, Row
 from textual.widgets.data_table import Column as DataColumn
 from textual.widgets.data_table import Row as TableRow
 
+from ecstui.ui.inert import inert, make_inert, notify_inert, visible
+
+# What a screen may give as a cell: a str is outside data, shown as its characters (never read as markup); a
+# Text keeps its styles and has its unprintable characters made visible. The table itself only holds Text.
 Cell = str | Text
 
 
@@ -32,10 +36,33 @@ class Column:
     width: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+def inert_cell(cell: Cell) -> Text:
+    """A cell as the table holds it: Text drawn as its characters on one line (str made inert, Text kept when
+    already safe, so that a cell made once is the same object on every refresh)."""
+    if isinstance(cell, Text):
+        return make_inert(cell, multiline=False)
+    return inert(cell)
+
+
+def inert_cells(cells: tuple[Cell, ...]) -> tuple[Text, ...]:
+    """Every cell of a row through the door; the same tuple when every cell is already safe Text (the common
+    case of a row made once and handed over again), so that identity still says "unchanged"."""
+    for cell in cells:
+        if not (isinstance(cell, Text) and cell.plain.isprintable()):
+            return tuple(inert_cell(cell) for cell in cells)
+    return cast("tuple[Text, ...]", cells)
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Row:
+    """One row as it enters the table: its cells are made inert here, once, whatever the screen gave."""
+
     key: str
-    cells: tuple[Cell, ...]
+    cells: tuple[Text, ...]
+
+    def __init__(self, key: str, cells: tuple[Cell, ...]) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "cells", inert_cells(cells))
 
 
 def plain(cell: object) -> str:
@@ -63,13 +90,12 @@ def cell_width(cell: object) -> int:
 
 
 def display_width(cell: object) -> int:
-    """The width DataTable gives a cell of a one-line row: a str cell is read as Rich markup, as DataTable does."""
+    """The width DataTable gives a cell of a one-line row (a str is measured as the characters it shows: the
+    table never reads one as markup)."""
     if isinstance(cell, Text):
         text = cell.plain
     elif isinstance(cell, str):
-        if "[" in cell:
-            return cell_width(Text.from_markup(cell))
-        text = cell
+        text = visible(cell)
     else:
         return cell_width(cell)
     return cell_len(text) if "\n" not in text else cell_width(text)
@@ -129,7 +155,7 @@ class _OrderedRows(Sequence[TableRow]):
         return self._table.rows[key]
 
 
-class ResourceTable(DataTable[Cell]):
+class ResourceTable(DataTable[Text]):
     """Rows are keyed by a stable id (an ARN); `sync` applies a whole new listing as a minimal edit.
 
     Every row is one line high, which lets the table answer "which row is at line y" and "where is row i"
@@ -152,8 +178,8 @@ class ResourceTable(DataTable[Cell]):
         self.sort_column: str | None = sort_column or (columns[0].key if columns else None)
         self.sort_reverse = False
         self.filter_text = ""
-        self._all: dict[str, tuple[Cell, ...]] = {}
-        self._shown: dict[str, tuple[Cell, ...]] = {}
+        self._all: dict[str, tuple[Text, ...]] = {}
+        self._shown: dict[str, tuple[Text, ...]] = {}
         # The column widths that lines cached under the current _update_count were drawn at (_update_dimensions).
         self._drawn_widths: tuple[tuple[ColumnKey, int], ...] = ()
 
@@ -185,7 +211,7 @@ class ResourceTable(DataTable[Cell]):
         return len(self._shown)
 
     @property
-    def held_cells(self) -> Mapping[str, tuple[Cell, ...]]:
+    def held_cells(self) -> Mapping[str, tuple[Text, ...]]:
         """Every row's cells as last given (filtered out or not), by key: a caller that kept the same tuple for an
         unchanged row can tell by identity which rows it has to hand over."""
         return self._all
@@ -264,7 +290,7 @@ class ResourceTable(DataTable[Cell]):
         return [key.value for key in keys if key is not None and key.value is not None]
 
     # -- how -------------------------------------------------------------------------------
-    def _matches(self, cells: tuple[Cell, ...]) -> bool:
+    def _matches(self, cells: tuple[Text, ...]) -> bool:
         if not self.filter_text:
             return True
         needle = self.filter_text.lower()
@@ -274,7 +300,7 @@ class ResourceTable(DataTable[Cell]):
         wanted = self._all if not self.filter_text else {k: c for k, c in self._all.items() if self._matches(c)}
         return self._edit(wanted, gone=[key for key in self._shown if key not in wanted])
 
-    def _edit(self, wanted: dict[str, tuple[Cell, ...]], gone: Sequence[str]) -> bool:
+    def _edit(self, wanted: dict[str, tuple[Text, ...]], gone: Sequence[str]) -> bool:
         """Remove `gone`, add or update `wanted`; re-sort only when rows were added or a sort cell changed.
 
         The cost is that of the rows given, whatever the size of the table: changed rows are written in place
@@ -286,7 +312,7 @@ class ResourceTable(DataTable[Cell]):
         cursor_row = self.cursor_row
         sort_index = self._sort_index()
         shown = self._shown
-        added: dict[str, tuple[Cell, ...]] = {}
+        added: dict[str, tuple[Text, ...]] = {}
         updated: list[str] = []
         resort = widened = False
         columns = self.ordered_columns
@@ -328,7 +354,7 @@ class ResourceTable(DataTable[Cell]):
                 self.move_cursor(row=min(max(cursor_row, 0), self.row_count - 1), animate=False, scroll=False)
         return True
 
-    def _write_cells(self, key: str, cells: tuple[Cell, ...], columns: Sequence[DataColumn]) -> bool:
+    def _write_cells(self, key: str, cells: tuple[Text, ...], columns: Sequence[DataColumn]) -> bool:
         """Put a row's new cells in place, widening a column that a new value needs more room in (True if any).
 
         Only growth is measured: DataTable re-measures the whole column when a value shrinks, O(rows).
@@ -361,7 +387,7 @@ class ResourceTable(DataTable[Cell]):
             if index is not None and top <= index < bottom:
                 self.refresh_row(index)
 
-    def _add_rows(self, rows: dict[str, tuple[Cell, ...]]) -> None:
+    def _add_rows(self, rows: dict[str, tuple[Text, ...]]) -> None:
         """Append rows (the caller sorts). A few go through DataTable.add_row; many are added in one pass.
 
         DataTable measures each added row with Rich on its next idle, some 0.1 ms a row: 2,000 placeholder rows
@@ -502,9 +528,7 @@ class ResourceTable(DataTable[Cell]):
                 return None
             plain = value.plain
         elif isinstance(value, str):
-            if "[" in value:
-                return None  # Rich markup, as DataTable reads a str cell
-            plain = value
+            plain = visible(value)  # not held (Row makes every cell Text), but never markup if it were
         else:
             return None
         padding = self.cell_padding
@@ -591,7 +615,7 @@ class ResourceTable(DataTable[Cell]):
         self.sort_column = keys[(index + 1) % len(keys)]
         self.sort_reverse = False
         self._resort_keeping_cursor()
-        self.notify(f"Sorted by {self.column_specs[(index + 1) % len(keys)].label}", timeout=2)
+        notify_inert(self, f"Sorted by {self.column_specs[(index + 1) % len(keys)].label}", timeout=2)
 
     def action_reverse_sort(self) -> None:
         self.sort_reverse = not self.sort_reverse
