@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
 from ecstui.aws.models import short_name
 from ecstui.aws.stopped_tasks import StopCauseGroup
 from ecstui.ui.format import BAD, DIM, GOOD, WARN, age, dash
+from ecstui.ui.inert import inert
+from ecstui.ui.tables import InertTable, inert_group
 
 TIMES = "\u00d7"  # the multiplication sign, as in "out of memory, 6 times"
 STABLE_ADDRESS_NOTE = "the stable address in front of changing task IPs"
@@ -46,7 +47,7 @@ def target_state_rank(state: str) -> int:
 def target_state_text(state: str | None) -> Text:
     if not state:
         return Text("-", style=DIM)
-    return Text(state, style=TARGET_STATE_STYLES.get(state.lower(), ""))
+    return inert(state, TARGET_STATE_STYLES.get(state.lower(), ""))
 
 
 def task_id_of(task_arn: str | None) -> str:
@@ -64,13 +65,6 @@ def health_summary(entries: Sequence[tuple[TargetGroupView, TargetHealth]]) -> T
             text.append(", ")
         text.append_text(target_state_text(state))
     return text
-
-
-def kv_table(title: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None, pad_edge=False)
-    table.add_column("field", style="dim", no_wrap=True)
-    table.add_column("value")
-    return table
 
 
 def stable_address(groups: Sequence[TargetGroupView]) -> str | None:
@@ -110,15 +104,15 @@ def render_target_groups(
             parts.append(line)
         parts.append(Text(f"  health check {group.health_check}", style=DIM))
         targets = [t for t in group.targets if only_task is None or t.task_arn == only_task]
-        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+        table = InertTable(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
         for name in ("  Target", "Port", "State", "Reason", "Description", "AZ", "Task"):
             table.add_column(name)
         for target in sorted(targets, key=lambda t: target_state_rank(t.state)):
             table.add_row(
-                f"  {target.target_id}",
+                inert(f"  {target.target_id}"),
                 dash(target.port),
                 target_state_text(target.state),
-                Text(dash(target.reason), style=BAD if target.state.startswith("unhealthy") else ""),
+                inert(dash(target.reason), BAD if target.state.startswith("unhealthy") else ""),
                 dash(target.description),
                 dash(target.availability_zone),
                 task_id_of(target.task_arn),
@@ -130,30 +124,30 @@ def render_target_groups(
         parts.append(Text(""))
     if not parts:
         return Text("Not behind a load balancer.", style=DIM)
-    return Group(*parts)
+    return inert_group(*parts)
 
 
 def render_stop_causes(groups: Sequence[StopCauseGroup], now: datetime) -> RenderableType:
     """Stopped tasks grouped by cause: a crash loop is one line (a cause and its count), not 48 rows."""
     if not groups:
         return Text("No stopped tasks in the last hour ECS keeps them.", style=DIM)
-    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+    table = InertTable(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
     for name in ("Cause", "Tasks", "Latest", "Exit codes", "Example reason"):
         table.add_column(name)
     for group in groups:
         style = BAD if group.abnormal else ""
         table.add_row(
-            Text(group.cause, style=style),
+            inert(group.cause, style),
             Text(f"{TIMES}{group.count}", style=style),
-            f"{age(group.latest_at, now)} ago" if group.latest_at else "-",
+            inert(f"{age(group.latest_at, now)} ago" if group.latest_at else "-"),
             ", ".join(str(code) for code in group.exit_codes) or "-",
-            Text(dash(group.example_reason), style=DIM if not group.abnormal else ""),
+            inert(dash(group.example_reason), DIM if not group.abnormal else ""),
         )
     return table
 
 
 def stop_causes_line(groups: Sequence[StopCauseGroup], now: datetime) -> Text:
-    """The same summary in one line, for the head of a stopped-tasks list."""
+    """The same summary in one line, for the head of a stopped-tasks list (its causes made visible)."""
     text = Text("Why they stopped: ", style="bold")
     if not groups:
         text.append("nothing stopped recently", style=DIM)
@@ -161,7 +155,7 @@ def stop_causes_line(groups: Sequence[StopCauseGroup], now: datetime) -> Text:
     for index, group in enumerate(groups):
         if index:
             text.append("  ·  ", style=DIM)
-        text.append(f"{group.cause} {TIMES}{group.count}", style=BAD if group.abnormal else "")
+        text.append_text(inert(f"{group.cause} {TIMES}{group.count}", BAD if group.abnormal else ""))
         details = [f"latest {age(group.latest_at, now)} ago"] if group.latest_at else []
         if group.exit_codes:
             details.append("exit " + ",".join(str(code) for code in group.exit_codes))

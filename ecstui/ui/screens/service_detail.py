@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,8 +22,10 @@ from ecstui.aws.stopped_tasks import StopCauseGroup, summarize_stopped
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, DIM, age, count_text, dash, status_text, timestamp
+from ecstui.ui.inert import inert, notify_inert
 from ecstui.ui.screens.detail import DetailScreen
-from ecstui.ui.traffic import kv_table, render_stop_causes, render_target_groups
+from ecstui.ui.tables import InertTable, inert_group, kv_table
+from ecstui.ui.traffic import render_stop_causes, render_target_groups
 from ecstui.ui.widgets.one_line import OneLine
 
 SECTION = "bold underline"
@@ -175,8 +176,10 @@ class ServiceDetailScreen(DetailScreen):
             arn = await self._previous_revision(service.task_definition_arn)
             why = "the previous revision of its task definition"
         if arn is None:
-            self.notify(
-                f"{service.name}: nothing to roll back to (no earlier deployment or revision).", severity="warning"
+            notify_inert(
+                self,
+                f"{service.name}: nothing to roll back to (no earlier deployment or revision).",
+                severity="warning",
             )
             return
         actions, cluster, name = self.ecs_app.actions, self.cluster, service.name
@@ -235,44 +238,44 @@ def render_service(view: ServiceView, now: datetime, events_filter: str = "") ->
         _section("Load balancing"),
     ]
     if view.load_balancing_error:
-        parts.append(Text(f"⚠ {view.load_balancing_error}", style=BAD))
+        parts.append(inert(f"⚠ {view.load_balancing_error}", BAD))
     elif service.load_balancers:
         parts.append(render_target_groups(view.target_groups, now))
     else:
         parts.append(Text("Not behind a load balancer.", style=DIM))
     parts += [Text(""), render_events(service, now, events_filter)]
-    return Group(*parts)
+    return inert_group(*parts)
 
 
 def render_summary(service: Service, now: datetime) -> RenderableType:
     summary = kv_table("Summary")
-    summary.add_row("Status", status_text(service.status))
+    summary.field("Status", status_text(service.status))
     tasks = Text.assemble(count_text(service.running, service.desired, service.pending), " running / desired")
     if service.pending:
         tasks.append(f", {service.pending} pending", style="yellow")
-    summary.add_row("Tasks", tasks)
-    summary.add_row("Task definition", service.task_definition)
-    summary.add_row("Capacity", dash(service.capacity))
-    summary.add_row("Scheduling", dash(service.scheduling_strategy))
+    summary.field("Tasks", tasks)
+    summary.field("Task definition", inert(service.task_definition))
+    summary.field("Capacity", inert(dash(service.capacity)))
+    summary.field("Scheduling", inert(dash(service.scheduling_strategy)))
     network = service.network
     if network is not None:
-        summary.add_row("Subnets", ", ".join(network.subnets) or "-")
-        summary.add_row("Security groups", ", ".join(network.security_groups) or "-")
-        summary.add_row("Public IP", "assigned" if network.assign_public_ip else "not assigned")
+        summary.field("Subnets", inert(", ".join(network.subnets) or "-"))
+        summary.field("Security groups", inert(", ".join(network.security_groups) or "-"))
+        summary.field("Public IP", Text("assigned" if network.assign_public_ip else "not assigned"))
     breaker = service.circuit_breaker
     if breaker is not None:
         text = "enabled" if breaker.enable else "disabled"
         if breaker.enable:
             text += ", rolls back" if breaker.rollback else ", does not roll back"
-        summary.add_row("Circuit breaker", text)
-    summary.add_row("Created", f"{timestamp(service.created_at)}  ({age(service.created_at, now)} ago)")
+        summary.field("Circuit breaker", Text(text))
+    summary.field("Created", inert(f"{timestamp(service.created_at)}  ({age(service.created_at, now)} ago)"))
     return summary
 
 
 def render_deployments(service: Service, now: datetime) -> RenderableType:
     if not service.deployments:
         return Text("No deployments.", style=DIM)
-    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+    table = InertTable(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
     for name in ("Status", "Rollout", "Task definition", "Desired", "Running", "Pending", "Failed", "Updated"):
         table.add_column(name)
     reasons: list[Text] = []
@@ -281,19 +284,19 @@ def render_deployments(service: Service, now: datetime) -> RenderableType:
         table.add_row(
             status_text(deployment.status),
             status_text(deployment.rollout_state),
-            deployment.task_definition,
-            str(deployment.desired),
+            inert(deployment.task_definition),
+            inert(deployment.desired),
             Text(str(deployment.running), style="" if deployment.running >= deployment.desired else BAD),
             Text(str(deployment.pending), style="yellow" if deployment.pending else DIM),
             Text(str(failed), style=BAD if failed else DIM),
-            f"{age(deployment.updated_at or deployment.created_at, now)} ago",
+            inert(f"{age(deployment.updated_at or deployment.created_at, now)} ago"),
         )
         if deployment.rollout_state_reason:
             reason = Text(f"{deployment.status.lower()} ({deployment.task_definition}): ", style=DIM)
             style = BAD if deployment.rollout_state == "FAILED" else ""
             reason.append(deployment.rollout_state_reason, style=style)
             reasons.append(reason)
-    return Group(table, *reasons) if reasons else table
+    return inert_group(table, *reasons) if reasons else table
 
 
 def render_events(service: Service, now: datetime, events_filter: str) -> RenderableType:
@@ -304,14 +307,14 @@ def render_events(service: Service, now: datetime, events_filter: str) -> Render
     title = Text(f"Events ({len(shown)} of {len(events)})" if needle else f"Events ({len(events)})", style=SECTION)
     if needle:
         title.append(f"  filter: {events_filter}", style="magenta")
-    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), show_header=False)
+    table = InertTable(box=None, pad_edge=False, padding=(0, 2, 0, 0), show_header=False)
     table.add_column("when", style="dim", no_wrap=True)
     table.add_column("message")
     for event in shown:
-        message = Text(event.message)
+        message = inert(event.message)
         if any(word in event.message for word in ("unhealthy", "failed", "unable", "Failed")):
             message.stylize("red")
-        table.add_row(f"{age(event.created_at, now)} ago", message)
+        table.add_row(inert(f"{age(event.created_at, now)} ago"), message)
     if not shown:
-        return Group(title, Text("No events match." if needle else "No events.", style=DIM))
-    return Group(title, table)
+        return inert_group(title, Text("No events match." if needle else "No events.", style=DIM))
+    return inert_group(title, table)

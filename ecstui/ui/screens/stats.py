@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 
+from ecstui.ui.inert import inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.screens.detail import DetailScreen
+from ecstui.ui.tables import InertTable, inert_group
 
 
 class StatsScreen(DetailScreen):
@@ -24,15 +25,15 @@ class StatsScreen(DetailScreen):
     def render_body(self, data: Any) -> RenderableType:
         app = self.ecs_app
         stats = app.session.stats
-        requests = Table(title=f"AWS requests sent: {stats.total}", title_justify="left", title_style="bold")
+        requests = InertTable(title=f"AWS requests sent: {stats.total}", title_justify="left", title_style="bold")
         requests.add_column("Operation")
         requests.add_column("Sent", justify="right")
         requests.add_column("Throttled", justify="right")
         for operation, count in stats.sent.most_common():
             throttled = stats.throttled.get(operation, 0)
-            requests.add_row(operation, str(count), Text(str(throttled), style="bold red" if throttled else "dim"))
+            requests.add_row(inert(operation), inert(count), inert(throttled, "bold red" if throttled else "dim"))
 
-        limits = Table(
+        limits = InertTable(
             title=f"Client rate limits (share of each ECS bucket: {app.session.limiter.share:.0%})",
             title_justify="left",
             title_style="bold",
@@ -43,9 +44,14 @@ class StatsScreen(DetailScreen):
         limits.add_column("Throttles", justify="right")
         for category in app.session.limiter.status():
             if category.granted or category.throttles:
-                limits.add_row(category.name, f"{category.share:.0%}", str(category.granted), str(category.throttles))
+                limits.add_row(
+                    inert(category.name),
+                    inert(f"{category.share:.0%}"),
+                    inert(category.granted),
+                    inert(category.throttles),
+                )
 
-        panes = Table(title="Last refresh of each open pane", title_justify="left", title_style="bold")
+        panes = InertTable(title="Last refresh of each open pane", title_justify="left", title_style="bold")
         panes.add_column("Pane")
         panes.add_column("Fetches", justify="right")
         panes.add_column("Last took", justify="right")
@@ -53,10 +59,10 @@ class StatsScreen(DetailScreen):
             if isinstance(screen, ListScreen) and screen.poller is not None:
                 took = screen.poller.last_duration
                 panes.add_row(
-                    f"{screen.kind} {screen.subject()}".strip(),
-                    str(screen.poller.fetch_count),
-                    f"{took * 1000:.0f} ms" if took is not None else "-",
+                    inert(f"{screen.kind} {screen.subject()}".strip()),
+                    inert(screen.poller.fetch_count),
+                    inert(f"{took * 1000:.0f} ms" if took is not None else "-"),
                 )
         status = app.session.limiter.status_line()
         parts: list[RenderableType] = [Text(f"⚠ {status}", style="bold yellow")] if status else []
-        return Group(*parts, requests, Text(""), limits, Text(""), panes)
+        return inert_group(*parts, requests, Text(""), limits, Text(""), panes)

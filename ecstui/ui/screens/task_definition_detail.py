@@ -4,73 +4,72 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 
 from ecstui.aws.models import TaskDefinition, task_definition_label
 from ecstui.ui.format import dash, status_text, timestamp
+from ecstui.ui.inert import inert
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.screens.task_definitions import TaskDefinitionActions
-
-
-def _kv(title: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None, pad_edge=False)
-    table.add_column("field", style="dim", no_wrap=True)
-    table.add_column("value")
-    return table
+from ecstui.ui.tables import inert_group
+from ecstui.ui.tables import kv_table as _kv
 
 
 def render_task_definition(definition: TaskDefinition) -> RenderableType:
     summary = _kv(f"Task definition {definition.label}")
-    summary.add_row("Status", status_text(definition.status))
-    summary.add_row("Task CPU / memory", f"{dash(definition.cpu)} / {dash(definition.memory)}")
-    summary.add_row("Network mode", dash(definition.network_mode))
-    summary.add_row("Compatibilities", ", ".join(definition.requires_compatibilities) or "-")
-    summary.add_row("Task role", dash(definition.task_role_arn))
-    summary.add_row("Execution role", dash(definition.execution_role_arn))
-    summary.add_row("Registered", timestamp(definition.registered_at))
+    summary.field("Status", status_text(definition.status))
+    summary.field("Task CPU / memory", inert(f"{dash(definition.cpu)} / {dash(definition.memory)}"))
+    summary.field("Network mode", inert(dash(definition.network_mode)))
+    summary.field("Compatibilities", inert(", ".join(definition.requires_compatibilities) or "-"))
+    summary.field("Task role", inert(dash(definition.task_role_arn)))
+    summary.field("Execution role", inert(dash(definition.execution_role_arn)))
+    summary.field("Registered", inert(timestamp(definition.registered_at)))
     parts: list[RenderableType] = [summary]
     for container in definition.containers:
         table = _kv(f"Container {container.name}" + ("" if container.essential else " (not essential)"))
-        table.add_row("Image", container.image)
-        table.add_row(
+        table.field("Image", inert(container.image))
+        table.field(
             "CPU / memory",
-            f"{dash(container.cpu)} / {dash(container.memory)} (reservation {dash(container.memory_reservation)})",
+            inert(
+                f"{dash(container.cpu)} / {dash(container.memory)} (reservation {dash(container.memory_reservation)})"
+            ),
         )
         if container.port_mappings:
-            table.add_row(
+            table.field(
                 "Ports",
-                ", ".join(
-                    f"{p.container_port}/{p.protocol or 'tcp'}" + (f" (host {p.host_port})" if p.host_port else "")
-                    for p in container.port_mappings
+                inert(
+                    ", ".join(
+                        f"{p.container_port}/{p.protocol or 'tcp'}" + (f" (host {p.host_port})" if p.host_port else "")
+                        for p in container.port_mappings
+                    )
                 ),
             )
         if container.command:
-            table.add_row("Command", " ".join(container.command))
+            table.field("Command", inert(" ".join(container.command)))
         if container.entry_point:
-            table.add_row("Entry point", " ".join(container.entry_point))
+            table.field("Entry point", inert(" ".join(container.entry_point)))
         for name, value in container.environment:
-            table.add_row("env", Text.assemble((name, "bold"), "=", value))
+            table.field("env", Text.assemble(inert(name, "bold"), "=", inert(value)))
         for secret in container.secrets:
-            table.add_row("secret", Text.assemble((secret.name, "bold"), " from ", (secret.value_from, "cyan")))
+            table.field("secret", Text.assemble(inert(secret.name, "bold"), " from ", inert(secret.value_from, "cyan")))
         for mount in container.mount_points:
-            table.add_row(
+            table.field(
                 "Mount",
-                f"{mount.source_volume} -> {mount.container_path}" + (" (read-only)" if mount.read_only else ""),
+                inert(f"{mount.source_volume} -> {mount.container_path}" + (" (read-only)" if mount.read_only else "")),
             )
         if container.log_driver:
             options = ", ".join(f"{k}={v}" for k, v in container.log_options)
-            table.add_row("Logs", f"{container.log_driver} {options}".strip())
+            table.field("Logs", inert(f"{container.log_driver} {options}".strip()))
         if container.health_check:
-            table.add_row("Health check", " ".join(container.health_check))
+            table.field("Health check", inert(" ".join(container.health_check)))
         parts += [Text(""), table]
     if definition.volumes:
         volumes = _kv("Volumes")
         for volume in definition.volumes:
-            volumes.add_row(volume.name, f"{volume.kind} {volume.detail}".strip())
+            volumes.field(inert(volume.name), inert(f"{volume.kind} {volume.detail}".strip()))
         parts += [Text(""), volumes]
-    return Group(*parts)
+    return inert_group(*parts)
 
 
 class TaskDefinitionScreen(TaskDefinitionActions, DetailScreen):

@@ -6,8 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 from textual.binding import Binding
 
@@ -17,9 +16,11 @@ from ecstui.aws.models import Service, Task, TaskDefinition, short_name
 from ecstui.aws.stopped_tasks import stop_cause
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, status_text, timestamp
+from ecstui.ui.inert import inert
 from ecstui.ui.screens.detail import DetailScreen
+from ecstui.ui.tables import InertTable, inert_group
+from ecstui.ui.tables import kv_table as _kv_table
 from ecstui.ui.traffic import STABLE_ADDRESS_NOTE, stable_address, target_state_text
-from ecstui.ui.traffic import kv_table as _kv_table
 
 
 @dataclass(frozen=True)
@@ -112,30 +113,30 @@ def render_task(
 ) -> RenderableType:
     context = context or TaskContext()
     overview = _kv_table("Overview")
-    overview.add_row("Task", task.id)
-    overview.add_row(
+    overview.field("Task", inert(task.id))
+    overview.field(
         "Last / desired", Text.assemble(status_text(task.last_status), " / ", status_text(task.desired_status))
     )
-    overview.add_row("Health", status_text(task.health_status))
-    overview.add_row("Task definition", task.task_definition)
-    overview.add_row("Service", dash(task.service_name))
-    overview.add_row("Started by", dash(task.started_by))
-    overview.add_row("Launch type", dash(task.launch_type))
-    overview.add_row("Capacity provider", dash(task.capacity_provider))
-    overview.add_row("CPU / memory", f"{dash(task.cpu)} / {dash(task.memory)}")
-    overview.add_row("Created", f"{timestamp(task.created_at)}  ({age(task.created_at, now)} ago)")
-    overview.add_row("Started", f"{timestamp(task.started_at)}  ({age(task.started_at, now)} ago)")
+    overview.field("Health", status_text(task.health_status))
+    overview.field("Task definition", inert(task.task_definition))
+    overview.field("Service", inert(dash(task.service_name)))
+    overview.field("Started by", inert(dash(task.started_by)))
+    overview.field("Launch type", inert(dash(task.launch_type)))
+    overview.field("Capacity provider", inert(dash(task.capacity_provider)))
+    overview.field("CPU / memory", inert(f"{dash(task.cpu)} / {dash(task.memory)}"))
+    overview.field("Created", inert(f"{timestamp(task.created_at)}  ({age(task.created_at, now)} ago)"))
+    overview.field("Started", inert(f"{timestamp(task.started_at)}  ({age(task.started_at, now)} ago)"))
     if task.stopped_at or task.stop_code or task.stopped_reason:
-        overview.add_row("Stopped", timestamp(task.stopped_at))
-        overview.add_row("Stop code", Text(dash(task.stop_code), style=BAD))
-        overview.add_row("Cause", Text(stop_cause(task), style=BAD))
-        overview.add_row("Stopped reason", Text(dash(task.stopped_reason), style=BAD))
+        overview.field("Stopped", inert(timestamp(task.stopped_at)))
+        overview.field("Stop code", inert(dash(task.stop_code), BAD))
+        overview.field("Cause", inert(stop_cause(task), BAD))
+        overview.field("Stopped reason", inert(dash(task.stopped_reason), BAD))
     if task.container_instance_arn:
-        overview.add_row("Container instance", short_name(task.container_instance_arn))
+        overview.field("Container instance", inert(short_name(task.container_instance_arn)))
 
     network = render_network(task, definition, context)
 
-    containers = Table(title="Containers", title_justify="left", title_style="bold", expand=False)
+    containers = InertTable(title="Containers", title_justify="left", title_style="bold", expand=False)
     for name in ("Name", "Image", "Status", "Exit", "Health", "Ports", "Reason"):
         containers.add_column(name)
     for container in task.containers:
@@ -147,10 +148,10 @@ def render_task(
             container.name,
             dash(container.image),
             status_text(container.last_status),
-            Text(dash(exit_code), style=BAD if exit_code not in (None, 0) else ""),
+            inert(dash(exit_code), BAD if exit_code not in (None, 0) else ""),
             status_text(container.health_status),
             ports or "-",
-            Text(dash(container.reason), style=BAD if container.reason else DIM),
+            inert(dash(container.reason), BAD if container.reason else DIM),
         )
 
     parts: list[RenderableType] = [overview, Text(""), network, Text("")]
@@ -158,7 +159,9 @@ def render_task(
         parts += [render_targets(context), Text("")]
     parts.append(containers)
     if definition is not None:
-        secrets = Table(title="Secrets (by source; values are never read)", title_justify="left", title_style="bold")
+        secrets = InertTable(
+            title="Secrets (by source; values are never read)", title_justify="left", title_style="bold"
+        )
         secrets.add_column("Container")
         secrets.add_column("Name")
         secrets.add_column("From")
@@ -167,24 +170,26 @@ def render_task(
                 secrets.add_row(container_def.name, secret.name, secret.value_from)
         if secrets.row_count:
             parts += [Text(""), secrets]
-    return Group(*parts)
+    return inert_group(*parts)
 
 
 def render_network(task: Task, definition: TaskDefinition | None, context: TaskContext) -> RenderableType:
     network = _kv_table("Networking and security")
-    network.add_row("Availability zone", dash(task.availability_zone))
-    network.add_row("Private IP", dash(task.private_ip))
-    network.add_row("Public IP", dash(task.public_ip))
-    network.add_row("ENI", dash(task.eni_id))
-    network.add_row("Subnet", dash(task.subnet_id))
+    network.field("Availability zone", inert(dash(task.availability_zone)))
+    network.field("Private IP", inert(dash(task.private_ip)))
+    network.field("Public IP", inert(dash(task.public_ip)))
+    network.field("ENI", inert(dash(task.eni_id)))
+    network.field("Subnet", inert(dash(task.subnet_id)))
     config = context.service.network if context.service is not None else None
     # ECS reports a task's security groups only through its service's network configuration.
     groups = ", ".join(config.security_groups) if config is not None else ""
-    network.add_row("Security groups", groups or Text("- (not from a service with awsvpc networking)", style=DIM))
+    network.field(
+        "Security groups", inert(groups) if groups else Text("- (not from a service with awsvpc networking)", style=DIM)
+    )
     if definition is not None:
-        network.add_row("Network mode", dash(definition.network_mode))
-        network.add_row("Task role", dash(definition.task_role_arn))
-        network.add_row("Execution role", dash(definition.execution_role_arn))
+        network.field("Network mode", inert(dash(definition.network_mode)))
+        network.field("Task role", inert(dash(definition.task_role_arn)))
+        network.field("Execution role", inert(dash(definition.execution_role_arn)))
     if context.replaced:
         address = stable_address(context.target_groups)
         old = sorted({ip for t in context.replaced for ip in (t.public_ip, t.private_ip) if ip})
@@ -200,16 +205,16 @@ def render_network(task: Task, definition: TaskDefinition | None, context: TaskC
             note.append(f", {STABLE_ADDRESS_NOTE}.", style="")
         elif context.service is not None and not context.service.load_balancers:
             note.append(" This service has no load balancer, so nothing gives it a stable address.", style="")
-        network.add_row("IPs changed", note)
+        network.field("IPs changed", note)
     elif address := stable_address(context.target_groups):
-        network.add_row("Stable address", Text.assemble((address, "bold cyan"), (f"  ({STABLE_ADDRESS_NOTE})", DIM)))
+        network.field("Stable address", Text.assemble(inert(address, "bold cyan"), (f"  ({STABLE_ADDRESS_NOTE})", DIM)))
     return network
 
 
 def render_targets(context: TaskContext) -> RenderableType:
     if context.load_balancing_error:
-        return Group(Text("Load balancer targets", style="bold"), Text(f"⚠ {context.load_balancing_error}", style=BAD))
-    table = Table(title="Load balancer targets", title_justify="left", title_style="bold", expand=False)
+        return inert_group(Text("Load balancer targets", style="bold"), inert(f"⚠ {context.load_balancing_error}", BAD))
+    table = InertTable(title="Load balancer targets", title_justify="left", title_style="bold", expand=False)
     for name in ("Target group", "Load balancer", "Target", "Port", "State", "Reason", "Description"):
         table.add_column(name)
     for group, health in context.targets:
@@ -219,11 +224,11 @@ def render_targets(context: TaskContext) -> RenderableType:
             health.target_id,
             dash(health.port),
             target_state_text(health.state),
-            Text(dash(health.reason), style=BAD if health.state.startswith("unhealthy") else ""),
+            inert(dash(health.reason), BAD if health.state.startswith("unhealthy") else ""),
             dash(health.description),
         )
     if not context.targets:
-        return Group(
+        return inert_group(
             Text("Load balancer targets", style="bold"),
             Text("This task is not registered with its service's target groups.", style=DIM),
         )
