@@ -7,6 +7,9 @@ from functools import partial
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from ecstui.ui.inert import visible
 
 if TYPE_CHECKING:
     from ecstui.ui.app import EcsApp
@@ -36,13 +39,26 @@ class ViewCommands(Provider):
             commands.append(PaletteCommand(f"Go to {kind}", f":{kind}", partial(app.jump, kind)))
         return commands
 
+    # Titles and help name resources ("Scale <service>"), and the palette reads a str prompt, a str help and
+    # Matcher.highlight's candidate as markup: each is given as Content of its visible characters instead.
     async def discover(self) -> Hits:
         for command in self._commands():
-            yield DiscoveryHit(command.title, command.run, help=command.help)
+            title = Content(visible(command.title))
+            yield DiscoveryHit(title, command.run, text=command.title, help=_help(command.help))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for command in self._commands():
-            score = matcher.match(command.title)
+            title = visible(command.title)
+            score, offsets = matcher.fuzzy_search.match(matcher.query, title)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.title), command.run, help=command.help)
+                prompt = Content(title)
+                for offset in offsets:
+                    if not title[offset].isspace():
+                        prompt = prompt.stylize(matcher.match_style, offset, offset + 1)
+                yield Hit(score, prompt, command.run, text=command.title, help=_help(command.help))
+
+
+def _help(text: str) -> str:
+    # The palette passes help through Content.from_markup, which returns a Content unchanged: typed as str there.
+    return cast(str, Content(visible(text)))

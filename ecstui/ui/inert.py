@@ -16,6 +16,7 @@ this module returns. `tests/ui/test_inert_*` fail when a screen builds markup fr
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Literal, Protocol
 
 from rich.style import Style
@@ -46,6 +47,16 @@ def visible(value: object, *, multiline: bool = False) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else _picture(char, multiline) for char in text)
+
+
+# What `visible` puts in place of a character: a Control Picture or a ⟨U+XXXX⟩.
+_STAND_IN = re.compile("[\u2400-\u2421]|⟨U\\+[0-9A-F]{4,6}⟩")
+
+
+def shows_stand_ins(text: str) -> bool:
+    """Whether `text` holds what `visible` draws in place of a character: a value shown through the door and
+    then edited still holds them, and sending it would send the stand-ins instead of what AWS holds."""
+    return _STAND_IN.search(text) is not None
 
 
 def inert(value: object, style: str | Style = "", *, multiline: bool = False) -> Text:
@@ -110,4 +121,4 @@ def notify_inert(
     )
 
 
-__all__ = ["Notifier", "Severity", "inert", "make_inert", "notify_inert", "visible"]
+__all__ = ["Notifier", "Severity", "inert", "make_inert", "notify_inert", "shows_stand_ins", "visible"]

@@ -55,6 +55,7 @@ async def open_audit(pilot: Any) -> AuditScreen:
 
 
 def cells(screen: AuditScreen, row: int) -> list[Any]:
+    """A row's cells as the table holds them: Text (str() of one is what it reads)."""
     return list(screen.table.get_row_at(row))
 
 
@@ -73,12 +74,12 @@ async def test_audit_lists_entries_newest_first_with_failures_in_red(demo_accoun
         screen = await open_audit(pilot)
         assert screen.table.row_count == 2
         newest = cells(screen, 0)
-        assert newest[0] == "2026-11-26 11:55:00.000"
+        assert str(newest[0]) == "2026-11-26 11:55:00.000"
         assert newest[3].plain == "delete_service" and "red" in str(newest[3].style)
         assert "scale it to 0" in newest[5].plain and "red" in str(newest[5].style)
-        assert newest[6] == "desiredCount=10"
+        assert str(newest[6]) == "desiredCount=10"
         oldest = cells(screen, 1)
-        assert (oldest[3].plain, oldest[4], oldest[5].plain, oldest[7]) == (
+        assert (oldest[3].plain, str(oldest[4]), oldest[5].plain, str(oldest[7])) == (
             "create_cluster",
             "payments",
             "ok",
@@ -86,7 +87,7 @@ async def test_audit_lists_entries_newest_first_with_failures_in_red(demo_accoun
         )
         await pilot.press("slash", *"payments", "enter")
         assert screen.table.shown_count == 1
-        assert cells(screen, 0)[4] == "payments"
+        assert str(cells(screen, 0)[4]) == "payments"
 
 
 async def test_undo_restores_the_desired_count_a_scale_replaced(

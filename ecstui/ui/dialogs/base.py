@@ -3,6 +3,12 @@
 Bad input is caught before anything is sent and said inline; a failed AWS call shows AWS's message and
 leaves the dialog open with what the user typed; Confirm is disabled while the request is in flight, so an
 action cannot be sent twice.
+
+Every text a dialog shows goes through the text door (`inert`). An input prefilled with a value from AWS
+(`prefilled`, `fill`) holds the value's visible form, since an ESC in it would reach the terminal, and is
+marked: read back unchanged (`read`), it gives the value exactly as AWS holds it; edited but still holding
+the stand-ins (``␛``, ``⟨U+202E⟩``), it is refused with a sentence, so that neither the control characters
+are emitted nor a changed value is sent without the user seeing it.
 """
 
 from __future__ import annotations
@@ -10,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +26,7 @@ from textual.widgets import Button, Input, Static
 
 from ecstui.aws.errors import AwsError, to_aws_error
 from ecstui.aws.validation import Invalid
-from ecstui.ui.inert import notify_inert
+from ecstui.ui.inert import inert, notify_inert, shows_stand_ins, visible
 
 if TYPE_CHECKING:
     from ecstui.ui.app import EcsApp
@@ -66,12 +71,20 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
     ActionDialog #dialog-buttons { height: 3; align-horizontal: right; }
     ActionDialog #dialog-buttons Button { margin-left: 2; }
     ActionDialog .field-label { padding-top: 1; color: $text-muted; }
+    ActionDialog Input.unprintable { border: tall $warning; }
     """
+
+    UNPRINTABLE_NOTE = (
+        "The value from AWS holds characters that cannot be shown; they are drawn as ␛, ␇, ⟨U+202E⟩… "
+        "Left as it is, the value is kept exactly; to change it, type it anew without them."
+    )
 
     def __init__(self) -> None:
         super().__init__(classes="destructive" if self.destructive else "")
         self.sending = False
         self.attempts = 0
+        # Inputs prefilled with a value that could not be shown as it is: their id -> the value from AWS.
+        self._unprintable: dict[str, str] = {}
 
     @property
     def ecs_app(self) -> EcsApp:
@@ -94,14 +107,14 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
     # -- shape -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.title_text), id="dialog-title")
+            yield Static(inert(self.title_text), id="dialog-title")
             with VerticalScroll(id="dialog-body"):
                 yield from self.compose_body()
             yield Static("", id="dialog-error")
             yield Static("", id="dialog-status")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="dialog-cancel")
-                yield Button(self.confirm_label, id="dialog-confirm", variant=cast(Any, self.confirm_variant))
+                yield Button(inert(self.confirm_label), id="dialog-confirm", variant=cast(Any, self.confirm_variant))
 
     def on_mount(self) -> None:
         # Textual also runs the on_mount of every subclass that defines one; they should not call this one.
@@ -112,16 +125,51 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
         first = next(iter(self.query(Input)), None)
         return first if first is not None else self.query_one("#dialog-confirm", Button)
 
+    # -- inputs holding values from AWS --------------------------------------------------------
+    def prefilled(self, value: object, *, id: str, **options: Any) -> Input:
+        """An Input holding a value from AWS (None as empty), shown as its visible form."""
+        box = Input(id=id, **options)
+        self._hold(box, id, "" if value is None else str(value))
+        return box
+
+    def fill(self, box: Input, value: object) -> None:
+        """Put a value from AWS into an existing input, as `prefilled` does."""
+        self._hold(box, box.id or "", "" if value is None else str(value))
+
+    def _hold(self, box: Input, id: str, original: str) -> None:
+        shown = visible(original)
+        if shown != original:
+            self._unprintable[id] = original
+            box.add_class("unprintable")
+            box.tooltip = self.UNPRINTABLE_NOTE
+        else:
+            self._unprintable.pop(id, None)
+            box.remove_class("unprintable")
+            box.tooltip = None
+        box.value = shown
+
+    def read(self, id: str, what: str | None = None) -> str:
+        """An input's value: for one prefilled from AWS and left as it was, the value exactly as AWS holds it."""
+        value = self.query_one(f"#{id}", Input).value
+        original = self._unprintable.get(id)
+        if original is None:
+            return value
+        if value == visible(original):
+            return original
+        if shows_stand_ins(value):
+            raise Invalidity(f"{what or id}: {self.UNPRINTABLE_NOTE}")
+        return value
+
     def show_error(self, message: str) -> None:
         error = self.query_one("#dialog-error", Static)
-        error.update(Text(f"✗ {message}"))
+        error.update(inert(f"✗ {message}", multiline=True))
         error.add_class("shown")
 
     def clear_error(self) -> None:
         self.query_one("#dialog-error", Static).remove_class("shown")
 
     def set_status(self, message: str) -> None:
-        self.query_one("#dialog-status", Static).update(message)
+        self.query_one("#dialog-status", Static).update(inert(message))
 
     # -- flow --------------------------------------------------------------------------------
     @on(Button.Pressed, "#dialog-cancel")
@@ -192,10 +240,10 @@ class ConfirmDialog(ActionDialog[R]):
         super().__init__()
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self.question)
+        yield Static(inert(self.question, multiline=True))
         if self.type_to_confirm:
-            yield Static(f"Type {self.type_to_confirm!r} to confirm:", classes="field-label")
-            yield Input(id="confirm-name", placeholder=self.type_to_confirm)
+            yield Static(inert(f"Type {self.type_to_confirm!r} to confirm:"), classes="field-label")
+            yield Input(id="confirm-name", placeholder=visible(self.type_to_confirm))
 
     def validate(self) -> Any:
         if self.type_to_confirm:

@@ -17,6 +17,7 @@ from ecstui.aws.errors import AwsError
 from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, task_definition_label
 from ecstui.aws.validation import parse_cluster_name, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.inert import inert, make_inert, visible
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 CLUSTER_DEFAULT = "default"
@@ -113,14 +114,16 @@ class CreateServiceDialog(ActionDialog[Service]):
         super().__init__()
         self.existing_services: set[str] = set()
         self.template: Service | None = None
+        # The container and port a target group would send to, from the chosen revision (the inputs' placeholders).
+        self.suggested_target: tuple[str, str] = ("", "")
 
-    def _compute_options(self) -> list[tuple[str, str]]:
-        options: list[tuple[str, str]] = []
+    def _compute_options(self) -> list[tuple[Text, str]]:
+        options: list[tuple[Text, str]] = []
         if self.cluster.default_strategy:
             strategy = ", ".join(i.capacity_provider for i in self.cluster.default_strategy)
-            options.append((f"cluster default ({strategy})", CLUSTER_DEFAULT))
-        options += [(f"capacity provider {p}", f"cp:{p}") for p in self.cluster.capacity_providers]
-        options += [(f"launch type {t}", f"launch:{t}") for t in LAUNCH_TYPES]
+            options.append((inert(f"cluster default ({strategy})"), CLUSTER_DEFAULT))
+        options += [(inert(f"capacity provider {p}"), f"cp:{p}") for p in self.cluster.capacity_providers]
+        options += [(inert(f"launch type {t}"), f"launch:{t}") for t in LAUNCH_TYPES]
         return options
 
     def compose_body(self) -> ComposeResult:
@@ -168,7 +171,7 @@ class CreateServiceDialog(ActionDialog[Service]):
         self.existing_services = {s.name for s in services}
         self.template = next((s for s in services if s.network is not None and s.network.subnets), None)
         family_select = self.query_one("#family", Select)
-        family_select.set_options([(f.name, f.name) for f in families])
+        family_select.set_options([(inert(f.name), f.name) for f in families])
         note = "No task definitions are registered: register one first." if not families else ""
         if self.template is not None and self.template.network is not None:
             network = self.template.network
@@ -179,12 +182,12 @@ class CreateServiceDialog(ActionDialog[Service]):
             note = f"Network settings are those of service {self.template.name}."
         if families:
             family_select.value = families[0].name
-        self.query_one("#service-note", Static).update(note)
+        self.query_one("#service-note", Static).update(inert(note))
 
     def _fill_if_empty(self, selector: str, value: str) -> None:
         box = self.query_one(selector, Input)
         if not box.value:
-            box.value = value
+            self.fill(box, value)
 
     def _choose_compute(self, service: Service) -> None:
         compute = self.query_one("#compute", Select)
@@ -209,7 +212,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             self.show_error(error.message)
             return
         revision = self.query_one("#revision", Select)
-        revision.set_options([(task_definition_label(arn), arn) for arn in arns])
+        revision.set_options([(inert(task_definition_label(arn)), arn) for arn in arns])
         if arns:
             revision.value = arns[0]  # newest first
 
@@ -228,8 +231,9 @@ class CreateServiceDialog(ActionDialog[Service]):
         for container in definition.containers:
             for mapping in container.port_mappings:
                 if mapping.container_port is not None:
-                    self.query_one("#container-name", Input).placeholder = container.name
-                    self.query_one("#container-port", Input).placeholder = str(mapping.container_port)
+                    self.suggested_target = (container.name, str(mapping.container_port))
+                    self.query_one("#container-name", Input).placeholder = visible(container.name)
+                    self.query_one("#container-port", Input).placeholder = visible(mapping.container_port)
                     return
 
     def validate(self) -> NewService:
@@ -248,8 +252,8 @@ class CreateServiceDialog(ActionDialog[Service]):
             launch_type = compute.removeprefix("launch:")
         elif isinstance(compute, str) and compute.startswith("cp:"):
             strategy = (CapacityProviderStrategyItem(compute.removeprefix("cp:"), weight=1, base=0),)
-        subnets = tuple(_split_ids(self.query_one("#subnets", Input).value))
-        groups = tuple(_split_ids(self.query_one("#security-groups", Input).value))
+        subnets = tuple(_split_ids(self.read("subnets", "Subnets")))
+        groups = tuple(_split_ids(self.read("security-groups", "Security groups")))
         if groups and not subnets:
             raise Invalidity("Security groups apply only with subnets (awsvpc networking): add a subnet.")
         bad = [s for s in subnets if not s.startswith("subnet-")] + [g for g in groups if not g.startswith("sg-")]
@@ -261,10 +265,9 @@ class CreateServiceDialog(ActionDialog[Service]):
         if target_group is not None:
             if not target_group.startswith("arn:") or ":targetgroup/" not in target_group:
                 raise Invalidity("A target group ARN reads arn:aws:elasticloadbalancing:<region>:…:targetgroup/….")
-            name_box = self.query_one("#container-name", Input)
-            port_box = self.query_one("#container-port", Input)
-            container_name = name_box.value.strip() or name_box.placeholder or None
-            port_text = port_box.value.strip() or port_box.placeholder
+            suggested_name, suggested_port = self.suggested_target
+            container_name = self.query_one("#container-name", Input).value.strip() or suggested_name or None
+            port_text = self.query_one("#container-port", Input).value.strip() or suggested_port
             if not container_name:
                 raise Invalidity("A target group needs the container that receives its traffic.")
             if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
@@ -328,9 +331,9 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
         self.done: list[TeardownStep] = []
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self._plan(None), id="teardown-plan")
-        yield Static(f"Type {self.cluster.name!r} to confirm:", classes="field-label")
-        yield Input(id="confirm-name", placeholder=self.cluster.name)
+        yield Static(make_inert(self._plan(None)), id="teardown-plan")
+        yield Static(inert(f"Type {self.cluster.name!r} to confirm:"), classes="field-label")
+        yield Input(id="confirm-name", placeholder=visible(self.cluster.name))
         yield Static("", id="teardown-progress")
 
     def on_mount(self) -> None:
@@ -343,7 +346,7 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
         except AwsError as error:
             self.show_error(error.message)
             return
-        self.query_one("#teardown-plan", Static).update(self._plan(services))
+        self.query_one("#teardown-plan", Static).update(make_inert(self._plan(services)))
         self.query_one("#dialog-confirm", Button).label = "Tear down" if services else "Delete"
 
     def _plan(self, services: list[Service] | None) -> Text:
@@ -401,7 +404,7 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
             text.append(f"… step {self.done[-1].done + 1} of {total}", style="dim")
             if waiting:
                 text.append(f": {waiting}", style="dim")
-        self.query_one("#teardown-progress", Static).update(text)
+        self.query_one("#teardown-progress", Static).update(make_inert(text))
 
     def perform(self, values: str) -> Awaitable[list[TeardownStep]]:
         return self._teardown(values)

@@ -19,7 +19,7 @@ from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, Ta
 from ecstui.aws.task_definition_cache import family_of
 from ecstui.aws.validation import MAX_DESIRED_COUNT, Invalid
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
-from ecstui.ui.inert import notify_inert
+from ecstui.ui.inert import inert, notify_inert
 
 LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
 CLUSTER_DEFAULT = "default"
@@ -116,7 +116,7 @@ class RunTaskDialog(ActionDialog[list[Task]]):
     def compose_body(self) -> ComposeResult:
         yield Static("Cluster", classes="field-label")
         yield Select(
-            [(name, name) for name in self.clusters],
+            [(inert(name), name) for name in self.clusters],
             value=self.initial_cluster if self.initial_cluster else Select.NULL,
             allow_blank=self.initial_cluster is None,
             id="cluster",
@@ -173,17 +173,17 @@ class RunTaskDialog(ActionDialog[list[Task]]):
             chosen = "launch:FARGATE"
         self.computes = computes
         compute = self.query_one("#compute", Select)
-        compute.set_options([(c.label, key) for key, c in computes.items()])
+        compute.set_options([(inert(c.label), key) for key, c in computes.items()])
         compute.value = chosen
         network = service.network if service is not None else None
-        self.query_one("#subnets", Input).value = ", ".join(network.subnets) if network else ""
-        self.query_one("#security-groups", Input).value = ", ".join(network.security_groups) if network else ""
+        self.fill(self.query_one("#subnets", Input), ", ".join(network.subnets) if network else "")
+        self.fill(self.query_one("#security-groups", Input), ", ".join(network.security_groups) if network else "")
         self.query_one("#public-ip", Checkbox).value = network.assign_public_ip if network else False
         note = self.query_one("#defaults-note", Static)
         if service is not None:
-            note.update(Text.assemble("Defaults from service ", (f"{cluster_name}/{service.name}", "bold"), "."))
+            note.update(Text.assemble("Defaults from service ", inert(f"{cluster_name}/{service.name}", "bold"), "."))
         else:
-            note.update(f"No service in {cluster_name} to take defaults from.")
+            note.update(inert(f"No service in {cluster_name} to take defaults from."))
 
     def validate(self) -> Any:
         cluster = self.query_one("#cluster", Select).value
@@ -193,9 +193,9 @@ class RunTaskDialog(ActionDialog[list[Task]]):
         compute_key = self.query_one("#compute", Select).value
         compute = self.computes.get(compute_key) if isinstance(compute_key, str) else None
         compute = compute or Compute("cluster default")
-        subnets = checked(parse_ids(self.query_one("#subnets", Input).value, _SUBNET, "subnet", "subnet-0a1b2c3d"))
+        subnets = checked(parse_ids(self.read("subnets", "Subnets"), _SUBNET, "subnet", "subnet-0a1b2c3d"))
         groups = checked(
-            parse_ids(self.query_one("#security-groups", Input).value, _SECURITY_GROUP, "security group", "sg-0a1b2c3d")
+            parse_ids(self.read("security-groups", "Security groups"), _SECURITY_GROUP, "security group", "sg-0a1b2c3d")
         )
         if groups and not subnets:
             raise Invalidity("Security groups apply only with subnets (awsvpc network mode).")

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from ecstui.aws.models import Service, TaskDefinition
 from ecstui.aws.validation import parse_desired_count, registrable_definition
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.inert import inert, make_inert, visible
 
 
 class ScaleDialog(ActionDialog[Service]):
@@ -31,7 +32,7 @@ class ScaleDialog(ActionDialog[Service]):
 
     def compose_body(self) -> ComposeResult:
         s = self.service
-        yield Static(f"Now: desired {s.desired}, running {s.running}, pending {s.pending}  ({self.cluster})")
+        yield Static(inert(f"Now: desired {s.desired}, running {s.running}, pending {s.pending}  ({self.cluster})"))
         yield Static("New desired count (0 to 5000):", classes="field-label")
         yield Input(str(s.desired), id="desired", select_on_focus=True)
 
@@ -81,7 +82,7 @@ class UpdateServiceDialog(ActionDialog[Service]):
         super().__init__()
 
     def compose_body(self) -> ComposeResult:
-        yield Static(f"Running {self.service.task_definition}. Revisions of the family, newest first:")
+        yield Static(inert(f"Running {self.service.task_definition}. Revisions of the family, newest first:"))
         yield OptionList(id="revisions")
         yield Static(Text("loading revisions…", style="dim"), id="diff")
         yield Static("Desired count (empty keeps the current one):", classes="field-label")
@@ -109,7 +110,7 @@ class UpdateServiceDialog(ActionDialog[Service]):
             self.revisions[definition.arn] = definition
             running = "  (running)" if definition.arn == self.service.task_definition_arn else ""
             images = ", ".join(c.image.rsplit("/", 1)[-1] for c in definition.containers)
-            options.add_option(Option(f"{definition.label}  {images}{running}", id=definition.arn))
+            options.add_option(Option(inert(f"{definition.label}  {images}{running}"), id=definition.arn))
         if revisions:
             options.highlighted = 0
 
@@ -117,7 +118,7 @@ class UpdateServiceDialog(ActionDialog[Service]):
     def _show_diff(self, event: OptionList.OptionHighlighted) -> None:
         chosen = self.revisions.get(event.option.id or "")
         if chosen is not None and self.current is not None:
-            self.query_one("#diff", Static).update(definition_diff(self.current, chosen))
+            self.query_one("#diff", Static).update(make_inert(definition_diff(self.current, chosen)))
 
     def validate(self) -> tuple[str, int | None]:
         options = self.query_one("#revisions", OptionList)
@@ -154,13 +155,17 @@ class DeleteServiceDialog(ActionDialog[Service]):
     def compose_body(self) -> ComposeResult:
         s = self.service
         yield Static(
-            f"Delete {s.name} from {self.cluster}. Its tasks are stopped and it leaves its load balancers. "
-            "This cannot be undone."
+            inert(
+                f"Delete {s.name} from {self.cluster}. Its tasks are stopped and it leaves its load balancers. "
+                "This cannot be undone."
+            )
         )
         if s.desired > 0:
-            yield Checkbox(f"Scale {s.name} from {s.desired} to 0 first (ECS requires it)", True, id="scale-first")
-        yield Static(f"Type {s.name!r} to confirm:", classes="field-label")
-        yield Input("", placeholder=s.name, id="confirm-name")
+            yield Checkbox(
+                inert(f"Scale {s.name} from {s.desired} to 0 first (ECS requires it)"), True, id="scale-first"
+            )
+        yield Static(inert(f"Type {s.name!r} to confirm:"), classes="field-label")
+        yield Input("", placeholder=visible(s.name), id="confirm-name")
 
     def validate(self) -> bool:
         typed = self.query_one("#confirm-name", Input).value.strip()

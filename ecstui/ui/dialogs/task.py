@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 from ecstui.aws.models import Task
 from ecstui.aws.validation import parse_stop_reason
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.inert import inert
 
 
 class StopTaskDialog(ActionDialog[Task]):
@@ -31,12 +32,14 @@ class StopTaskDialog(ActionDialog[Task]):
             f"Service {service} will start a replacement." if service else "Nothing will replace it (no service)."
         )
         yield Static(
-            f"Stop {self.ecs_task.id} ({self.ecs_task.task_definition}, {self.ecs_task.last_status}). {consequence}"
+            inert(
+                f"Stop {self.ecs_task.id} ({self.ecs_task.task_definition}, {self.ecs_task.last_status}). {consequence}"
+            )
         )
         yield Static("Reason (recorded on the task, up to 255 characters):", classes="field-label")
         yield Input("Stopped from ecstui", id="reason", select_on_focus=True)
         if self.type_to_confirm:
-            yield Static(f"Production profile: type {self.ecs_task.id[:8]!r} to confirm:", classes="field-label")
+            yield Static(inert(f"Production profile: type {self.ecs_task.id[:8]!r} to confirm:"), classes="field-label")
             yield Input("", id="confirm-name")
 
     def validate(self) -> str:

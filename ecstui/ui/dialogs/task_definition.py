@@ -19,6 +19,7 @@ from ecstui.aws.errors import AwsError
 from ecstui.aws.models import Service, TaskDefinition, short_name
 from ecstui.aws.validation import Invalid, registrable_definition, task_definition_problems
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.inert import inert, make_inert, shows_stand_ins, visible
 
 _PORT_TOKEN = re.compile(r"(\d+)(?:-(\d+))?(?:/(tcp|udp))?", re.IGNORECASE)
 _TASK_CPU = re.compile(r"\d+|\d+(\.\d+)? ?vcpu", re.IGNORECASE)
@@ -30,12 +31,36 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
 def environment_text(environment: Any) -> str:
-    """A container's environment as KEY=VALUE lines."""
+    """A container's environment as KEY=VALUE lines, each drawn as its characters (a control character, a line
+    break or a tab in a value shows as ␛, ␊, ␉: one variable stays one line; see `unshown_environment`)."""
     if not isinstance(environment, list):
         return ""
     return "\n".join(
-        f"{item.get('name', '')}={item.get('value', '')}" for item in environment if isinstance(item, dict)
+        f"{visible(item.get('name', ''))}={visible(item.get('value', ''))}"
+        for item in environment
+        if isinstance(item, dict)
     )
+
+
+def unshown_environment(
+    pairs: list[tuple[str, str]], original: Sequence[tuple[str, str]], where: str
+) -> list[tuple[str, str]] | Invalid:
+    """Edited KEY=VALUE pairs with every line left as `environment_text` drew it given back as AWS holds it; a
+    line edited but still holding stand-ins (␛, ⟨U+202E⟩) is refused rather than sent changed."""
+    drawn = {(visible(name), visible(value)): (name, value) for name, value in original}
+    result: list[tuple[str, str]] = []
+    for name, value in pairs:
+        kept = drawn.get((name, value))
+        if kept is not None:
+            result.append(kept)
+        elif shows_stand_ins(name) or shows_stand_ins(value):
+            return Invalid(
+                f"{where}, environment: {name} holds characters that cannot be shown (drawn as ␛, ⟨U+…⟩); "
+                "leave its line as it was, or type the value anew without them."
+            )
+        else:
+            result.append((name, value))
+    return result
 
 
 def parse_environment(text: str, where: str) -> list[tuple[str, str]] | Invalid:
@@ -189,13 +214,13 @@ class RegisterRevisionDialog(ActionDialog[TaskDefinition]):
         yield Static(
             Text.assemble(
                 "Changes from ",
-                (self.source.label, "bold"),
+                inert(self.source.label, "bold"),
                 f" ({added} line{'s' if added != 1 else ''} added, {removed} removed). ",
                 ("ctrl+s", "bold"),
                 " registers it; escape goes back to the edits.",
             )
         )
-        yield Static(definition_diff(before, self.definition, self.source.label), id="diff")
+        yield Static(make_inert(definition_diff(before, self.definition, self.source.label)), id="diff")
 
     def perform(self, values: Any) -> Awaitable[TaskDefinition]:
         return self.ecs_app.actions.register_task_definition(self.definition)
@@ -269,27 +294,27 @@ class NewRevisionDialog(RevisionEditDialog):
     def compose_body(self) -> ComposeResult:
         yield Static(
             Text("Everything not shown here is kept exactly as it is in ", style="dim")
-            + Text(self.source.label, style="bold dim")
+            + inert(self.source.label, "bold dim")
             + Text(". Empty CPU/memory means not set.", style="dim")
         )
         with Horizontal(classes="field-row"):
             with Vertical():
                 yield Static("Task CPU (units or '1 vCPU')", classes="field-label")
-                yield Input(str(self.original.get("cpu") or ""), id="task-cpu")
+                yield self.prefilled(self.original.get("cpu") or "", id="task-cpu")
             with Vertical():
                 yield Static("Task memory (MiB or '2 GB')", classes="field-label")
-                yield Input(str(self.original.get("memory") or ""), id="task-memory")
+                yield self.prefilled(self.original.get("memory") or "", id="task-memory")
         for index, container in enumerate(self.containers):
-            yield Static(f"Container {container.get('name', index)}", classes="container-title")
+            yield Static(inert(f"Container {container.get('name', index)}"), classes="container-title")
             yield Static("Image", classes="field-label")
-            yield Input(str(container.get("image") or ""), id=f"image-{index}")
+            yield self.prefilled(container.get("image") or "", id=f"image-{index}")
             with Horizontal(classes="field-row"):
                 with Vertical():
                     yield Static("CPU units", classes="field-label")
-                    yield Input(_text(container.get("cpu")), id=f"cpu-{index}")
+                    yield self.prefilled(_text(container.get("cpu")), id=f"cpu-{index}")
                 with Vertical():
                     yield Static("Memory (MiB, hard limit)", classes="field-label")
-                    yield Input(_text(container.get("memory")), id=f"memory-{index}")
+                    yield self.prefilled(_text(container.get("memory")), id=f"memory-{index}")
                 with Vertical():
                     yield Static("Ports (8080/tcp, 9090)", classes="field-label")
                     yield Input(ports_text(container.get("portMappings")), id=f"ports-{index}")
@@ -303,7 +328,7 @@ class NewRevisionDialog(RevisionEditDialog):
             self.call_after_refresh(inputs.first().focus)
 
     def _value(self, widget_id: str) -> str:
-        return self.query_one(f"#{widget_id}", Input).value
+        return self.read(widget_id)
 
     def build(self) -> dict[str, Any]:
         # Start from every field of the source and change only what was edited, so nothing else is lost.
@@ -367,6 +392,7 @@ class NewRevisionDialog(RevisionEditDialog):
         existing = [
             (str(e.get("name", "")), str(e.get("value", ""))) for e in (before if isinstance(before, list) else [])
         ]
+        pairs = checked(unshown_environment(pairs, existing, where))
         if pairs == existing or (not pairs and "environment" not in original):
             return
         container["environment"] = [{"name": name, "value": value} for name, value in pairs]
@@ -396,17 +422,17 @@ class RollServicesDialog(ActionDialog[list[Service]]):
         yield Static(
             Text.assemble(
                 "These services use the family ",
-                (self.registered.family, "bold"),
+                inert(self.registered.family, "bold"),
                 ". Each chosen one starts a deployment of ",
-                (self.registered.label, "bold"),
+                inert(self.registered.label, "bold"),
                 ". space toggles a service, ctrl+s rolls out, escape keeps them as they are.",
             )
         )
         options = [
             Selection(
                 Text.assemble(
-                    (f"{short_name(s.cluster_arn)}/{s.name}", "bold"),
-                    f"  now {s.task_definition}  desired {s.desired}",
+                    inert(f"{short_name(s.cluster_arn)}/{s.name}", "bold"),
+                    inert(f"  now {s.task_definition}  desired {s.desired}"),
                 ),
                 index,
                 True,
@@ -458,4 +484,5 @@ __all__ = [
     "parse_environment",
     "parse_ports",
     "ports_text",
+    "unshown_environment",
 ]

@@ -19,6 +19,7 @@ from ecstui.aws.models import TaskDefinition
 from ecstui.aws.validation import Invalid, parse_task_definition_json, registrable_definition
 from ecstui.ui.dialogs.base import Invalidity
 from ecstui.ui.dialogs.task_definition import RevisionEditDialog
+from ecstui.ui.inert import inert, shows_stand_ins, visible
 
 # An editor run without a terminal (headless, e.g. under test) must not hang the app forever.
 HEADLESS_EDITOR_TIMEOUT = 120.0
@@ -38,8 +39,17 @@ def editor_command() -> list[str] | None:
 
 
 def definition_json(definition: TaskDefinition) -> str:
-    """What is offered for editing: exactly what RegisterTaskDefinition would be sent for an identical revision."""
+    """What is offered for editing: exactly what RegisterTaskDefinition would be sent for an identical revision.
+
+    JSON's escapes keep it printable: every control and non-ASCII character of a value is written \\uXXXX."""
     return json.dumps(registrable_definition(definition.raw), indent=2, default=str) + "\n"
+
+
+def shown_json(text: str) -> str:
+    """Text from an editor as the in-app editor shows it: line breaks kept, every other unprintable character
+    drawn as its stand-in (␛, ⟨U+202E⟩), never emitted; `JsonEditDialog` then refuses to register while any
+    stand-in is left, rather than register the stand-ins in place of what the file held."""
+    return visible(text.replace("\r\n", "\n"), multiline=True)
 
 
 def edit_externally(app: App[Any], text: str) -> str:
@@ -95,7 +105,7 @@ class JsonEditDialog(RevisionEditDialog):
     ) -> None:
         super().__init__(source)
         self.title_text = f"Edit the JSON of {source.label} into a new revision"
-        self.initial_text = text if text is not None else definition_json(source)
+        self.initial_text = shown_json(text) if text is not None else definition_json(source)
         self.review_at_once = review_at_once
         self.note = note
 
@@ -104,7 +114,7 @@ class JsonEditDialog(RevisionEditDialog):
         if editor_command() is not None:
             hint += " ctrl+o opens it in $EDITOR again."
         if self.note:
-            yield Static(Text(self.note, style="yellow"), id="json-note")
+            yield Static(inert(self.note, "yellow"), id="json-note")
         yield Static(Text(hint, style="dim"))
         yield TextArea.code_editor(self.initial_text, language="json", id="json", soft_wrap=False)
         if editor_command() is not None:
@@ -121,6 +131,11 @@ class JsonEditDialog(RevisionEditDialog):
             self.call_after_refresh(self.action_confirm)
 
     def build(self) -> dict[str, Any]:
+        if shows_stand_ins(self.text_area.text):
+            raise Invalidity(
+                "The text holds characters that cannot be shown (drawn as ␛, ⟨U+…⟩), from the editor's file: "
+                "remove them (JSON writes a control character in a value as \\u001b)."
+            )
         parsed = parse_task_definition_json(self.text_area.text)
         if isinstance(parsed, Invalid):
             if parsed.line is not None:
@@ -142,7 +157,7 @@ class JsonEditDialog(RevisionEditDialog):
         except EditorUnavailable as problem:
             self.show_error(f"{problem} The text here is kept.")
             return
-        self.text_area.load_text(edited)
+        self.text_area.load_text(shown_json(edited))
         self.action_confirm()
 
 

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.ui.format import age
+from ecstui.ui.inert import inert
 from ecstui.ui.polling import FetchAbandoned, Poller
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable, Row, inert_cells
@@ -382,7 +383,7 @@ class ListScreen(LiveScreen, Generic[T]):
         self.last_error = error
         banner = self.query_one("#pane-error", Static)
         stale = " Showing the last data received." if self.items else ""
-        banner.update(Text(f"⚠ {error.message}{stale} Retrying in {retry_in:.0f}s.", style="bold"))
+        banner.update(inert(f"⚠ {error.message}{stale} Retrying in {retry_in:.0f}s.", "bold", multiline=True))
         banner.add_class("shown")
         self._update_title()
 

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.ui.format import age
+from ecstui.ui.inert import inert
 from ecstui.ui.polling import Poller
 from ecstui.ui.screens.base import LiveScreen
 from ecstui.ui.widgets.one_line import OneLine
@@ -79,5 +80,5 @@ class DetailScreen(LiveScreen):
 
     def _show_error(self, error: AwsError, retry_in: float) -> None:
         banner = self.query_one("#pane-error", Static)
-        banner.update(Text(f"⚠ {error.message} Retrying in {retry_in:.0f}s.", style="bold"))
+        banner.update(inert(f"⚠ {error.message} Retrying in {retry_in:.0f}s.", "bold", multiline=True))
         banner.add_class("shown")

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from ecstui.ui.inert import inert
+
 KEY_NAMES = {
     "question_mark": "?",
     "colon": ":",
@@ -42,14 +44,15 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Keys of {self.view}  (esc closes)", id="help-title")
+            yield Static(inert(f"Keys of {self.view}  (esc closes)"), id="help-title")
             yield DataTable(cursor_type="row", id="help-table")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Key", "Does", "Id")
+        # Keys and descriptions may come from the config's keymap: cells are Text (a DataTable reads a str as markup).
         for key, description, binding_id in self.rows:
-            table.add_row(key, description, binding_id)
+            table.add_row(inert(key), inert(description), inert(binding_id))
         table.focus()
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -9,6 +9,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
+from ecstui.ui.inert import inert
+
 # Each kind with the aliases an operator may type.
 JUMP_TARGETS: dict[str, tuple[str, ...]] = {
     "clusters": ("clusters", "cluster", "cl", "c"),
@@ -73,7 +75,7 @@ class JumpScreen(ModalScreen[str | None]):
         kind = resolve_jump(event.value)
         if kind is None:
             self.query_one("#jump-error", Static).update(
-                f"Unknown view {event.value.strip()!r}: try " + ", ".join(f":{k}" for k in JUMP_TARGETS)
+                inert(f"Unknown view {event.value.strip()!r}: try " + ", ".join(f":{k}" for k in JUMP_TARGETS))
             )
             return
         self.dismiss(kind)

@@ -17,7 +17,7 @@ from ecstui.aws.stopped_tasks import summarize_stopped
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.format import DIM, age, dash, status_text
-from ecstui.ui.inert import notify_inert
+from ecstui.ui.inert import make_inert, notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.traffic import health_summary, stop_causes_line
 from ecstui.ui.widgets.resource_table import Cell, Column
@@ -113,7 +113,9 @@ class TasksScreen(ListScreen[Task]):
         super()._apply(result)
         summary = self.query_one("#stopped-summary", Static)
         if self.desired_status == "STOPPED":
-            summary.update(stop_causes_line(summarize_stopped(list(self.items.values())), self.ecs_app.clock()))
+            summary.update(
+                make_inert(stop_causes_line(summarize_stopped(list(self.items.values())), self.ecs_app.clock()))
+            )
             summary.add_class("shown")
         else:
             summary.remove_class("shown")

@@ -17,6 +17,7 @@ from ecstui.aws.models import short_name
 from ecstui.aws.triage import KIND_ORDER, SEVERITY_LABELS, Problem, TriageReport, find_problems
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, timestamp
+from ecstui.ui.inert import inert, make_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.ranked_table import Rank, RankedTable
@@ -101,7 +102,7 @@ class TriageScreen(ListScreen[Problem]):
         if self.partial_errors:
             # A part that could not be checked is not "nothing broken there": say which, above the list.
             banner = self.query_one("#pane-error", Static)
-            banner.update(Text("⚠ Not checked: " + "; ".join(self.partial_errors), style="bold"))
+            banner.update(inert("⚠ Not checked: " + "; ".join(self.partial_errors), "bold", multiline=True))
             banner.add_class("shown")
 
     def row_key(self, item: Problem) -> str:
@@ -137,7 +138,7 @@ class TriageScreen(ListScreen[Problem]):
         if item.since is not None:
             text.append(f"\nsince  {timestamp(item.since)} ({age(item.since, self.ecs_app.clock())} ago)", style=DIM)
         text.append(f"\nenter  {self.destination(item)}", style=DIM)
-        detail.update(text)
+        detail.update(make_inert(text))
 
     def destination(self, item: Problem) -> str:
         arn = item.resource_arn or ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ecstui.ui.inert import make_inert
+
 
 class OneLine(Static):
     """Static.update lays the whole screen out again (a Static's height follows its text); a one-line widget's
@@ -15,12 +17,16 @@ class OneLine(Static):
     OneLine { height: 1; }
     """
 
-    def __init__(self, text: Text | str = "", *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(text, id=id, classes=classes)
-        self._line: Text | str = text
+    def __init__(self, text: Text | None = None, *, id: str | None = None, classes: str | None = None) -> None:
+        # A title names AWS resources: it takes Text (never a str, which Static reads as markup) and draws its
+        # unprintable characters as stand-ins, on one line.
+        line = make_inert(text, multiline=False) if text is not None else Text()
+        super().__init__(line, id=id, classes=classes)
+        self._line: Text = line
 
-    def show(self, text: Text | str) -> None:
-        if text == self._line:
+    def show(self, text: Text) -> None:
+        line = make_inert(text, multiline=False)
+        if line == self._line:
             return
-        self._line = text
-        self.update(text, layout=False)
+        self._line = line
+        self.update(line, layout=False)
