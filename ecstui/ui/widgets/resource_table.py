@@ -535,11 +535,11 @@ class ResourceTable(DataTable[Text]):
         room = width - 2 * padding
         if not plain or len(plain) > room or not plain.isascii() or not plain.isprintable():
             return None  # empty, cropped, wide or control characters: DataTable's own way
-        if isinstance(value, Text):
+        if isinstance(value, Text) and (value.style or value.spans):
             # As Rich renders a Text: its own style becomes a span under the spans it has.
             segments = list(Text("\n").join([value]).render(self.app.console))
         else:
-            segments = [Segment(plain)]
+            segments = [Segment(plain)]  # an unstyled cell (most str data, made inert): just its characters
         component_style, post_style = self._get_styles_to_render_cell(
             False,
             False,
