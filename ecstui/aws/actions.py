@@ -152,7 +152,7 @@ class EcsActions:
             return result
 
     def _error(self, exc: BaseException) -> AwsError:
-        return to_aws_error(exc, endpoint=self.session.target.endpoint_url)
+        return to_aws_error(exc, endpoint=self.session.target.endpoint_url, profile=self.session.profile_in_use)
 
     async def _send(self, request: Awaitable[T]) -> T:
         try:

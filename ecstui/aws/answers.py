@@ -1,0 +1,143 @@
+"""What each answer ecstui reads must hold: an answer without it is an error ("malformed"), never an empty list.
+
+botocore reads a 200 whose JSON body cannot be parsed as `{"message": body}`, which the operation's shape then
+drops, and a member that is missing simply is not there: without this check both read as "nothing there"
+(`Services [0]`, a triage with nothing broken). The query protocol (ELBv2) raises ResponseParserError for bad XML,
+and a body cut short by a closed connection surfaces as ConnectionClosedError after botocore's retries. The
+session registers `check_answer` on every client's "after-call" and `name_unreadable_answer` on "after-call-error",
+so every call of every client, paginators included, is checked in this one place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+import aiohttp
+from botocore.exceptions import ConnectionClosedError
+from botocore.parsers import ResponseParserError
+
+from ecstui.aws.errors import AwsError
+
+# (botocore service name, operation) -> the top-level members its answer always has, even when empty.
+# Every read the app makes, and the answers of mutations whose result it reads.
+EXPECTED_MEMBERS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
+    "ecs": {
+        "ListClusters": ("clusterArns",),
+        "DescribeClusters": ("clusters",),
+        "ListServices": ("serviceArns",),
+        "DescribeServices": ("services",),
+        "ListTasks": ("taskArns",),
+        "DescribeTasks": ("tasks",),
+        "DescribeTaskDefinition": ("taskDefinition",),
+        "ListTaskDefinitions": ("taskDefinitionArns",),
+        "ListTaskDefinitionFamilies": ("families",),
+        "ListContainerInstances": ("containerInstanceArns",),
+        "DescribeContainerInstances": ("containerInstances",),
+        "CreateService": ("service",),
+        "UpdateService": ("service",),
+        "DeleteService": ("service",),
+        "StopTask": ("task",),
+        "RunTask": ("tasks",),
+        "RegisterTaskDefinition": ("taskDefinition",),
+        "DeregisterTaskDefinition": ("taskDefinition",),
+        "DeleteTaskDefinitions": ("taskDefinitions",),
+        "CreateCluster": ("cluster",),
+        "DeleteCluster": ("cluster",),
+        "UpdateContainerInstancesState": ("containerInstances",),
+    },
+    "elbv2": {
+        "DescribeTargetGroups": ("TargetGroups",),
+        "DescribeLoadBalancers": ("LoadBalancers",),
+        "DescribeListeners": ("Listeners",),
+        "DescribeRules": ("Rules",),
+        "DescribeTargetHealth": ("TargetHealthDescriptions",),
+    },
+}
+
+SERVICE_NAMES: Final[Mapping[str, str]] = {
+    "ecs": "ECS",
+    "elbv2": "Elastic Load Balancing",
+    "logs": "CloudWatch Logs",
+    "cloudwatch": "CloudWatch",
+    "ec2": "EC2",
+}
+
+
+# botocore's hyphenated service ids (as in event names) -> its service names.
+_SERVICE_IDS: Final[Mapping[str, str]] = {
+    "ecs": "ecs",
+    "elastic-load-balancing-v2": "elbv2",
+    "cloudwatch-logs": "logs",
+    "cloudwatch": "cloudwatch",
+    "ec2": "ec2",
+}
+
+
+def unreadable(service: str, operation: str, why: str) -> AwsError:
+    """The error of an answer that could not be read: kind "malformed", said in one sentence."""
+    who = SERVICE_NAMES.get(service, service or "AWS")
+    return AwsError(
+        f"{who} returned an answer ecstui could not read ({operation}: {why}).",
+        kind="malformed",
+        code="MalformedAnswer",
+        operation=operation,
+    )
+
+
+def _snippet(body: bytes) -> str:
+    text = body[:40].decode("utf-8", "replace")
+    return repr(text + ("…" if len(body) > 40 else ""))
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+async def check_answer(http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any) -> None:
+    """after-call: raise AwsError(kind="malformed") when a successful answer lacks a member it always has."""
+    if model is None or http_response is None or getattr(http_response, "status_code", 500) >= 300:
+        return
+    service = str(model.service_model.service_name)
+    operation = str(model.name)
+    expected = EXPECTED_MEMBERS.get(service, {}).get(operation)
+    if not expected:
+        return
+    missing = [member for member in expected if not isinstance(parsed, Mapping) or member not in parsed]
+    if not missing:
+        return
+    # Only now, on the rare bad answer, look at the body again: was it JSON at all?
+    body = await http_response.content
+    protocol = model.service_model.resolved_protocol
+    if protocol.startswith("json") and body.strip() and not _is_json(body):
+        raise unreadable(service, operation, f"not JSON: {_snippet(body)}")
+    if not body.strip():
+        raise unreadable(service, operation, "an empty answer")
+    raise unreadable(service, operation, "no " + ", ".join(repr(m) for m in missing))
+
+
+def name_unreadable_answer(event_name: str = "", exception: Any = None, **_: Any) -> None:
+    """after-call-error: an answer that could not be parsed, or was cut short, becomes AwsError(kind="malformed").
+
+    Raising here replaces botocore's exception (after its retries), so the operation is named in the sentence.
+    """
+    if exception is None:
+        return
+    # "after-call-error.elastic-load-balancing-v2.DescribeTargetGroups"
+    _event, service_id, operation_name = [*event_name.split(".", 2), "", ""][:3]
+    service = _SERVICE_IDS.get(service_id, service_id)
+    if isinstance(exception, ResponseParserError):
+        what = "XML" if "XML" in str(exception) else "in the format expected"
+        raise unreadable(service, operation_name, f"not valid {what}") from exception
+    if isinstance(exception, ConnectionClosedError) and isinstance(
+        exception.kwargs.get("error"), aiohttp.ClientPayloadError
+    ):
+        raise unreadable(service, operation_name, "the answer was cut short") from exception
+
+
+__all__ = ["EXPECTED_MEMBERS", "check_answer", "name_unreadable_answer", "unreadable"]
