@@ -1,0 +1,81 @@
+"""Answers that are not what AWS gives (malformed, hung, denied) keep what the pane showed and say what is wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Static
+
+from ecstui.aws.session import AwsTarget
+from ecstui.aws.triage import find_problems
+from ecstui.emulator.faults import MalformedAnswer
+from ecstui.emulator.server import EmulatorServer
+from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.screens.services import ServicesScreen
+from ecstui.ui.screens.triage import TriageScreen
+from tests.ui.conftest import FIXED_NOW, make_app, text_of, wait_loaded, wait_until
+
+
+def banner_text(screen: ListScreen[Any]) -> str:
+    banner = screen.query_one("#pane-error", Static)
+    return text_of(banner.render()) if "shown" in banner.classes else ""
+
+
+def title_text(screen: ListScreen[Any]) -> str:
+    return text_of(screen._title_text())
+
+
+async def test_a_malformed_describe_keeps_the_rows_and_says_what_ecs_answered(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    app = make_app(demo_account, cluster="prod")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen) and len(screen.items) == 9
+        emulator.faults.inject("DescribeServices", MalformedAnswer("missing_member", "services"), rate=1.0)
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen.last_error is not None)
+
+        assert len(screen.items) == 9 and screen.table.row_count == 9
+        assert "Services [9]" in title_text(screen)
+        message = " ".join(banner_text(screen).split())
+        assert "ECS returned an answer ecstui could not read (DescribeServices: no 'services')." in message
+        assert "Showing the last data received." in message
+
+        # The listing itself broken the same way: still the last rows, never "Services [0]".
+        emulator.faults.clear_injections()
+        emulator.faults.inject("ListServices", MalformedAnswer("bad_json"), rate=1.0)
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: "ListServices" in banner_text(screen))
+        assert len(screen.items) == 9 and "Services [9]" in title_text(screen)
+        emulator.faults.clear_injections()
+
+
+async def test_triage_never_says_nothing_is_broken_while_a_part_could_not_be_checked(
+    target: AwsTarget, ecs: Any, emulator: EmulatorServer
+) -> None:
+    ecs.create_cluster(clusterName="quiet")
+    emulator.faults.inject("ListServices", MalformedAnswer("missing_member"), rate=1.0)
+
+    app = make_app(target, triage_at_start=True)
+    async with app.run_test(size=(140, 36)) as pilot:
+        report = await find_problems(app.reader, app.load_balancing, now=FIXED_NOW)
+        assert report.problems == () and not report.ok
+        assert report.errors == (
+            "quiet: services: ECS returned an answer ecstui could not read (ListServices: no 'serviceArns').",
+        )
+        # At start, what could not be checked is worth opening on, as a problem is.
+        await wait_until(pilot, lambda: isinstance(app.screen, TriageScreen), 20)
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        await wait_until(pilot, lambda: "Not checked" in banner_text(screen))
+        assert "nothing is broken" not in title_text(screen)
+        assert "quiet: services: ECS returned an answer ecstui could not read" in " ".join(banner_text(screen).split())
+
+        # Refreshed: still not "nothing is broken".
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen.poller is not None and screen.poller.fetch_count >= 1)
+        assert "nothing is broken" not in title_text(screen)
+        assert "Not checked" in banner_text(screen)
+    emulator.faults.clear_injections()
