@@ -15,10 +15,13 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import aiohttp
-from botocore.exceptions import ConnectionClosedError
+from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 
 from ecstui.aws.errors import AwsError
+
+# The code of the AwsError for a request that was sent and not answered in time.
+NO_ANSWER: Final = "NoAnswer"
 
 # (botocore service name, operation) -> the top-level members its answer always has, even when empty.
 # Every read the app makes, and the answers of mutations whose result it reads.
@@ -121,8 +124,11 @@ async def check_answer(http_response: Any = None, parsed: Any = None, model: Any
     raise unreadable(service, operation, "no " + ", ".join(repr(m) for m in missing))
 
 
-def name_unreadable_answer(event_name: str = "", exception: Any = None, **_: Any) -> None:
-    """after-call-error: an answer that could not be parsed, or was cut short, becomes AwsError(kind="malformed").
+def name_unreadable_answer(
+    event_name: str = "", exception: Any = None, *, read_timeout: float | None = None, **_: Any
+) -> None:
+    """after-call-error: an answer that could not be parsed, or was cut short, becomes AwsError(kind="malformed");
+    a request that was sent and never answered (read timeout) an AwsError with code NO_ANSWER.
 
     Raising here replaces botocore's exception (after its retries), so the operation is named in the sentence.
     """
@@ -138,6 +144,15 @@ def name_unreadable_answer(event_name: str = "", exception: Any = None, **_: Any
         exception.kwargs.get("error"), aiohttp.ClientPayloadError
     ):
         raise unreadable(service, operation_name, "the answer was cut short") from exception
+    if isinstance(exception, ReadTimeoutError):
+        who = SERVICE_NAMES.get(service, service or "AWS")
+        each = f" (each of botocore's tries waited {read_timeout:g} s)" if read_timeout else ""
+        raise AwsError(
+            f"{who} did not answer {operation_name} in time{each}; the next refresh retries.",
+            kind="unreachable",
+            code=NO_ANSWER,
+            operation=operation_name,
+        ) from exception
 
 
-__all__ = ["EXPECTED_MEMBERS", "check_answer", "name_unreadable_answer", "unreadable"]
+__all__ = ["EXPECTED_MEMBERS", "NO_ANSWER", "check_answer", "name_unreadable_answer", "unreadable"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 from collections import Counter
@@ -109,7 +110,9 @@ class AwsSession:
         self._session.register("needs-retry", self._count_throttle)
         # A 200 without what the answer always holds, or one that cannot be parsed, is an error (see answers).
         self._session.register("after-call", check_answer)
-        self._session.register("after-call-error", name_unreadable_answer)
+        self._session.register(
+            "after-call-error", functools.partial(name_unreadable_answer, read_timeout=target.read_timeout)
+        )
         # standard mode: exponential backoff with jitter, retrying throttles and transient errors.
         self._config = AioConfig(
             retries={"mode": "standard", "total_max_attempts": 4},

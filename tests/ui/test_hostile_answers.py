@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from typing import Any
 
 from textual.widgets import Static
 
 from ecstui.aws.session import AwsTarget
 from ecstui.aws.triage import find_problems
-from ecstui.emulator.faults import MalformedAnswer
+from ecstui.emulator.faults import Hang, MalformedAnswer
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.screens.triage import TriageScreen
+from ecstui.ui.widgets.resource_table import plain
 from tests.ui.conftest import FIXED_NOW, make_app, text_of, wait_loaded, wait_until
 
 
@@ -79,3 +82,36 @@ async def test_triage_never_says_nothing_is_broken_while_a_part_could_not_be_che
         assert "nothing is broken" not in title_text(screen)
         assert "Not checked" in banner_text(screen)
     emulator.faults.clear_injections()
+
+
+async def test_while_describe_services_hangs_the_listed_names_show_at_once_and_the_hang_ends_in_a_sentence(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    # Every DescribeServices hangs; each attempt gives up after a second (the default is 10 s; AWS answers in ms).
+    emulator.faults.inject("DescribeServices", Hang(120), rate=1.0)
+    app = make_app(dataclasses.replace(demo_account, read_timeout=1.0), cluster="prod")
+    async with app.run_test(size=(140, 36)) as pilot:
+        started = asyncio.get_running_loop().time()
+        await wait_until(pilot, lambda: isinstance(app.screen, ServicesScreen) and app.screen.table.row_count == 9)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        # The names, each with "…" for what is still being described, well before any describe has answered.
+        assert asyncio.get_running_loop().time() - started < 5
+        assert emulator.log.counts["DescribeServices"] == 0
+        row = [plain(cell) for cell in screen.table.get_row_at(0)]
+        assert row[0] == "api" and set(row[1:]) == {"…"}
+        assert screen.placeholder_keys and "described 0/9" in title_text(screen)
+
+        # Four attempts of a second each, with botocore's backoff between them: a readable sentence, not minutes.
+        await wait_until(pilot, lambda: screen.last_error is not None, 30)
+        assert asyncio.get_running_loop().time() - started < 30
+        message = " ".join(banner_text(screen).split())
+        assert "ECS did not answer DescribeServices in time (each of botocore's tries waited 1 s)" in message
+        assert screen.table.row_count == 9  # the names stay
+        assert "described" not in title_text(screen)
+
+        emulator.faults.clear_injections()
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen.last_error is None and screen.updated_at is not None, 20)
+        assert len(screen.items) == 9 and not screen.placeholder_keys
+        assert plain(screen.table.get_row_at(0)[1]) == "ACTIVE"
