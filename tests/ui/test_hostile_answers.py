@@ -10,18 +10,22 @@ from textual.widgets import Static
 
 from ecstui.aws.session import AwsTarget
 from ecstui.aws.triage import find_problems
-from ecstui.emulator.faults import Hang, MalformedAnswer
+from ecstui.emulator.faults import AwsErrorSpec, Hang, MalformedAnswer
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.screens.services import ServicesScreen
+from ecstui.ui.screens.tasks import TasksScreen
 from ecstui.ui.screens.triage import TriageScreen
 from ecstui.ui.widgets.resource_table import plain
+from tests.ui.broken import broken_account
 from tests.ui.conftest import FIXED_NOW, make_app, text_of, wait_loaded, wait_until
+
+__all__ = ["broken_account"]
 
 
 def banner_text(screen: ListScreen[Any]) -> str:
     banner = screen.query_one("#pane-error", Static)
-    return text_of(banner.render()) if "shown" in banner.classes else ""
+    return str(banner.render()) if "shown" in banner.classes else ""
 
 
 def title_text(screen: ListScreen[Any]) -> str:
@@ -115,3 +119,41 @@ async def test_while_describe_services_hangs_the_listed_names_show_at_once_and_t
         await wait_until(pilot, lambda: screen.last_error is None and screen.updated_at is not None, 20)
         assert len(screen.items) == 9 and not screen.placeholder_keys
         assert plain(screen.table.get_row_at(0)[1]) == "ACTIVE"
+
+
+async def test_with_describe_target_health_denied_the_tasks_pane_says_why_target_health_is_unknown(
+    broken_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    emulator.faults.inject(
+        "DescribeTargetHealth",
+        AwsErrorSpec(
+            403, "AccessDenied", "User is not authorized to perform: elasticloadbalancing:DescribeTargetHealth"
+        ),
+        rate=1.0,
+        service="elasticloadbalancing",
+    )
+    app = make_app(broken_account, cluster="prod", service="payments")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        await wait_until(pilot, lambda: any(c.key == "targets" for c in screen.columns) and screen.table.row_count > 0)
+        index = [c.key for c in screen.columns].index("targets")
+        cells = {plain(screen.table.get_row_at(i)[index]) for i in range(screen.table.row_count)}
+        assert cells == {"?"}
+        # Said once, on the screen, in one sentence naming the permission.
+        said = [str(w.render()) for w in screen.query(Static) if w.display and "TargetHealth" in str(w.render())]
+        assert said == [
+            (
+                "⚠ Target health shows ? because this profile may not call elasticloadbalancing:DescribeTargetHealth: "
+                "grant it that IAM permission to see it; the tasks are listed as usual."
+            )
+        ]
+        note = screen.query_one("#target-health-note", Static)
+        # The rest of the pane works: the tasks are there, no error banner, and a refresh keeps it so.
+        assert screen.table.row_count == len(screen.items) >= 1 and screen.last_error is None
+        emulator.faults.clear_injections()
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: "shown" not in note.classes)
+        cells = {plain(screen.table.get_row_at(i)[index]) for i in range(screen.table.row_count)}
+        assert "?" not in cells
