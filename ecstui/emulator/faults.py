@@ -65,7 +65,12 @@ class Hang:
     seconds: float
 
 
-Fault = AwsErrorSpec | MalformedAnswer | Hang
+@dataclass(frozen=True)
+class DropAfterApplying:
+    """Carry the request out, then close the connection without answering (a connection lost mid-request)."""
+
+
+Fault = AwsErrorSpec | MalformedAnswer | Hang | DropAfterApplying
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,8 @@ class FaultConfig:
 class Injection:
     """Answer `error` to calls of one operation ("*" for every operation) of one service.
 
-    `error` is an AWS error, a malformed 200 answer (MalformedAnswer) or a hang (Hang).
+    `error` is an AWS error, a malformed 200 answer (MalformedAnswer), a hang (Hang) or a connection closed once
+    the request was carried out (DropAfterApplying).
 
     `service` is the SigV4 signing name: "ecs", "logs", "elasticloadbalancing", "monitoring" (CloudWatch).
 
@@ -157,6 +163,7 @@ class _Decision:
     delay_seconds: float = 0.0
     malformed: MalformedAnswer | None = None
     hang_seconds: float = 0.0
+    drop_after_applying: bool = False
 
 
 class Faults:
@@ -344,6 +351,8 @@ def _decision_for(fault: Fault, delay: float) -> _Decision:
         return _Decision(malformed=fault, delay_seconds=delay)
     if isinstance(fault, Hang):
         return _Decision(hang_seconds=fault.seconds, delay_seconds=delay)
+    if isinstance(fault, DropAfterApplying):
+        return _Decision(drop_after_applying=True, delay_seconds=delay)
     return _Decision(fault, delay_seconds=delay)
 
 
@@ -451,6 +460,11 @@ class FaultsMiddleware:
             self.faults.hold(decision.hang_seconds)
         if decision.malformed is not None:
             return self._malformed(environ, start_response, decision.malformed)
+        if decision.drop_after_applying:
+            collect(self.app(environ, lambda *_: lambda data: None))
+            self._drop_connection(environ)
+            start_response("500 Connection Reset", [("Content-Length", "0"), ("Connection", "close")])
+            return []
         return self.app(environ, start_response)
 
     def _malformed(self, environ: WSGIEnviron, start_response: StartResponse, fault: MalformedAnswer) -> list[bytes]:

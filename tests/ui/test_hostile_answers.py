@@ -6,12 +6,13 @@ import asyncio
 import dataclasses
 from typing import Any
 
-from textual.widgets import Static
+from textual.widgets import Button, Input, Static
 
 from ecstui.aws.session import AwsTarget
 from ecstui.aws.triage import find_problems
-from ecstui.emulator.faults import AwsErrorSpec, Hang, MalformedAnswer
+from ecstui.emulator.faults import AwsErrorSpec, DropAfterApplying, Hang, MalformedAnswer
 from ecstui.emulator.server import EmulatorServer
+from ecstui.ui.dialogs.service import ScaleDialog
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.screens.tasks import TasksScreen
@@ -157,3 +158,34 @@ async def test_with_describe_target_health_denied_the_tasks_pane_says_why_target
         await wait_until(pilot, lambda: "shown" not in note.classes)
         cells = {plain(screen.table.get_row_at(i)[index]) for i in range(screen.table.row_count)}
         assert "?" not in cells
+
+
+async def test_a_scale_whose_connection_drops_shows_the_count_read_back_instead_of_could_not_connect(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    app = make_app(demo_account, cluster="prod")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        assert screen.table.select_key(next(k for k, s in screen.items.items() if s.name == "web"))
+        await pilot.press("s")
+        dialog = app.screen
+        assert isinstance(dialog, ScaleDialog)
+        # ECS applies the scale; the connection is gone before its answer.
+        emulator.faults.inject("UpdateService", DropAfterApplying(), rate=1.0)
+        dialog.query_one("#desired", Input).value = "12"
+        await pilot.press("enter")
+        error = dialog.query_one("#dialog-error", Static)
+        await wait_until(pilot, lambda: "shown" in error.classes and not dialog.sending, 30)
+        emulator.faults.clear_injections()
+
+        said = str(error.render())
+        assert said.startswith(
+            "✗ The connection dropped after UpdateService was sent: the change may have been applied. "
+            "ecstui read it back; check its state before sending it again. "
+            "Now: web wants 12 tasks ("  # as read back: the scale was applied
+        )
+        assert "Cannot reach" not in said
+        assert app.screen is dialog  # left open, with the state, not dismissed as done
+        assert str(dialog.query_one("#dialog-confirm", Button).label) == "Send again"
