@@ -102,6 +102,33 @@ def _is_json(body: bytes) -> bool:
     return True
 
 
+_PYTHON_TYPES: Final[Mapping[str, type | tuple[type, ...]]] = {
+    "structure": Mapping,
+    "list": list,
+    "string": str,
+    "integer": int,
+    "long": int,
+    "boolean": bool,
+}
+
+
+def _fits(value: Any, shape: Any) -> bool:
+    """Whether a parsed member is of its shape's type, and so are its items (one level: cheap, even for 100 tasks).
+
+    botocore copies JSON values into a string or structure member as they came: `[1, {"a": 2}]` for a list of
+    ARNs, which the readers would quietly skip as "nothing there".
+    """
+    if shape is None:
+        return True
+    expected = _PYTHON_TYPES.get(shape.type_name)
+    if expected is not None and not isinstance(value, expected):
+        return False
+    if shape.type_name == "list":
+        item = _PYTHON_TYPES.get(shape.member.type_name)
+        return item is None or all(isinstance(element, item) for element in value)
+    return True
+
+
 async def check_answer(http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any) -> None:
     """after-call: raise AwsError(kind="malformed") when a successful answer lacks a member it always has."""
     if model is None or http_response is None or getattr(http_response, "status_code", 500) >= 300:
@@ -113,6 +140,10 @@ async def check_answer(http_response: Any = None, parsed: Any = None, model: Any
         return
     missing = [member for member in expected if not isinstance(parsed, Mapping) or member not in parsed]
     if not missing:
+        members = model.output_shape.members
+        wrong = [member for member in expected if not _fits(parsed[member], members.get(member))]
+        if wrong:
+            raise unreadable(service, operation, ", ".join(repr(m) for m in wrong) + " not in the shape expected")
         return
     # Only now, on the rare bad answer, look at the body again: was it JSON at all?
     body = await http_response.content
@@ -144,6 +175,9 @@ def name_unreadable_answer(
         exception.kwargs.get("error"), aiohttp.ClientPayloadError
     ):
         raise unreadable(service, operation_name, "the answer was cut short") from exception
+    if isinstance(exception, AttributeError | TypeError | KeyError | ValueError):
+        # botocore's parsers fail like this on a body of the wrong shape (`[1, 2]`, `null` for a JSON object).
+        raise unreadable(service, operation_name, "not in the shape expected") from exception
     if isinstance(exception, ReadTimeoutError):
         who = SERVICE_NAMES.get(service, service or "AWS")
         each = f" (each of botocore's tries waited {read_timeout:g} s)" if read_timeout else ""

@@ -22,7 +22,7 @@ from ecstui.emulator.wire import AwsRequest, WSGIEnviron, collect, json_error, p
 
 OutageMode = Literal["unavailable", "reset"]
 # How a 200 answer can be broken on its way (a proxy, a cut connection, a service bug): see MalformedAnswer.
-MalformedKind = Literal["bad_json", "bad_xml", "truncated", "missing_member"]
+MalformedKind = Literal["bad_json", "bad_xml", "truncated", "missing_member", "body"]
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,12 @@ class MalformedAnswer:
     - "truncated": the first half of the real answer, announced with the full Content-Length, and then the
       connection closes (a connection cut mid-answer).
     - "missing_member": the real answer without its top-level member `member` (every member when None).
+    - "body": `body` instead of the real answer (a well-formed answer of the wrong shape, say).
     """
 
     kind: MalformedKind
     member: str | None = None
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -487,6 +489,8 @@ class FaultsMiddleware:
             body = b"Service temporarily unavailable. Please try again later."
         elif fault.kind == "truncated":
             announced, body = len(body), body[: len(body) // 2]
+        elif fault.kind == "body":
+            body = fault.body
         else:
             body = _without_member(body, fault.member)
         # werkzeug closes the connection after every answer: a body shorter than announced ends there.

@@ -128,3 +128,25 @@ def test_every_read_the_app_makes_has_its_expected_members() -> None:
     signing_to_botocore = {"ecs": "ecs", "elasticloadbalancing": "elbv2"}
     for service, operation, _ in READS:
         assert (signing_to_botocore[service], operation) in checked
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "why"),
+    [
+        ("ListServices", b'{"serviceArns": [1, {"a": 2}]}', "'serviceArns' not in the shape expected"),
+        ("DescribeServices", b'{"services": [1, "web"], "failures": []}', "not in the shape expected"),
+        ("DescribeServices", b'{"services": {"web": {}}}', "not in the shape expected"),
+        ("ListServices", b"[1, 2]", "not in the shape expected"),
+        ("ListServices", b"null", "not in the shape expected"),
+        ("ListServices", b"", "an empty answer"),
+    ],
+)
+async def test_a_well_formed_answer_of_the_wrong_shape_is_malformed_too(
+    account: AwsTarget, emulator_server: EmulatorServer, operation: str, body: bytes, why: str
+) -> None:
+    emulator_server.faults.inject(operation, MalformedAnswer("body", body=body), rate=1.0)
+    async with AwsSession(account) as session:
+        with pytest.raises(AwsError) as caught:
+            await EcsReader(session).services("prod")
+    assert caught.value.kind == "malformed"
+    assert caught.value.message == f"ECS returned an answer ecstui could not read ({operation}: {why})."
