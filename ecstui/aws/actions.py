@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
+from ecstui.aws.answers import NO_ANSWER
 from ecstui.aws.audit import OK, AuditEntry, AuditLog
 from ecstui.aws.errors import THROTTLE_CODES, AwsError, ReadOnlyError, to_aws_error
 from ecstui.aws.models import (
@@ -58,6 +59,33 @@ class RunTaskError(AwsError):
     def __init__(self, message: str, started: list[Task], *, code: str | None = None) -> None:
         super().__init__(message, kind="invalid", code=code, operation="RunTask")
         self.started = started
+
+
+ReadBack = Callable[[], Awaitable[str]]
+
+
+class UncertainOutcome(AwsError):
+    """A change was sent and its answer lost (the connection dropped, no answer came in time, the answer could not
+    be read): it may have been applied. Sending it again blindly could apply it twice, or undo someone else's.
+
+    `read_back`, when there is one, reads the resource again and says its state now, in a sentence.
+    """
+
+    def __init__(self, message: str, read_back: ReadBack | None, *, operation: str, code: str | None) -> None:
+        super().__init__(message, kind="uncertain", code=code, operation=operation)
+        self.read_back = read_back
+
+
+def _why_the_answer_was_lost(exc: BaseException, operation: str) -> str | None:
+    """How a sent change lost its answer, as the start of a sentence; None when the request was never sent."""
+    if isinstance(exc, ConnectionClosedError):
+        # Connection refused is EndpointConnectionError: that request never left, and says "Cannot reach".
+        return f"The connection dropped after {operation} was sent: the change may have been applied"
+    if isinstance(exc, ReadTimeoutError) or (isinstance(exc, AwsError) and exc.code == NO_ANSWER):
+        return f"{operation} was sent and no answer came in time: the change may have been applied"
+    if isinstance(exc, AwsError) and exc.kind == "malformed":
+        return f"{operation} was sent and its answer could not be read: the change was probably applied"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +180,7 @@ class EcsActions:
             return result
 
     def _error(self, exc: BaseException) -> AwsError:
-        return to_aws_error(exc, endpoint=self.session.target.endpoint_url)
+        return to_aws_error(exc, endpoint=self.session.target.endpoint_url, profile=self.session.profile_in_use)
 
     async def _send(self, request: Awaitable[T]) -> T:
         try:
@@ -160,7 +188,77 @@ class EcsActions:
         except Exception as exc:
             raise self._error(exc) from exc
 
-    async def _send_retrying_throttles_only(self, make_request: Callable[[], Awaitable[T]]) -> T:
+    def _change_error(self, exc: BaseException, operation: str, read_back: ReadBack | None) -> AwsError:
+        """The error of a change that failed: UncertainOutcome when it was sent and its answer lost."""
+        why = _why_the_answer_was_lost(exc, operation)
+        if why is None:
+            return self._error(exc)
+        then = (
+            "ecstui read it back; check its state before sending it again."
+            if read_back is not None
+            else "Refresh to see whether it was before sending it again."
+        )
+        code = exc.code if isinstance(exc, AwsError) else type(exc).__name__
+        return UncertainOutcome(f"{why}. {then}", read_back, operation=operation, code=code)
+
+    async def _send_change(self, operation: str, request: Awaitable[T], read_back: ReadBack | None = None) -> T:
+        """Send one mutating request; a lost answer is an UncertainOutcome (with how to read the resource back)."""
+        try:
+            return await request
+        except Exception as exc:
+            raise self._change_error(exc, operation, read_back) from exc
+
+    def _service_read_back(self, cluster: str, service: str) -> ReadBack:
+        async def read_back() -> str:
+            try:
+                current = await self._describe_service(cluster, service)
+            except AwsError as exc:
+                if exc.kind == "not_found":
+                    return f"Now: service {service} is not active in {cluster} (deleted, or never created)."
+                raise
+            deployments = current.get("deployments") or []
+            task_definition = short_name(str(current.get("taskDefinition") or "-"))
+            return (
+                f"Now: {service} wants {current.get('desiredCount')} tasks ({current.get('runningCount')} running, "
+                f"{current.get('pendingCount')} pending), task definition {task_definition}"
+                f", {len(deployments)} deployment{'s' if len(deployments) != 1 else ''}."
+            )
+
+        return read_back
+
+    def _task_read_back(self, cluster: str, task_arn: str) -> ReadBack:
+        async def read_back() -> str:
+            ecs = await self.session.ecs()
+            response = await self._send(ecs.describe_tasks(cluster=cluster, tasks=[task_arn]))
+            found = response.get("tasks", [])
+            if not found:
+                return f"Now: task {short_name(task_arn)} is not found in {cluster}."
+            task = found[0]
+            return (
+                f"Now: task {short_name(task_arn)} is {task.get('lastStatus')} "
+                f"(desired {task.get('desiredStatus')})"
+                + (f", stopping because: {task['stoppedReason']}" if task.get("stoppedReason") else "")
+                + "."
+            )
+
+        return read_back
+
+    def _family_read_back(self, family: str) -> ReadBack:
+        async def read_back() -> str:
+            ecs = await self.session.ecs()
+            response = await self._send(
+                ecs.list_task_definitions(familyPrefix=family, status="ACTIVE", sort="DESC", maxResults=10)
+            )
+            newest = [arn for arn in response.get("taskDefinitionArns", []) if short_name(arn).split(":")[0] == family]
+            if not newest:
+                return f"Now: family {family} has no active revision."
+            return f"Now: the newest active revision of {family} is {short_name(newest[0])}."
+
+        return read_back
+
+    async def _send_retrying_throttles_only(
+        self, make_request: Callable[[], Awaitable[T]], operation: str, read_back: ReadBack | None = None
+    ) -> T:
         """Send through a no-retry client; resend only when AWS answered 'throttled'.
 
         A throttled request was refused before it did anything, so resending it cannot create a second
@@ -174,7 +272,7 @@ class EcsActions:
                 if code not in THROTTLE_CODES or attempt == self.throttle_attempts - 1:
                     raise self._error(exc) from exc
             except Exception as exc:
-                raise self._error(exc) from exc
+                raise self._change_error(exc, operation, read_back) from exc
             await asyncio.sleep(random.uniform(0, self.throttle_backoff * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -203,7 +301,11 @@ class EcsActions:
             current = await self._describe_service(cluster, service)
             call.before = {"desiredCount": current.get("desiredCount")}
             ecs = await self.session.ecs()
-            response = await self._send(ecs.update_service(cluster=cluster, service=service, desiredCount=count))
+            response = await self._send_change(
+                "UpdateService",
+                ecs.update_service(cluster=cluster, service=service, desiredCount=count),
+                self._service_read_back(cluster, service),
+            )
             return service_from_api(response["service"])
 
         return await self._mutate(call, body)
@@ -234,7 +336,11 @@ class EcsActions:
 
         async def body(call: _Call) -> Service:
             ecs = await self.session.ecs()
-            response = await self._send(ecs.update_service(cluster=cluster, service=service, forceNewDeployment=True))
+            response = await self._send_change(
+                "UpdateService",
+                ecs.update_service(cluster=cluster, service=service, forceNewDeployment=True),
+                self._service_read_back(cluster, service),
+            )
             return service_from_api(response["service"])
 
         return await self._mutate(call, body)
@@ -256,7 +362,9 @@ class EcsActions:
             current = await self._describe_service(cluster, service)
             call.before = {"taskDefinition": current.get("taskDefinition"), "desiredCount": current.get("desiredCount")}
             ecs = await self.session.ecs()
-            response = await self._send(ecs.update_service(**parameters))
+            response = await self._send_change(
+                "UpdateService", ecs.update_service(**parameters), self._service_read_back(cluster, service)
+            )
             return service_from_api(response["service"])
 
         return await self._mutate(call, body)
@@ -277,7 +385,11 @@ class EcsActions:
                     kind="invalid",
                 )
             ecs = await self.session.ecs()
-            response = await self._send(ecs.delete_service(cluster=cluster, service=service))
+            response = await self._send_change(
+                "DeleteService",
+                ecs.delete_service(cluster=cluster, service=service),
+                self._service_read_back(cluster, service),
+            )
             return service_from_api(response["service"])
 
         return await self._mutate(call, body)
@@ -324,7 +436,11 @@ class EcsActions:
             ecs = await self.session.ecs()
             # CreateService is idempotent only with a clientToken (ECS returns the service it created for a
             # repeated token); the model does not mark it auto-filled, so ecstui sends one (at most 36 chars).
-            response = await self._send(ecs.create_service(**parameters, clientToken=str(uuid.uuid4())))
+            response = await self._send_change(
+                "CreateService",
+                ecs.create_service(**parameters, clientToken=str(uuid.uuid4())),
+                self._service_read_back(cluster, service_name),
+            )
             return service_from_api(response["service"])
 
         return await self._mutate(call, body)
@@ -346,7 +462,11 @@ class EcsActions:
 
         async def body(call: _Call) -> TaskDefinition:
             ecs = await self.session.ecs_no_retry()
-            response = await self._send_retrying_throttles_only(lambda: ecs.register_task_definition(**definition))
+            response = await self._send_retrying_throttles_only(
+                lambda: ecs.register_task_definition(**definition),
+                "RegisterTaskDefinition",
+                self._family_read_back(family),
+            )
             registered = task_definition_from_api(response["taskDefinition"])
             call.parameters["registered"] = registered.arn
             return registered
@@ -359,7 +479,9 @@ class EcsActions:
 
         async def body(call: _Call) -> TaskDefinition:
             ecs = await self.session.ecs()
-            response = await self._send(ecs.deregister_task_definition(taskDefinition=arn))
+            response = await self._send_change(
+                "DeregisterTaskDefinition", ecs.deregister_task_definition(taskDefinition=arn)
+            )
             return task_definition_from_api(response["taskDefinition"])
 
         return await self._mutate(call, body)
@@ -376,7 +498,9 @@ class EcsActions:
             ecs = await self.session.ecs()
             deleted: list[TaskDefinition] = []
             for batch in _batches(list(arns), DELETE_TASK_DEFINITIONS_BATCH):
-                response = await self._send(ecs.delete_task_definitions(taskDefinitions=batch))
+                response = await self._send_change(
+                    "DeleteTaskDefinitions", ecs.delete_task_definitions(taskDefinitions=batch)
+                )
                 deleted.extend(task_definition_from_api(td) for td in response.get("taskDefinitions", []))
                 _raise_failures(response.get("failures", []), "DeleteTaskDefinitions")
             return deleted
@@ -395,7 +519,9 @@ class EcsActions:
 
         async def body(call: _Call) -> Task:
             ecs = await self.session.ecs()
-            response = await self._send(ecs.stop_task(**parameters))
+            response = await self._send_change(
+                "StopTask", ecs.stop_task(**parameters), self._task_read_back(cluster, task_arn)
+            )
             return task_from_api(response["task"])
 
         return await self._mutate(call, body)
@@ -435,7 +561,9 @@ class EcsActions:
                 # clientToken makes a retried RunTask start its tasks once; botocore would fill one in, but
                 # naming it here keeps each batch distinct and the retries of one batch identical.
                 try:
-                    response = await self._send(ecs.run_task(**common, count=batch, clientToken=uuid.uuid4().hex))
+                    response = await self._send_change(
+                        "RunTask", ecs.run_task(**common, count=batch, clientToken=uuid.uuid4().hex)
+                    )
                 except AwsError as exc:
                     if not started:
                         raise
@@ -478,7 +606,7 @@ class EcsActions:
 
         async def body(call: _Call) -> Cluster:
             ecs = await self.session.ecs()
-            response = await self._send(ecs.create_cluster(**parameters))
+            response = await self._send_change("CreateCluster", ecs.create_cluster(**parameters))
             return cluster_from_api(response["cluster"])
 
         return await self._mutate(call, body)
@@ -490,7 +618,7 @@ class EcsActions:
 
         async def body(call: _Call) -> Cluster:
             ecs = await self.session.ecs()
-            response = await self._send(ecs.delete_cluster(cluster=cluster))
+            response = await self._send_change("DeleteCluster", ecs.delete_cluster(cluster=cluster))
             return cluster_from_api(response["cluster"])
 
         return await self._mutate(call, body)
@@ -606,7 +734,10 @@ class EcsActions:
             ecs = await self.session.ecs()
             for arn in arns:
                 # force: their tasks have stopped; without it ECS refuses while any task is still recorded.
-                await self._send(ecs.deregister_container_instance(cluster=cluster, containerInstance=arn, force=True))
+                await self._send_change(
+                    "DeregisterContainerInstance",
+                    ecs.deregister_container_instance(cluster=cluster, containerInstance=arn, force=True),
+                )
 
         await self._mutate(call, body)
 
@@ -646,12 +777,13 @@ class EcsActions:
             ecs = await self.session.ecs()
             updated: list[ContainerInstance] = []
             for batch in _batches(list(arns), CONTAINER_INSTANCE_BATCH):
-                response = await self._send(
+                response = await self._send_change(
+                    "UpdateContainerInstancesState",
                     ecs.update_container_instances_state(
                         cluster=cluster,
                         containerInstances=batch,
                         status=status,
-                    )
+                    ),
                 )
                 updated.extend(container_instance_from_api(ci) for ci in response.get("containerInstances", []))
                 _raise_failures(response.get("failures", []), "UpdateContainerInstancesState")
@@ -717,4 +849,4 @@ def _raise_failures(failures: Sequence[Mapping[str, Any]], operation: str) -> No
         raise AwsError(f"{operation} failed: {reasons}{more}", kind="invalid", operation=operation)
 
 
-__all__ = ["EcsActions", "RunTaskError", "TeardownStep"]
+__all__ = ["EcsActions", "ReadBack", "RunTaskError", "TeardownStep", "UncertainOutcome"]

@@ -20,9 +20,20 @@ from botocore.exceptions import (
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
+from botocore.parsers import ResponseParserError
 
 ErrorKind = Literal[
-    "throttled", "denied", "unreachable", "not_found", "invalid", "credentials", "read_only", "server", "other"
+    "throttled",
+    "denied",
+    "unreachable",
+    "not_found",
+    "invalid",
+    "credentials",
+    "read_only",
+    "server",
+    "malformed",  # a 200 whose answer could not be read (see ecstui.aws.answers)
+    "uncertain",  # a change was sent and its answer lost: it may have been applied (see EcsActions)
+    "other",
 ]
 
 THROTTLE_CODES = frozenset(
@@ -42,15 +53,39 @@ DENIED_CODES = frozenset(
         "AccessDenied",
         "AccessDeniedException",
         "UnauthorizedOperation",
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
-        "ExpiredToken",
-        "ExpiredTokenException",
         "SignatureDoesNotMatch",
         "AuthFailure",
         "InvalidSignatureException",
     }
 )
+# Temporary credentials (SSO, an assumed role, a session token) that have run out: not a permissions problem.
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
+# Credentials AWS does not know: with a session token, that is what expired temporary credentials look like.
+UNKNOWN_CREDENTIALS_CODES = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
+# The IAM service prefix of the operations ecstui calls outside ECS (everything else it calls is "ecs:").
+_IAM_PREFIXES = {
+    **dict.fromkeys(
+        (
+            "DescribeTargetGroups",
+            "DescribeLoadBalancers",
+            "DescribeListeners",
+            "DescribeRules",
+            "DescribeTargetHealth",
+            "CreateTargetGroup",
+            "CreateLoadBalancer",
+            "CreateListener",
+            "CreateRule",
+            "RegisterTargets",
+            "DeregisterTargets",
+        ),
+        "elasticloadbalancing",
+    ),
+    **dict.fromkeys(
+        ("GetLogEvents", "FilterLogEvents", "DescribeLogGroups", "DescribeLogStreams", "StartLiveTail"), "logs"
+    ),
+    **dict.fromkeys(("GetMetricData", "GetMetricStatistics", "ListMetrics"), "cloudwatch"),
+    **dict.fromkeys(("DescribeSubnets", "DescribeSecurityGroups", "DescribeVpcs", "DescribeInstances"), "ec2"),
+}
 NOT_FOUND_CODES = frozenset(
     {
         "ClusterNotFoundException",
@@ -99,7 +134,19 @@ class AwsError(Exception):
 
     @property
     def retryable(self) -> bool:
-        return self.kind in ("throttled", "unreachable", "server")
+        return self.kind in ("throttled", "unreachable", "server", "malformed")
+
+
+def iam_action(operation: str | None) -> str:
+    """The IAM action an operation needs: 'elasticloadbalancing:DescribeTargetHealth', 'ecs:ListServices'."""
+    return f"{_IAM_PREFIXES.get(operation or '', 'ecs')}:{operation or '*'}"
+
+
+def refresh_credentials_hint(profile: str | None) -> str:
+    """How to get fresh credentials, for the profile in use when it is known."""
+    if profile:
+        return f"`aws sso login --profile {profile}` (or refresh the profile's role or keys), then ctrl+r"
+    return "`aws sso login` (or refresh the role or keys in use), then ctrl+r"
 
 
 class ReadOnlyError(AwsError):
@@ -112,7 +159,7 @@ class ReadOnlyError(AwsError):
         )
 
 
-def _client_error(exc: ClientError) -> AwsError:
+def _client_error(exc: ClientError, profile: str | None) -> AwsError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code") or "")
     message = str(error.get("Message") or "").strip()
@@ -125,9 +172,28 @@ def _client_error(exc: ClientError) -> AwsError:
             code=code,
             operation=operation,
         )
+    whose = f"of profile {profile} " if profile else ""
+    if code in EXPIRED_CODES:
+        return AwsError(
+            f"The AWS credentials {whose}have expired ({operation}: {code}). Refresh them: "
+            f"{refresh_credentials_hint(profile)}.",
+            kind="credentials",
+            code=code,
+            operation=operation,
+        )
+    if code in UNKNOWN_CREDENTIALS_CODES:
+        return AwsError(
+            f"AWS did not recognise the credentials {whose}({operation}: {message or code}). If they are "
+            f"temporary (SSO, an assumed role, a session token), they have expired: refresh them with "
+            f"{refresh_credentials_hint(profile)}; long-lived access keys may have been deactivated.",
+            kind="credentials",
+            code=code,
+            operation=operation,
+        )
     if code in DENIED_CODES or status == 403:
         return AwsError(
-            f"Access denied for {operation}: {message or code}. Check the IAM permissions of this profile.",
+            f"Access denied for {operation}: {message or code}. This profile needs the IAM permission "
+            f"{iam_action(operation)}.",
             kind="denied",
             code=code,
             operation=operation,
@@ -148,12 +214,15 @@ def _client_error(exc: ClientError) -> AwsError:
     return AwsError(f"{operation} failed: {message or code}", kind="other", code=code, operation=operation)
 
 
-def to_aws_error(exc: BaseException, *, endpoint: str | None = None) -> AwsError:
-    """Classify any exception raised by an AWS call; AwsError passes through unchanged."""
+def to_aws_error(exc: BaseException, *, endpoint: str | None = None, profile: str | None = None) -> AwsError:
+    """Classify any exception raised by an AWS call; AwsError passes through unchanged.
+
+    `profile` (the one in use, when known) goes into the advice for expired credentials.
+    """
     if isinstance(exc, AwsError):
         return exc
     if isinstance(exc, ClientError):
-        return _client_error(exc)
+        return _client_error(exc, profile)
     where = endpoint or "the AWS endpoint"
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ConnectionClosedError):
         return AwsError(
@@ -166,11 +235,16 @@ def to_aws_error(exc: BaseException, *, endpoint: str | None = None) -> AwsError
             "No AWS credentials found: set AWS_PROFILE or pass --profile, or run `aws configure`.", kind="credentials"
         )
     if isinstance(exc, UnauthorizedSSOTokenError | TokenRetrievalError):
-        return AwsError(f"The SSO session has expired: run `aws sso login`. ({exc})", kind="credentials")
+        return AwsError(
+            f"The SSO session has expired: run {refresh_credentials_hint(profile)}. ({exc})", kind="credentials"
+        )
     if isinstance(exc, ProfileNotFound):
         return AwsError(f"{exc}. Check --profile / AWS_PROFILE against ~/.aws/config.", kind="credentials")
     if isinstance(exc, NoRegionError):
         return AwsError("No AWS region: pass --region or set AWS_REGION.", kind="credentials")
+    if isinstance(exc, ResponseParserError):
+        # Normally named with its operation by ecstui.aws.answers; this is the fallback.
+        return AwsError(f"{where} returned an answer ecstui could not read ({exc}).", kind="malformed")
     if isinstance(exc, ParamValidationError):
         return AwsError(f"Invalid request: {exc}", kind="invalid")
     if isinstance(exc, BotoCoreError):

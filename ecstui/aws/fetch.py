@@ -155,6 +155,9 @@ class EcsReader:
     async def _ecs(self) -> ECSClient:
         return await self.session.ecs()
 
+    def _error(self, exc: BaseException) -> AwsError:
+        return to_aws_error(exc, endpoint=self.session.target.endpoint_url, profile=self.session.profile_in_use)
+
     # --- clusters -----------------------------------------------------------------------------------------------
 
     @_reads_aws
@@ -234,7 +237,7 @@ class EcsReader:
         try:
             ecs = await self._ecs()
         except Exception as exc:
-            raise to_aws_error(exc, endpoint=self.session.target.endpoint_url) from exc
+            raise self._error(exc) from exc
         pending = [
             asyncio.ensure_future(self._describe_service_batch(ecs, cluster, batch))
             for batch in batches(wanted, DESCRIBE_SERVICES_BATCH)
@@ -245,7 +248,7 @@ class EcsReader:
                     with _cluster_must_exist(cluster):
                         batch_services = await next_batch
                 except Exception as exc:
-                    raise to_aws_error(exc, endpoint=self.session.target.endpoint_url) from exc
+                    raise self._error(exc) from exc
                 yield batch_services
         finally:
             for future in pending:

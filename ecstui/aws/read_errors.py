@@ -33,6 +33,7 @@ def reads_aws(method: Callable[Concatenate[S, P], Awaitable[R]]) -> Callable[Con
         except AwsError:
             raise
         except Exception as exc:
-            raise to_aws_error(exc, endpoint=self.session.target.endpoint_url) from exc
+            session = self.session
+            raise to_aws_error(exc, endpoint=session.target.endpoint_url, profile=session.profile_in_use) from exc
 
     return read

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 from collections import Counter
@@ -14,6 +15,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 from botocore.loaders import Loader, create_loader
 
+from ecstui.aws.answers import check_answer, name_unreadable_answer
 from ecstui.aws.errors import THROTTLE_CODES, AwsError, to_aws_error
 from ecstui.aws.ratelimit import DEFAULT_SHARE, EcsRateLimiter
 
@@ -35,6 +37,9 @@ class AwsTarget:
     read_only: bool = False
     # The share of each ECS throttling bucket ecstui may use (see ecstui.aws.ratelimit.DEFAULT_SHARE).
     rate_share: float = DEFAULT_SHARE
+    # Seconds to wait for an answer to start, per attempt (botocore makes up to four). ECS answers in well under a
+    # second; a request still unanswered after this is hung, and four of them must not hold a pane for minutes.
+    read_timeout: float = 10.0
 
 
 @dataclass
@@ -103,11 +108,16 @@ class AwsSession:
         self._session.register("before-send", self._wait_for_token)
         self._session.register("before-send", self._count_request)
         self._session.register("needs-retry", self._count_throttle)
+        # A 200 without what the answer always holds, or one that cannot be parsed, is an error (see answers).
+        self._session.register("after-call", check_answer)
+        self._session.register(
+            "after-call-error", functools.partial(name_unreadable_answer, read_timeout=target.read_timeout)
+        )
         # standard mode: exponential backoff with jitter, retrying throttles and transient errors.
         self._config = AioConfig(
             retries={"mode": "standard", "total_max_attempts": 4},
             connect_timeout=5,
-            read_timeout=30,
+            read_timeout=target.read_timeout,
             max_pool_connections=32,
             # Local endpoints (the demo, moto) cannot resolve host-prefixed names like data.logs...
             inject_host_prefix=target.endpoint_url is None,
@@ -117,6 +127,15 @@ class AwsSession:
     def region(self) -> str | None:
         region = self.target.region or self._session.get_config_variable("region")
         return str(region) if region else None
+
+    @property
+    def profile_in_use(self) -> str | None:
+        """The profile named by --profile or AWS_PROFILE; None when credentials come from elsewhere."""
+        try:
+            profile = self.target.profile or self._session.get_config_variable("profile")
+        except Exception:
+            return self.target.profile
+        return str(profile) if profile else None
 
     @property
     def profile_name(self) -> str:
@@ -155,7 +174,7 @@ class AwsSession:
                     )
                     client = await self._stack.enter_async_context(creator)
                 except Exception as exc:
-                    raise to_aws_error(exc, endpoint=self.target.endpoint_url) from exc
+                    raise to_aws_error(exc, endpoint=self.target.endpoint_url, profile=self.profile_in_use) from exc
                 self._clients[service] = client
             return client
 
@@ -180,7 +199,7 @@ class AwsSession:
                     )
                     client = await self._stack.enter_async_context(creator)
                 except Exception as exc:
-                    raise to_aws_error(exc, endpoint=self.target.endpoint_url) from exc
+                    raise to_aws_error(exc, endpoint=self.target.endpoint_url, profile=self.profile_in_use) from exc
                 self._clients["ecs:no-retry"] = client
         result: ECSClient = client
         return result
@@ -208,7 +227,7 @@ class AwsSession:
         try:
             credentials = await self._session.get_credentials()
         except Exception as exc:
-            return f"{to_aws_error(exc).message} (Or try `ecstui --demo`.)"
+            return f"{to_aws_error(exc, profile=self.profile_in_use).message} (Or try `ecstui --demo`.)"
         if credentials is None:
             return (
                 "No AWS credentials found: set AWS_PROFILE, pass --profile, or run `aws configure` "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import socket
 import threading
@@ -12,13 +13,16 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from ecstui.aws.ratelimit import ECS_THROTTLE_CATEGORIES, ThrottleCategory, ecs_category
 from ecstui.emulator.aws_limits import StartResponse, WSGIApp
-from ecstui.emulator.wire import AwsRequest, WSGIEnviron, json_error, parse_request
+from ecstui.emulator.wire import AwsRequest, WSGIEnviron, collect, json_error, parse_request
 
 OutageMode = Literal["unavailable", "reset"]
+# How a 200 answer can be broken on its way (a proxy, a cut connection, a service bug): see MalformedAnswer.
+MalformedKind = Literal["bad_json", "bad_xml", "truncated", "missing_member", "body"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,39 @@ SERVICE_UNAVAILABLE = AwsErrorSpec(503, "ServiceUnavailableException", "Service 
 INTERNAL_FAILURE = AwsErrorSpec(500, "InternalFailure", "The request processing has failed.")
 # ECS's own name for a failure on its side.
 SERVER_EXCEPTION = AwsErrorSpec(500, "ServerException", "Internal error.")
+
+
+@dataclass(frozen=True)
+class MalformedAnswer:
+    """A 200 answer AWS would never give, made from the real one (the request does reach moto).
+
+    - "bad_json": the first half of the real answer, with a matching Content-Length (a proxy that cut it);
+      for the query protocol this is unclosed XML.
+    - "bad_xml": a body that is no markup at all (a proxy's plain-text page), whatever the protocol.
+    - "truncated": the first half of the real answer, announced with the full Content-Length, and then the
+      connection closes (a connection cut mid-answer).
+    - "missing_member": the real answer without its top-level member `member` (every member when None).
+    - "body": `body` instead of the real answer (a well-formed answer of the wrong shape, say).
+    """
+
+    kind: MalformedKind
+    member: str | None = None
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Hang:
+    """Hold the request `seconds` before passing it on (a describe that hangs); `Faults.release_hangs` ends it."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class DropAfterApplying:
+    """Carry the request out, then close the connection without answering (a connection lost mid-request)."""
+
+
+Fault = AwsErrorSpec | MalformedAnswer | Hang | DropAfterApplying
 
 
 @dataclass(frozen=True)
@@ -57,6 +94,9 @@ class FaultConfig:
 class Injection:
     """Answer `error` to calls of one operation ("*" for every operation) of one service.
 
+    `error` is an AWS error, a malformed 200 answer (MalformedAnswer), a hang (Hang) or a connection closed once
+    the request was carried out (DropAfterApplying).
+
     `service` is the SigV4 signing name: "ecs", "logs", "elasticloadbalancing", "monitoring" (CloudWatch).
 
     `count` answers the next N calls with the error; `rate` answers each call with the error with that
@@ -65,7 +105,7 @@ class Injection:
 
     service: str
     operation: str
-    error: AwsErrorSpec
+    error: Fault
     count: int = 0
     rate: float = 0.0
 
@@ -123,6 +163,9 @@ class _Decision:
     error: AwsErrorSpec | None = None
     reset: bool = False
     delay_seconds: float = 0.0
+    malformed: MalformedAnswer | None = None
+    hang_seconds: float = 0.0
+    drop_after_applying: bool = False
 
 
 class Faults:
@@ -147,6 +190,7 @@ class Faults:
         self._down_until: float | None = None
         self._outage_mode: OutageMode = "unavailable"
         self._suspended = 0
+        self._release = threading.Event()
 
     @property
     def config(self) -> FaultConfig:
@@ -172,14 +216,14 @@ class Faults:
     def inject(
         self,
         operation: str,
-        error: AwsErrorSpec = THROTTLING,
+        error: Fault = THROTTLING,
         *,
         count: int = 0,
         rate: float = 0.0,
         service: str = "ecs",
     ) -> Injection:
-        """Answer calls of `operation` ("*": any) of `service` with `error`, for the next `count` calls
-        and/or with probability `rate`."""
+        """Answer calls of `operation` ("*": any) of `service` with `error` (an AWS error, a MalformedAnswer or a
+        Hang), for the next `count` calls and/or with probability `rate`."""
         if count < 0 or not 0.0 <= rate <= 1.0:
             raise ValueError("count must be >= 0 and rate within [0, 1]")
         injection = Injection(service, operation, error, count, rate)
@@ -190,6 +234,19 @@ class Faults:
     def clear_injections(self) -> None:
         with self._lock:
             self._injections.clear()
+        self.release_hangs()
+
+    def release_hangs(self) -> None:
+        """Let every request held by a Hang go on now (later hangs hold again)."""
+        with self._lock:
+            released, self._release = self._release, threading.Event()
+        released.set()
+
+    def hold(self, seconds: float) -> None:
+        """Wait `seconds`, or less if release_hangs is called meanwhile."""
+        with self._lock:
+            release = self._release
+        release.wait(seconds)
 
     def take_down(self, seconds: float, mode: OutageMode = "unavailable") -> None:
         """Fail every AWS request for `seconds`.
@@ -237,6 +294,7 @@ class Faults:
             self._buckets.clear()
             self._injections.clear()
             self._down_until = None
+        self.release_hangs()
         self.log.clear()
 
     def decide(self, request: AwsRequest, region: str) -> _Decision:
@@ -255,7 +313,7 @@ class Faults:
                 decision = _Decision(outage_error, reset=self._outage_mode == "reset", delay_seconds=delay)
                 counter = self.log.unavailable
             elif (injected := self._injected(request)) is not None:
-                decision, counter = _Decision(injected, delay_seconds=delay), self.log.injected
+                decision, counter = _decision_for(injected, delay), self.log.injected
             elif config.throttle and request.service == "ecs" and not self._take_token(config, request, region, now):
                 decision, counter = _Decision(THROTTLING, delay_seconds=delay), self.log.throttled
             else:
@@ -263,7 +321,7 @@ class Faults:
         self.log.add(counter, operation)
         return decision
 
-    def _injected(self, request: AwsRequest) -> AwsErrorSpec | None:
+    def _injected(self, request: AwsRequest) -> Fault | None:
         for injection in self._injections:
             if not injection.matches(request):
                 continue
@@ -288,6 +346,16 @@ class Faults:
     def pause(self, seconds: float) -> None:
         if seconds > 0:
             self._sleep(seconds)
+
+
+def _decision_for(fault: Fault, delay: float) -> _Decision:
+    if isinstance(fault, MalformedAnswer):
+        return _Decision(malformed=fault, delay_seconds=delay)
+    if isinstance(fault, Hang):
+        return _Decision(hang_seconds=fault.seconds, delay_seconds=delay)
+    if isinstance(fault, DropAfterApplying):
+        return _Decision(drop_after_applying=True, delay_seconds=delay)
+    return _Decision(fault, delay_seconds=delay)
 
 
 def faults_from_flags(latency_ms: float = 0.0, throttle: bool = False, seed: int = 0) -> Faults:
@@ -344,6 +412,24 @@ def error_response(environ: WSGIEnviron, error: AwsErrorSpec) -> tuple[str, list
     return status, headers, payload
 
 
+def _without_member(body: bytes, member: str | None) -> bytes:
+    """The answer without its top-level member (JSON), or without that element of its Result (query XML)."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    if isinstance(answer, dict):
+        return json.dumps({} if member is None else {k: v for k, v in answer.items() if k != member}).encode()
+    root = ElementTree.fromstring(body)
+    for result in root:
+        if not result.tag.endswith("Result"):
+            continue
+        for child in list(result):
+            if member is None or child.tag.rsplit("}", 1)[-1] == member:
+                result.remove(child)
+    return ElementTree.tostring(root)
+
+
 class FaultsMiddleware:
     """Applies a Faults object to every AWS request before it reaches the AWS-limits layer and moto."""
 
@@ -372,7 +458,44 @@ class FaultsMiddleware:
             status, headers, payload = error_response(environ, decision.error)
             start_response(status, headers)
             return [payload]
+        if decision.hang_seconds:
+            self.faults.hold(decision.hang_seconds)
+        if decision.malformed is not None:
+            return self._malformed(environ, start_response, decision.malformed)
+        if decision.drop_after_applying:
+            collect(self.app(environ, lambda *_: lambda data: None))
+            self._drop_connection(environ)
+            start_response("500 Connection Reset", [("Content-Length", "0"), ("Connection", "close")])
+            return []
         return self.app(environ, start_response)
+
+    def _malformed(self, environ: WSGIEnviron, start_response: StartResponse, fault: MalformedAnswer) -> list[bytes]:
+        answered: dict[str, Any] = {}
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
+            answered["status"], answered["headers"] = status, headers
+            return lambda data: None
+
+        body = collect(self.app(environ, keep))
+        status = str(answered.get("status", "200 OK"))
+        headers = [(k, v) for k, v in answered.get("headers", []) if k.lower() != "content-length"]
+        if not status.startswith("2"):  # moto refused it: that answer is not the 200 this fault breaks
+            start_response(status, [*headers, ("Content-Length", str(len(body)))])
+            return [body]
+        announced = None
+        if fault.kind == "bad_json":
+            body = body[: len(body) // 2]
+        elif fault.kind == "bad_xml":
+            body = b"Service temporarily unavailable. Please try again later."
+        elif fault.kind == "truncated":
+            announced, body = len(body), body[: len(body) // 2]
+        elif fault.kind == "body":
+            body = fault.body
+        else:
+            body = _without_member(body, fault.member)
+        # werkzeug closes the connection after every answer: a body shorter than announced ends there.
+        start_response(status, [*headers, ("Content-Length", str(announced if announced is not None else len(body)))])
+        return [body]
 
     @staticmethod
     def _drop_connection(environ: WSGIEnviron) -> None:

@@ -151,7 +151,7 @@ class EcsApp(App[None]):
         report = await find_start_problems(self)
         if (
             report is not None
-            and report.problems
+            and not report.ok  # a part that could not be checked is worth opening on, too
             and len(self.screen_stack) == 2
             and isinstance(self.screen, ClustersScreen)
         ):

@@ -11,7 +11,9 @@ from aiobotocore.config import AioConfig
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.fetch import EcsReader
+from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.emulator.faults import AwsErrorSpec
 from ecstui.emulator.server import EmulatorServer
 
 
@@ -85,3 +87,81 @@ async def test_a_server_failure_is_an_aws_error_of_kind_server(
         with pytest.raises(AwsError) as caught:
             await EcsReader(session).services("prod")
     assert caught.value.kind == "server"
+
+
+@pytest.fixture
+def ops_profile(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A named profile with (fake) keys of its own, as an operator's ~/.aws would have."""
+    (tmp_path / "config").write_text("[profile ops]\nregion = us-east-1\n")
+    (tmp_path / "credentials").write_text("[ops]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    return "ops"
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "code"),
+    [
+        ("ecs", "ListClusters", "ExpiredTokenException"),
+        ("ecs", "ListClusters", "ExpiredToken"),
+        ("ecs", "ListClusters", "RequestExpired"),
+        ("elasticloadbalancing", "DescribeTargetGroups", "ExpiredToken"),
+    ],
+)
+async def test_expired_credentials_are_said_as_such_with_how_to_refresh_them_for_the_profile_in_use(
+    emulator: EmulatorServer, ops_profile: str, service: str, operation: str, code: str
+) -> None:
+    emulator.faults.inject(
+        operation,
+        AwsErrorSpec(400, code, "The security token included in the request is expired"),
+        rate=1.0,
+        service=service,
+    )
+    target = AwsTarget(profile=ops_profile, region="us-east-1", endpoint_url=emulator.endpoint_url)
+    async with AwsSession(target) as session:
+        with pytest.raises(AwsError) as caught:
+            if service == "ecs":
+                await EcsReader(session).clusters()
+            else:
+                await LoadBalancingReader(session).all_target_groups()
+
+    error = caught.value
+    assert error.kind == "credentials" and error.code == code
+    assert error.message.startswith(f"The AWS credentials of profile ops have expired ({operation}: {code}).")
+    assert "`aws sso login --profile ops`" in error.message
+    assert "IAM" not in error.message and "denied" not in error.message.lower()
+
+
+@pytest.mark.parametrize("code", ["InvalidClientTokenId", "UnrecognizedClientException"])
+async def test_credentials_aws_does_not_recognise_are_not_called_a_permissions_problem(
+    emulator: EmulatorServer, target: AwsTarget, code: str
+) -> None:
+    emulator.faults.inject(
+        "ListClusters", AwsErrorSpec(403, code, "The security token included in the request is invalid."), rate=1.0
+    )
+    async with AwsSession(target) as session:
+        with pytest.raises(AwsError) as caught:
+            await EcsReader(session).clusters()
+    error = caught.value
+    assert error.kind == "credentials"
+    assert "have expired" in error.message and "`aws sso login`" in error.message
+    assert "IAM permission" not in error.message
+
+
+async def test_access_denied_names_the_iam_permission_the_call_needs(
+    emulator: EmulatorServer, target: AwsTarget
+) -> None:
+    emulator.faults.inject(
+        "DescribeTargetGroups",
+        AwsErrorSpec(403, "AccessDenied", "User is not authorized"),
+        rate=1.0,
+        service="elasticloadbalancing",
+    )
+    async with AwsSession(target) as session:
+        with pytest.raises(AwsError) as caught:
+            await LoadBalancingReader(session).all_target_groups()
+    assert caught.value.kind == "denied"
+    assert caught.value.message == (
+        "Access denied for DescribeTargetGroups: User is not authorized. "
+        "This profile needs the IAM permission elasticloadbalancing:DescribeTargetGroups."
+    )

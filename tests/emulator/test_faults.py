@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
+from botocore.parsers import ResponseParserError
 
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.ratelimit import ECS_THROTTLE_CATEGORIES, ThrottleCategory
@@ -20,6 +22,8 @@ from ecstui.emulator.faults import (
     THROTTLING,
     FaultConfig,
     Faults,
+    Hang,
+    MalformedAnswer,
     faults_from_flags,
 )
 from ecstui.emulator.server import EmulatorServer
@@ -194,3 +198,50 @@ def test_reset_restores_the_configuration_the_faults_were_made_with() -> None:
 def test_the_cli_flags_build_the_faults() -> None:
     assert faults_from_flags(latency_ms=50, throttle=True).config == FaultConfig(latency_ms=50, throttle=True)
     assert faults_from_flags().config == FaultConfig()
+
+
+def test_a_malformed_answer_breaks_the_real_answer_in_each_way_asked(emulator: EmulatorServer, faults: Faults) -> None:
+    ecs, elbv2 = _client(emulator), _client(emulator, "elbv2")
+    ecs.create_cluster(clusterName="c")
+    # botocore reads JSON it cannot parse, and a missing member, as an answer with nothing in it.
+    faults.inject("ListClusters", MalformedAnswer("bad_json"), count=1)
+    assert "clusterArns" not in ecs.list_clusters()
+    faults.inject("ListClusters", MalformedAnswer("missing_member"), count=1)
+    assert "clusterArns" not in ecs.list_clusters()
+    faults.inject("DescribeClusters", MalformedAnswer("missing_member", "failures"), count=1)
+    answer = ecs.describe_clusters(clusters=["c"])
+    assert "failures" not in answer and [c["clusterName"] for c in answer["clusters"]] == ["c"]
+    # The query protocol raises on markup it cannot parse, and drops the element it was not given.
+    for kind in ("bad_json", "bad_xml"):
+        faults.inject("DescribeTargetGroups", MalformedAnswer(kind), count=1, service="elasticloadbalancing")
+        with pytest.raises(ResponseParserError):
+            elbv2.describe_target_groups()
+    faults.inject("DescribeTargetGroups", MalformedAnswer("missing_member"), count=1, service="elasticloadbalancing")
+    assert "TargetGroups" not in elbv2.describe_target_groups()
+    # A body shorter than announced ends with the connection: boto3 reads what came (aiobotocore raises, see
+    # tests/aws/test_malformed_answers.py).
+    faults.inject("ListClusters", MalformedAnswer("truncated"), count=1)
+    assert "clusterArns" not in ecs.list_clusters()
+    assert faults.log.injected == {"ListClusters": 3, "DescribeClusters": 1, "DescribeTargetGroups": 3}
+    # The requests did reach moto: a malformed answer is one to a request that was carried out.
+    assert emulator.log.counts["ListClusters"] == 3
+    assert ecs.list_clusters()["clusterArns"]
+
+
+def test_a_hang_holds_one_operation_until_released(emulator: EmulatorServer, faults: Faults) -> None:
+    ecs = _client(emulator)
+    faults.inject("ListClusters", Hang(0.3), count=1)
+    started = time.perf_counter()
+    ecs.list_clusters()
+    assert time.perf_counter() - started >= 0.3
+    started = time.perf_counter()
+    ecs.describe_clusters()  # other operations are not held
+    ecs.list_clusters()  # nor later calls once the count is spent
+    assert time.perf_counter() - started < 0.3
+    faults.inject("ListClusters", Hang(60), count=1)
+    timer = threading.Timer(0.2, faults.release_hangs)
+    timer.start()
+    started = time.perf_counter()
+    ecs.list_clusters()
+    assert time.perf_counter() - started < 30
+    timer.join()

@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
+from ecstui.aws.actions import UncertainOutcome
 from ecstui.aws.errors import AwsError, to_aws_error
 from ecstui.aws.validation import Invalid
 from ecstui.ui.inert import inert, notify_inert, shows_stand_ins, visible
@@ -85,6 +86,7 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
         self.attempts = 0
         # Inputs prefilled with a value that could not be shown as it is: their id -> the value from AWS.
         self._unprintable: dict[str, str] = {}
+        self._uncertain_text = ""  # what a change whose answer was lost said, with the state read back
 
     @property
     def ecs_app(self) -> EcsApp:
@@ -204,15 +206,31 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
             result = await self.perform(values)
         except Exception as exc:
             error: AwsError = to_aws_error(exc)
+            if isinstance(error, UncertainOutcome):
+                await self._read_back(error)
             self.sending = False
             self.query_one("#dialog-confirm", Button).disabled = False
             self.set_status("")
-            self.show_error(error.message)
+            self.show_error(error.message if not isinstance(error, UncertainOutcome) else self._uncertain_text)
             return
         self.sending = False
         notify_inert(self.ecs_app, self.describe_success(result), timeout=6)
         self.ecs_app.refresh_current_pane()
         self.dismiss(result)
+
+    async def _read_back(self, error: UncertainOutcome) -> None:
+        """After a change whose answer was lost: read the resource back and say its state, rather than invite a
+        blind resend (the pane underneath is refreshed too). Confirm then reads "Send again"."""
+        said = error.message
+        if error.read_back is not None:
+            self.set_status("The answer was lost: reading it back…")
+            try:
+                said += " " + await error.read_back()
+            except Exception as exc:
+                said += f" Reading it back failed too: {to_aws_error(exc).message}"
+        self._uncertain_text = said
+        self.query_one("#dialog-confirm", Button).label = "Send again"
+        self.ecs_app.refresh_current_pane()
 
 
 class ConfirmDialog(ActionDialog[R]):

@@ -97,6 +97,9 @@ class ListScreen(LiveScreen, Generic[T]):
     # Progressive loading: keys per describe call (the API's batch limit) and calls in flight at once.
     progressive_batch: ClassVar[int] = 10
     progressive_parallel: ClassVar[int] = 8
+    # Keys listed but not described this long after the describes went out (a slow or hung describe) show as
+    # placeholder rows at once, instead of an empty table; answers faster than this never flash placeholders.
+    placeholders_after: ClassVar[float] = 1.0
 
     BINDINGS = [
         Binding("slash", "start_filter", "Filter", id="pane.filter"),
@@ -197,9 +200,30 @@ class ListScreen(LiveScreen, Generic[T]):
         if keys is None:
             return self._prepare(await self.fetch())
         if len(keys) <= self.progressive_threshold:
-            described = [item async for batch in self.stream_items(keys) for item in batch]
+            described = await self._describe_showing_keys(keys)
             return self._prepare(self._in_key_order(keys, described))
         return self._prepare(await self._load_progressively(keys))
+
+    async def _describe_showing_keys(self, keys: Sequence[str]) -> list[T]:
+        """Describe the keys in one go; if that takes longer than `placeholders_after`, show the keys not yet in
+        the table as placeholder rows meanwhile (the title says how many are still being described)."""
+        describe = asyncio.ensure_future(self._describe_keys(keys))
+        try:
+            done, _ = await asyncio.wait({describe}, timeout=self.placeholders_after)
+            if not done:
+                new_keys = [key for key in keys if key not in self.table.held_cells]
+                self.placeholder_keys.update(new_keys)
+                self._add_placeholders(new_keys)
+                self.progress = (0, len(keys))
+                self._update_title()
+            return await describe
+        finally:
+            if not describe.done():
+                describe.cancel()
+                await asyncio.gather(describe, return_exceptions=True)
+            if self.progress is not None:
+                self.progress = None
+                self._update_title()
 
     def _in_key_order(self, keys: Sequence[str], described: Sequence[T]) -> list[T]:
         by_key = {self.row_key(item): item for item in described if self.keep_item(item)}
@@ -241,7 +265,14 @@ class ListScreen(LiveScreen, Generic[T]):
                 self._describe_next(pending, running, limit)
                 if not running:
                     break
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                # While the first wave is out, wait at most placeholders_after: a hung describe must not keep
+                # every listed key off the screen.
+                timeout = self.placeholders_after if first_wave else None
+                done, _ = await asyncio.wait(running, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                if not done:
+                    first_wave = set()
+                    self._add_placeholders(new_keys)
+                    continue
                 limit = None
                 for future in done:
                     batch = running.pop(future)

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from ecstui.aws.errors import AwsError
+from ecstui.aws.errors import AwsError, iam_action
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
 from ecstui.aws.models import Service, Task
 from ecstui.aws.stopped_tasks import summarize_stopped
@@ -35,6 +35,8 @@ class TasksScreen(ListScreen[Task]):
     DEFAULT_CSS = """
     TasksScreen #stopped-summary { height: auto; padding: 0 1; display: none; }
     TasksScreen #stopped-summary.shown { display: block; }
+    TasksScreen #target-health-note { height: auto; padding: 0 1; color: $warning; display: none; }
+    TasksScreen #target-health-note.shown { display: block; }
     """
 
     def __init__(self, cluster: str, service: str | None) -> None:
@@ -44,13 +46,15 @@ class TasksScreen(ListScreen[Task]):
         # The service's load balancers, read once: a target-health column only where there are targets.
         self.service_model: Service | None = None
         self.target_health: dict[str, list[tuple[TargetGroupView, TargetHealth]]] = {}
-        self.target_health_error: str | None = None
+        self.target_health_error: str | None = None  # the note saying why target health reads "?"
         self.columns = self._columns()
         super().__init__()
 
     def on_mount(self) -> None:
         # Above the table: in the stopped view, why they stopped, grouped by cause (a crash loop is one line).
         self.query_one(Vertical).mount(Static("", id="stopped-summary"), before=self.table)
+        # Why the target-health column reads "?" when ELB could not be read; the tasks themselves still show.
+        self.query_one(Vertical).mount(Static("", id="target-health-note"), before=self.table)
 
     @property
     def shows_target_health(self) -> bool:
@@ -103,7 +107,7 @@ class TasksScreen(ListScreen[Task]):
                 groups = await lb.for_service(self.service_model, tasks)
                 self.target_health, self.target_health_error = lb.target_health_by_task(groups), None
             except AwsError as error:
-                self.target_health, self.target_health_error = {}, error.message
+                self.target_health, self.target_health_error = {}, _target_health_unknown(error)
         return tasks
 
     def _apply(self, result: object) -> None:
@@ -119,6 +123,12 @@ class TasksScreen(ListScreen[Task]):
             summary.add_class("shown")
         else:
             summary.remove_class("shown")
+        note = self.query_one("#target-health-note", Static)
+        if self.shows_target_health and self.target_health_error is not None:
+            note.update(Text(f"⚠ {self.target_health_error}"))
+            note.add_class("shown")
+        else:
+            note.remove_class("shown")
 
     def row_key(self, item: Task) -> str:
         return item.arn
@@ -191,3 +201,13 @@ class TasksScreen(ListScreen[Task]):
             commands.insert(0, PaletteCommand(f"Stop task {item.id}", "Stop it, with a reason", self.action_stop_task))
             commands.insert(1, PaletteCommand(f"Open task {item.id}", "Containers, network, times", self.action_open))
         return commands
+
+
+def _target_health_unknown(error: AwsError) -> str:
+    """One sentence for the note above the table: why every target-health cell reads "?"."""
+    if error.kind == "denied":
+        return (
+            f"Target health shows ? because this profile may not call {iam_action(error.operation)}: "
+            "grant it that IAM permission to see it; the tasks are listed as usual."
+        )
+    return f"Target health shows ? because the load balancers could not be read: {error.message}"

@@ -88,7 +88,8 @@ class TriageScreen(ListScreen[Problem]):
 
     def subject(self) -> str:
         if self.updated_at is not None and not self.items:
-            return "nothing is broken"
+            # Only a triage that could check every part may say so; otherwise the banner says what it could not.
+            return "nothing found in the parts checked" if self.partial_errors else "nothing is broken"
         return "every cluster, worst first"
 
     async def fetch(self) -> Sequence[Problem]:
