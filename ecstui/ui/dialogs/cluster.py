@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 from ecstui.aws.actions import TeardownStep
 from ecstui.aws.errors import AwsError
 from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, task_definition_label
-from ecstui.aws.validation import parse_cluster_name, parse_desired_count, parse_service_name
+from ecstui.aws.validation import CONTAINER_PORT, parse_cluster_name, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -264,12 +264,10 @@ class CreateServiceDialog(ActionDialog[Service]):
             name_box = self.query_one("#container-name", Input)
             port_box = self.query_one("#container-port", Input)
             container_name = name_box.value.strip() or name_box.placeholder or None
-            port_text = port_box.value.strip() or port_box.placeholder
+            port_text = port_box.value.strip(" \t") or port_box.placeholder
             if not container_name:
                 raise Invalidity("A target group needs the container that receives its traffic.")
-            if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-                raise Invalidity(f"The container port is a number from 1 to 65535, not {port_text!r}.")
-            container_port = int(port_text)
+            container_port = checked(CONTAINER_PORT.parse(port_text))
         return NewService(
             name=name,
             task_definition_arn=revision,
