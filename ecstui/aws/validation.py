@@ -15,6 +15,8 @@ from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureSh
 # Service quota "Tasks per service" (not adjustable): https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
 MAX_DESIRED_COUNT = 5_000
 MAX_NAME_LENGTH = 255
+# Service quota "Task definition size", 64 KiB, not adjustable (same page): RegisterTaskDefinition refuses more.
+MAX_TASK_DEFINITION_BYTES = 64 * 1024
 MAX_STOP_REASON_LENGTH = 255
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 # ASCII digits only: \d (and int()) also take fullwidth (U+FF13) and Arabic-Indic (U+0663) digits, '3_0', '+3' and ' 3'.
@@ -220,11 +222,29 @@ def parse_task_definition_json(text: str) -> dict[str, Any] | Invalid:
     return parsed
 
 
+def task_definition_size(definition: dict[str, Any]) -> int:
+    """The definition's size as ECS counts it against its 64 KiB: its JSON without whitespace, in UTF-8 bytes.
+
+    This is the smallest the definition can be written in; a definition above the limit this way is above it
+    however it is sent (botocore adds spaces and escapes non-ASCII, which only makes the request longer).
+    """
+    compact = json.dumps(definition, separators=(",", ":"), ensure_ascii=False, default=str)
+    return len(compact.encode("utf-8", errors="surrogatepass"))
+
+
 def task_definition_problems(definition: dict[str, Any]) -> list[str]:
     """Everything RegisterTaskDefinition would refuse in this definition, one sentence each; [] when none."""
     register = ecs_service_model().operation_model("RegisterTaskDefinition").input_shape
     assert register is not None
-    problems = _shape_problems(definition, register, "")
+    problems: list[str] = []
+    size = task_definition_size(definition)
+    if size > MAX_TASK_DEFINITION_BYTES:
+        # First: it decides the matter, and the remedy is not in any one field.
+        problems.append(
+            f"This task definition is {size:,} bytes of JSON and ECS takes at most {MAX_TASK_DEFINITION_BYTES:,} "
+            "(64 KiB): move large values out of it (into SSM parameters or Secrets Manager, say)."
+        )
+    problems += _shape_problems(definition, register, "")
     containers = definition.get("containerDefinitions")
     if isinstance(containers, list):
         if not containers:
@@ -356,6 +376,7 @@ __all__ = [
     "CONTAINER_PORT",
     "DESIRED_COUNT",
     "MAX_DESIRED_COUNT",
+    "MAX_TASK_DEFINITION_BYTES",
     "RUN_TASK_COUNT",
     "TASK_CPU_UNITS",
     "TASK_MEMORY_MIB",
@@ -373,4 +394,5 @@ __all__ = [
     "read_only_task_definition_fields",
     "registrable_definition",
     "task_definition_problems",
+    "task_definition_size",
 ]
