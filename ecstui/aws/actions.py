@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
-from ecstui.aws.audit import OK, AuditEntry, AuditLog
+from ecstui.aws.audit import OK, AuditEntry, AuditLog, definition_for_audit
 from ecstui.aws.errors import THROTTLE_CODES, AwsError, ReadOnlyError, to_aws_error
 from ecstui.aws.models import (
     CapacityProviderStrategyItem,
@@ -342,7 +342,8 @@ class EcsActions:
         if problems:
             raise AwsError(" ".join(problems), kind="invalid", operation="RegisterTaskDefinition")
         family = str(definition.get("family"))
-        call = _Call("register_task_definition", family, {"definition": dict(definition)})
+        # Environment values and secret sources stay out of the log (definition_for_audit): names and counts only.
+        call = _Call("register_task_definition", family, {"definition": definition_for_audit(definition)})
 
         async def body(call: _Call) -> TaskDefinition:
             ecs = await self.session.ecs_no_retry()
