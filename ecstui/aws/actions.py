@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 from ecstui.aws.answers import NO_ANSWER
-from ecstui.aws.audit import OK, AuditEntry, AuditLog
+from ecstui.aws.audit import OK, AuditEntry, AuditLog, definition_for_audit
 from ecstui.aws.errors import THROTTLE_CODES, AwsError, ReadOnlyError, to_aws_error
 from ecstui.aws.models import (
     CapacityProviderStrategyItem,
@@ -292,7 +292,9 @@ class EcsActions:
         count = _checked(parse_desired_count(desired))
         return await self._scale(cluster, service, count, action="scale_service")
 
-    async def _scale(self, cluster: str, service: str, count: int, *, action: str, **extra: Any) -> Service:
+    async def _scale(
+        self, cluster: str, service: str, count: int, *, action: str, expected: int | None = None, **extra: Any
+    ) -> Service:
         parameters = {"cluster": cluster, "service": service, "desiredCount": count}
         call = _Call(action, f"{cluster}/{service}", parameters, exclusive_as="scale_service")
         call.parameters.update(extra)
@@ -300,6 +302,13 @@ class EcsActions:
         async def body(call: _Call) -> Service:
             current = await self._describe_service(cluster, service)
             call.before = {"desiredCount": current.get("desiredCount")}
+            if expected is not None and current.get("desiredCount") != expected:
+                # The operator decided on what they saw; someone changed it since: decide again, do not guess.
+                raise AwsError(
+                    f"{service} now wants {current.get('desiredCount')} tasks, not the {expected} you saw: it was "
+                    "scaled again meanwhile, by someone else. Nothing was sent.",
+                    kind="invalid",
+                )
             ecs = await self.session.ecs()
             response = await self._send_change(
                 "UpdateService",
@@ -310,8 +319,12 @@ class EcsActions:
 
         return await self._mutate(call, body)
 
-    async def undo_scale(self, entry: AuditEntry) -> Service:
-        """Restore the desired count a logged scale replaced (itself logged, so it can be undone in turn)."""
+    async def undo_scale(self, entry: AuditEntry, *, expected: int | None = None) -> Service:
+        """Restore the desired count a logged scale replaced (itself logged, so it can be undone in turn).
+
+        With `expected` (the desired count the operator was shown when they chose to undo), nothing is sent
+        unless the service still wants exactly that many: an undo never overwrites a change it was not shown.
+        """
         self._refuse_if_read_only("undo_scale")
         if entry.action not in ("scale_service", "undo_scale") or not entry.ok:
             raise AwsError("Only a successful scale can be undone.", kind="invalid")
@@ -327,7 +340,9 @@ class EcsActions:
                 kind="invalid",
             )
         count = _checked(parse_desired_count(previous))
-        return await self._scale(cluster, service, count, action="undo_scale", undoes=entry.time.isoformat())
+        return await self._scale(
+            cluster, service, count, action="undo_scale", expected=expected, undoes=entry.time.isoformat()
+        )
 
     async def restart_service(self, cluster: str, service: str) -> Service:
         """Force a new deployment: every task is replaced with the same task definition."""
@@ -458,7 +473,8 @@ class EcsActions:
         if problems:
             raise AwsError(" ".join(problems), kind="invalid", operation="RegisterTaskDefinition")
         family = str(definition.get("family"))
-        call = _Call("register_task_definition", family, {"definition": dict(definition)})
+        # Environment values and secret sources stay out of the log (definition_for_audit): names and counts only.
+        call = _Call("register_task_definition", family, {"definition": definition_for_audit(definition)})
 
         async def body(call: _Call) -> TaskDefinition:
             ecs = await self.session.ecs_no_retry()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +15,94 @@ import platformdirs
 
 OK = "ok"
 
+# No line of the log is longer than this (UTF-8 bytes, newline included): a line is one os.write, kept whole, and
+# the log stays readable by :audit and by people. A longer entry is cut down structurally (see _bounded).
+MAX_LINE_BYTES = 8 * 1024
+TRUNCATED = "…(truncated)"
+# Fields whose values are secrets or say where secrets are (secrets[].valueFrom, secretOptions[].valueFrom,
+# repositoryCredentials.credentialsParameter): the audit keeps that they were there, not what they were.
+_SECRET_SOURCES = frozenset({"valueFrom", "credentialsParameter"})
+
 
 def default_audit_path() -> Path:
     return Path(platformdirs.user_state_dir("ecstui")) / "audit.jsonl"
+
+
+def definition_for_audit(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit keeps of a task definition: every field, but of each container's environment only the
+    variables' names and their count, and of secrets their names, never a value or where it comes from."""
+    kept = _without_secret_values(definition)
+    assert isinstance(kept, dict)
+    return kept
+
+
+def _without_secret_values(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        kept: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in _SECRET_SOURCES:
+                kept[key] = "(not recorded)"
+            elif key == "environment" and isinstance(item, list):
+                names = [str(e.get("name")) for e in item if isinstance(e, Mapping)]
+                kept[key] = {"count": len(item), "names": names, "values": "(not recorded)"}
+            else:
+                kept[key] = _without_secret_values(item)
+        return kept
+    if isinstance(value, list | tuple):
+        return [_without_secret_values(item) for item in value]
+    return value
+
+
+def _clip(value: Any, text: int, items: int) -> Any:
+    """`value` with every string cut to `text` characters and every list or object to `items` members."""
+    if isinstance(value, str):
+        return value if len(value) <= text else value[:text] + f"…(+{len(value) - text} characters)"
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+        clipped = {str(k)[:text]: _clip(v, text, items) for k, v in pairs[:items]}
+        if len(pairs) > items:
+            clipped["…"] = f"(+{len(pairs) - items} more fields)"
+        return clipped
+    if isinstance(value, list | tuple):
+        kept = [_clip(v, text, items) for v in list(value)[:items]]
+        if len(value) > items:
+            kept.append(f"…(+{len(value) - items} more)")
+        return kept
+    return value
+
+
+def _top_level_scalars(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {
+        k: v if isinstance(v, bool | int | float | None) or (isinstance(v, str) and len(v) <= 200) else TRUNCATED
+        for k, v in list(value.items())[:20]
+    }
+
+
+def _bounded(record: dict[str, Any]) -> str:
+    """The record as one JSON line of at most MAX_LINE_BYTES, cut down in steps that keep what matters most.
+
+    Each step keeps the time, who, action, target and the small scalar parameters (cluster, service, desired
+    count: what an undo needs) and marks the entry "truncated": first long strings and long lists are clipped,
+    then nested values go, then the parameters and the value before go altogether.
+    """
+    line = json.dumps(record, default=str)
+    if len(line.encode()) < MAX_LINE_BYTES:
+        return line
+    steps: tuple[Callable[[dict[str, Any]], dict[str, Any]], ...] = (
+        lambda r: {**r, "parameters": _clip(r["parameters"], 200, 50), "before": _clip(r["before"], 200, 50)},
+        lambda r: {**r, "parameters": _clip(r["parameters"], 40, 10), "before": _clip(r["before"], 40, 10)},
+        lambda r: {**r, "parameters": _top_level_scalars(r["parameters"]), "before": _top_level_scalars(r["before"])},
+        lambda r: {**_clip(r, 100, 20), "parameters": {"…": TRUNCATED}, "before": None},
+    )
+    candidate = {**record, "truncated": True}
+    for step in steps:
+        candidate = step(candidate)
+        line = json.dumps(candidate, default=str)
+        if len(line.encode()) < MAX_LINE_BYTES:
+            return line
+    raise AssertionError("an audit record cut to its top-level fields is still too long")  # pragma: no cover
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +123,8 @@ class AuditEntry:
         return self.result == OK
 
     def to_json(self) -> str:
-        return json.dumps(
+        """One line of at most MAX_LINE_BYTES (with its newline); a longer entry is cut down, marked truncated."""
+        return _bounded(
             {
                 "time": self.time.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 "profile": self.profile,
@@ -48,9 +134,7 @@ class AuditEntry:
                 "parameters": self.parameters,
                 "before": self.before,
                 "result": self.result,
-            },
-            default=str,
-            sort_keys=False,
+            }
         )
 
     @classmethod
@@ -130,4 +214,4 @@ class AuditLog:
         return parsed[:limit] if limit is not None else parsed
 
 
-__all__ = ["OK", "AuditEntry", "AuditLog", "default_audit_path"]
+__all__ = ["MAX_LINE_BYTES", "OK", "AuditEntry", "AuditLog", "default_audit_path", "definition_for_audit"]

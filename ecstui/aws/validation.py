@@ -15,8 +15,15 @@ from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureSh
 # Service quota "Tasks per service" (not adjustable): https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
 MAX_DESIRED_COUNT = 5_000
 MAX_NAME_LENGTH = 255
+# Service quota "Task definition size", 64 KiB, not adjustable (same page): RegisterTaskDefinition refuses more.
+MAX_TASK_DEFINITION_BYTES = 64 * 1024
 MAX_STOP_REASON_LENGTH = 255
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+# ASCII digits only: \d (and int()) also take fullwidth (U+FF13) and Arabic-Indic (U+0663) digits, '3_0', '+3' and ' 3'.
+_ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+# No field takes a number of more than 10 digits (ECS integers are 32-bit); a few leading zeros are fine. Longer
+# input is refused before int() sees it: a 5,000-digit paste would otherwise hit Python's int-string limit.
+MAX_NUMBER_LENGTH = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +46,132 @@ def ecs_service_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model("ecs")
 
 
+@dataclass(frozen=True, slots=True)
+class NumberField:
+    """A whole-number field of an ECS request: what it is called in a sentence, and the range ECS takes."""
+
+    what: str
+    minimum: int
+    maximum: int
+    # How the top of the range reads in "N is above ...", when it is a quota rather than a plain maximum.
+    ceiling: str = ""
+
+    @property
+    def range_text(self) -> str:
+        return f"{self.minimum:,} to {self.maximum:,}"
+
+    def parse(self, text: str | int) -> int | Invalid:
+        """`text` as a whole number in range, or one sentence saying why not; nothing else is ever accepted."""
+        value = parse_whole_number(text, self, optional=False)
+        assert value is not None
+        return value
+
+    def parse_optional(self, text: str) -> int | Invalid | None:
+        """Like `parse`, but empty (or only spaces) means 'not set' and gives None."""
+        return parse_whole_number(text, self, optional=True)
+
+
+# ECS's documented ranges, one per kind of numeric field ecstui lets an operator type.
+DESIRED_COUNT = NumberField(
+    "desired count", 0, MAX_DESIRED_COUNT, ceiling=f"the ECS quota of {MAX_DESIRED_COUNT:,} tasks a service"
+)
+# RunTask starts 1 to 10 tasks a call (API_RunTask "count"); ecstui sends larger counts 10 at a time, up to the
+# tasks-a-service quota as a bound on one request of the operator's.
+RUN_TASK_COUNT = NumberField("task count", 1, MAX_DESIRED_COUNT)
+# PortMapping.containerPort / containerPortRange: "valid port range 1-65535" (API_PortMapping).
+CONTAINER_PORT = NumberField("container port", 1, 65_535)
+# ContainerDefinition.cpu: 0 (no reservation) up to 262,144, the most CPU shares the Linux kernel allows.
+CONTAINER_CPU = NumberField("container CPU value (units)", 0, 262_144)
+# ContainerDefinition.memory: at least 6 MiB (Docker 20.10 reserves 6 MiB a container); an Integer (32-bit).
+CONTAINER_MEMORY = NumberField("container memory value (MiB)", 6, 2**31 - 1)
+# RegisterTaskDefinition cpu on EC2/external: "between 128 CPU units (0.125 vCPUs) and 196608 CPU units (192 vCPUs)";
+# Fargate takes fewer values, which ECS checks itself.
+TASK_CPU_UNITS = NumberField("task CPU value (units)", 128, 196_608)
+# RegisterTaskDefinition memory: at least the 6 MiB of one container; at most what a 32-bit Integer holds.
+TASK_MEMORY_MIB = NumberField("task memory value (MiB)", 6, 2**31 - 1)
+
+
+def _shown(raw: str) -> str:
+    """What was typed, quoted with unprintable characters escaped, and clipped: a sentence stays a sentence."""
+    return repr(raw if len(raw) <= 24 else raw[:24] + "…")
+
+
+def parse_whole_number(text: str | int, field: NumberField, *, optional: bool = False) -> int | Invalid | None:
+    """A whole number in ASCII digits (surrounding spaces ignored) within `field`'s range, or an Invalid.
+
+    Refused, each with one sentence: signs ('+3'), separators ('3,5', '3_0'), digits of other scripts (U+FF13,
+    U+0663), exponents and hex ('1e3', '0x10'), inner spaces, and numbers too long to be in range, which are
+    refused by their length before any conversion.
+    """
+    if isinstance(text, bool):
+        return Invalid(f"A {field.what} is a whole number from {field.range_text}.")
+    if isinstance(text, int):
+        value = text
+    else:
+        raw = text.strip(" \t")  # only ASCII blanks: a no-break or ideographic space is not ignored
+        if not raw:
+            if optional:
+                return None
+            return Invalid(f"Enter a {field.what}: a whole number from {field.range_text}.")
+        if raw[0] == "-" and _ASCII_DIGITS.fullmatch(raw[1:]):
+            return Invalid(f"A {field.what} cannot be negative: enter a whole number from {field.range_text}.")
+        if not _ASCII_DIGITS.fullmatch(raw):
+            return Invalid(
+                f"{_shown(raw)} is not a whole number: a {field.what} is written with the digits 0-9 only, "
+                f"from {field.range_text}."
+            )
+        if len(raw) > MAX_NUMBER_LENGTH:
+            return Invalid(f"A {field.what} is at most {field.maximum:,}; that number has {len(raw):,} digits.")
+        value = int(raw)
+    if value < field.minimum:
+        if value < 0 and field.minimum == 0:
+            return Invalid(f"A {field.what} cannot be negative: enter a whole number from {field.range_text}.")
+        return Invalid(f"A {field.what} is at least {field.minimum:,}, not {value:,}.")
+    if value > field.maximum:
+        if field.ceiling:
+            return Invalid(f"{value:,} is above {field.ceiling}.")
+        return Invalid(f"A {field.what} is at most {field.maximum:,}, not {value:,}.")
+    return value
+
+
 def parse_desired_count(text: str | int) -> int | Invalid:
     """A desired count: a whole number from 0 to the 5,000-tasks-a-service quota."""
-    raw = str(text).strip().replace(",", "").replace("_", "")
+    return DESIRED_COUNT.parse(text)
+
+
+# A task size with its unit: '1 vCPU', '0.25 vcpu', '2 GB', '0.5GB' (ASCII digits, at most 3 decimals).
+_SIZE_WITH_UNIT = re.compile(r"([0-9]{1,6})(?:\.([0-9]{1,3}))? ?(vcpu|gb)", re.ASCII | re.IGNORECASE)
+
+
+def _parse_task_size(text: str, field: NumberField, unit: str, per_unit: int, example: str) -> str | Invalid | None:
+    raw = text.strip(" \t")
     if not raw:
-        return Invalid("Enter a desired count (a whole number, 0 or more).")
-    if not re.fullmatch(r"[+-]?\d+", raw):
-        return Invalid(f"{str(text).strip()!r} is not a whole number.")
-    value = int(raw)
-    if value < 0:
-        return Invalid("The desired count cannot be negative.")
-    if value > MAX_DESIRED_COUNT:
-        return Invalid(f"{value:,} is above the ECS quota of {MAX_DESIRED_COUNT:,} tasks a service.")
-    return value
+        return None
+    found = _SIZE_WITH_UNIT.fullmatch(raw)
+    if found is None or found.group(3).lower() != unit:
+        checked = field.parse_optional(raw)
+        if isinstance(checked, Invalid):
+            if not _ASCII_DIGITS.fullmatch(raw) and not raw.startswith("-"):
+                return Invalid(f"{_shown(raw)} is not a {field.what} like {example}.")
+            return checked
+        return raw
+    whole, fraction = found.group(1), found.group(2) or ""
+    # Exact: 0.125 vCPU is 128 units; no float rounding on the way.
+    value = (int(whole) * 1000 + int(fraction.ljust(3, "0"))) * per_unit // 1000
+    checked = field.parse(value)
+    if isinstance(checked, Invalid):
+        return Invalid(f"{raw} is {value:,} {'CPU units' if unit == 'vcpu' else 'MiB'}: {checked.message}")
+    return raw
+
+
+def parse_task_cpu(text: str) -> str | Invalid | None:
+    """Task CPU as typed ('256' or '1 vCPU'), checked against ECS's range; None when empty (not set)."""
+    return _parse_task_size(text, TASK_CPU_UNITS, "vcpu", 1024, "256 or 1 vCPU")
+
+
+def parse_task_memory(text: str) -> str | Invalid | None:
+    """Task memory as typed ('512' MiB or '2 GB'), checked against ECS's range; None when empty (not set)."""
+    return _parse_task_size(text, TASK_MEMORY_MIB, "gb", 1024, "512 or 2 GB")
 
 
 def _parse_name(text: str, what: str) -> str | Invalid:
@@ -102,11 +222,29 @@ def parse_task_definition_json(text: str) -> dict[str, Any] | Invalid:
     return parsed
 
 
+def task_definition_size(definition: dict[str, Any]) -> int:
+    """The definition's size as ECS counts it against its 64 KiB: its JSON without whitespace, in UTF-8 bytes.
+
+    This is the smallest the definition can be written in; a definition above the limit this way is above it
+    however it is sent (botocore adds spaces and escapes non-ASCII, which only makes the request longer).
+    """
+    compact = json.dumps(definition, separators=(",", ":"), ensure_ascii=False, default=str)
+    return len(compact.encode("utf-8", errors="surrogatepass"))
+
+
 def task_definition_problems(definition: dict[str, Any]) -> list[str]:
     """Everything RegisterTaskDefinition would refuse in this definition, one sentence each; [] when none."""
     register = ecs_service_model().operation_model("RegisterTaskDefinition").input_shape
     assert register is not None
-    problems = _shape_problems(definition, register, "")
+    problems: list[str] = []
+    size = task_definition_size(definition)
+    if size > MAX_TASK_DEFINITION_BYTES:
+        # First: it decides the matter, and the remedy is not in any one field.
+        problems.append(
+            f"This task definition is {size:,} bytes of JSON and ECS takes at most {MAX_TASK_DEFINITION_BYTES:,} "
+            "(64 KiB): move large values out of it (into SSM parameters or Secrets Manager, say)."
+        )
+    problems += _shape_problems(definition, register, "")
     containers = definition.get("containerDefinitions")
     if isinstance(containers, list):
         if not containers:
@@ -233,15 +371,28 @@ def registrable_definition(described: dict[str, Any], tags: list[dict[str, str]]
 
 
 __all__ = [
+    "CONTAINER_CPU",
+    "CONTAINER_MEMORY",
+    "CONTAINER_PORT",
+    "DESIRED_COUNT",
     "MAX_DESIRED_COUNT",
+    "MAX_TASK_DEFINITION_BYTES",
+    "RUN_TASK_COUNT",
+    "TASK_CPU_UNITS",
+    "TASK_MEMORY_MIB",
     "Invalid",
+    "NumberField",
     "parse_cluster_name",
     "parse_desired_count",
     "parse_family_name",
     "parse_service_name",
     "parse_stop_reason",
+    "parse_task_cpu",
     "parse_task_definition_json",
+    "parse_task_memory",
+    "parse_whole_number",
     "read_only_task_definition_fields",
     "registrable_definition",
     "task_definition_problems",
+    "task_definition_size",
 ]

@@ -47,6 +47,8 @@ class Poller(Generic[T]):
         self.in_flight = False
         self.fetch_count = 0
         self.last_duration: float | None = None  # seconds the last successful fetch took
+        # Fetch until one succeeds, then stop (a refresh_now still fetches): for what never changes once read.
+        self.once = False
         self._again = False
         self._active = False
         self._timer: Timer | None = None
@@ -84,6 +86,7 @@ class Poller(Generic[T]):
 
     async def _cycle(self) -> None:
         started = time.perf_counter()
+        succeeded = False
         try:
             result = await self.fetch()
         except FetchAbandoned:
@@ -91,19 +94,21 @@ class Poller(Generic[T]):
         except Exception as exc:  # every failure becomes a readable message in this pane
             self.failures += 1
             error = to_aws_error(exc)
-            self.on_error(error, self.next_delay() if error.retryable else self.interval)
+            # The wait the timer below will use: a banner's "Retrying in Ns" is what happens.
+            self.on_error(error, self.next_delay())
         else:
             self.failures = 0
             self.fetch_count += 1
             self.last_duration = time.perf_counter() - started
             self.apply(result)
+            succeeded = True
         finally:
             self.in_flight = False
             if self._active:
                 if self._again:
                     self._again = False
                     self.refresh_now()
-                else:
+                elif not (self.once and succeeded):
                     self._timer = self.owner.set_timer(self.next_delay(), self._tick, name=f"{self.name} timer")
 
     def _tick(self) -> None:

@@ -7,12 +7,22 @@ import json
 import pytest
 
 from ecstui.aws.validation import (
+    CONTAINER_CPU,
+    CONTAINER_MEMORY,
+    CONTAINER_PORT,
+    DESIRED_COUNT,
+    RUN_TASK_COUNT,
+    TASK_CPU_UNITS,
+    TASK_MEMORY_MIB,
     Invalid,
+    NumberField,
     parse_cluster_name,
     parse_desired_count,
     parse_service_name,
     parse_stop_reason,
+    parse_task_cpu,
     parse_task_definition_json,
+    parse_task_memory,
     read_only_task_definition_fields,
     registrable_definition,
     task_definition_problems,
@@ -21,7 +31,7 @@ from ecstui.aws.validation import (
 VALID = {"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx", "memory": 128}]}
 
 
-@pytest.mark.parametrize(("typed", "expected"), [("0", 0), (" 12 ", 12), ("5000", 5000), ("1,000", 1000), (7, 7)])
+@pytest.mark.parametrize(("typed", "expected"), [("0", 0), (" 12 ", 12), ("5000", 5000), ("007", 7), (7, 7)])
 def test_a_whole_desired_count_within_the_quota_parses(typed: str | int, expected: int) -> None:
     assert parse_desired_count(typed) == expected
 
@@ -39,6 +49,75 @@ def test_a_whole_desired_count_within_the_quota_parses(typed: str | int, expecte
 def test_a_bad_desired_count_says_why(typed: str, says: str) -> None:
     result = parse_desired_count(typed)
     assert isinstance(result, Invalid) and says in result.message
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "5" * 5000,  # once a ValueError from Python's int-string limit, raised out of the dialog
+        "1" + "0" * 12,
+        "3_0",  # int() reads 30
+        "\uff13",  # fullwidth 3: int() reads 3
+        "\u0663",  # Arabic-Indic 3: int() reads 3
+        "+3",
+        "3,5",  # once read as 35
+        "1,000",
+        "1e3",
+        "0x10",
+        "3 0",
+        "\u20033",  # an em space before the digit: str.strip() would drop it
+        "\t",
+        "True",
+        True,
+    ],
+)
+def test_a_number_that_is_not_plain_ascii_digits_is_refused_with_one_bounded_sentence(typed: str | bool) -> None:
+    result = parse_desired_count(typed)
+    assert isinstance(result, Invalid)
+    assert result.message.endswith(".") and len(result.message) < 200
+    assert result.message.count(". ") == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "inside", "outside"),
+    [
+        (DESIRED_COUNT, [0, 5000], [-1, 5001]),
+        (RUN_TASK_COUNT, [1, 5000], [0, 5001]),
+        (CONTAINER_PORT, [1, 65535], [0, 65536]),
+        (CONTAINER_CPU, [0, 262144], [-1, 262145]),
+        (CONTAINER_MEMORY, [6, 2**31 - 1], [5, 2**31]),
+        (TASK_CPU_UNITS, [128, 196608], [127, 196609]),
+        (TASK_MEMORY_MIB, [6, 2**31 - 1], [5, 2**31]),
+    ],
+)
+def test_each_numeric_field_takes_exactly_ecs_range(field: NumberField, inside: list[int], outside: list[int]) -> None:
+    for value in inside:
+        assert field.parse(str(value)) == value
+    for value in outside:
+        assert isinstance(field.parse(str(value)), Invalid)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("256", "256"), ("1 vCPU", "1 vCPU"), ("0.125 vcpu", "0.125 vcpu"), ("192 vCPU", "192 vCPU"), ("", None)],
+)
+def test_task_cpu_takes_units_or_vcpus_in_ecs_range(typed: str, expected: str | None) -> None:
+    assert parse_task_cpu(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["127", "0.1 vCPU", "193 vCPU", "1,5 vCPU", "\uff11 vCPU", "1e3", "-256", "2 GB"])
+def test_task_cpu_outside_ecs_range_or_not_plain_digits_is_refused(typed: str) -> None:
+    assert isinstance(parse_task_cpu(typed), Invalid)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("512", "512"), ("2 GB", "2 GB"), ("0.5GB", "0.5GB"), (" ", None)])
+def test_task_memory_takes_mib_or_gb(typed: str, expected: str | None) -> None:
+    assert parse_task_memory(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["5", "2,5 GB", "\uff12 GB", "1 vCPU", "0x200"])
+def test_task_memory_outside_ecs_range_or_not_plain_digits_is_refused(typed: str) -> None:
+    assert isinstance(parse_task_memory(typed), Invalid)
 
 
 @pytest.mark.parametrize("name", ["web", "web-api_2", "A" * 255])

@@ -104,6 +104,7 @@ async def test_undo_restores_the_desired_count_a_scale_replaced(
         assert cells(screen, 0)[3].plain == "scale_service"
         emulator.log.clear()
         await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
         assert f"back to {before} desired tasks" in dialog.question
@@ -117,6 +118,69 @@ async def test_undo_restores_the_desired_count_a_scale_replaced(
     undo, scale = AuditLog(tmp_path / "audit.jsonl").entries()
     assert (undo.action, undo.ok, undo.before) == ("undo_scale", True, {"desiredCount": before + 2})
     assert undo.parameters["undoes"] == scale.time.isoformat()
+
+
+def desired_of(emulator: EmulatorServer, service: str = "web") -> int:
+    count: int = boto_client(emulator, "ecs").describe_services(cluster="prod", services=[service])["services"][0][
+        "desiredCount"
+    ]
+    return count
+
+
+async def test_undo_after_someone_else_scaled_says_so_and_sends_only_when_confirmed(
+    demo_account: AwsTarget, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    before = desired_of(emulator)
+    app = make_app(demo_account, audit_path=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        await app.actions.scale_service("prod", "web", before + 2)
+        # Someone else, not through ecstui.
+        boto_client(emulator, "ecs").update_service(cluster="prod", service="web", desiredCount=6)
+        screen = await open_audit(pilot)
+        emulator.log.clear()
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert emulator.log.counts["DescribeServices"] >= 1  # it looked before offering
+        assert f"scaled from {before} to {before + 2}" in dialog.question
+        assert "scaled to 6 since, by someone else" in dialog.question
+        assert dialog.confirm_label == f"Scale 6 → {before}"
+        assert mutations(emulator) == 0
+        await pilot.press("escape")  # not now: nothing is sent
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert mutations(emulator) == 0 and desired_of(emulator) == 6
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("enter")  # the operator chose, knowing it is at 6
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen))
+    assert emulator.log.calls("UpdateService") == [{"cluster": "prod", "service": "web", "desiredCount": before}]
+    assert desired_of(emulator) == before
+
+
+async def test_undo_sends_nothing_when_the_count_changes_after_the_question_was_asked(
+    demo_account: AwsTarget, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    before = desired_of(emulator)
+    app = make_app(demo_account, audit_path=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        await app.actions.scale_service("prod", "web", before + 2)
+        await open_audit(pilot)
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert f"back to {before} desired tasks" in dialog.question
+        boto_client(emulator, "ecs").update_service(cluster="prod", service="web", desiredCount=6)
+        emulator.log.clear()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "shown" in dialog.query_one("#dialog-error").classes)
+        assert "scaled again meanwhile, by someone else" in str(dialog.query_one("#dialog-error").render())
+        assert app.screen is dialog
+    assert mutations(emulator) == 0
+    assert desired_of(emulator) == 6
 
 
 async def test_undo_of_anything_but_a_successful_scale_says_so_and_sends_nothing(

@@ -508,4 +508,4 @@ def test_environment_and_ports_parse_what_the_form_shows() -> None:
     assert ports_text(mappings) == "8080/tcp, 9000-9010/udp"
     assert parse_ports(ports_text(mappings), "c") == [(8080, None, "tcp"), (9000, 9010, "udp")]
     assert parse_ports("9090", "c") == [(9090, None, "tcp")]
-    assert "1 to 65535" in str(parse_ports("70000", "c"))
+    assert "at most 65,535" in str(parse_ports("70000", "c"))

@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 from ecstui.aws.actions import TeardownStep
 from ecstui.aws.errors import AwsError
 from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, task_definition_label
-from ecstui.aws.validation import parse_cluster_name, parse_desired_count, parse_service_name
+from ecstui.aws.validation import CONTAINER_PORT, parse_cluster_name, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, make_inert, visible
 
@@ -267,12 +267,10 @@ class CreateServiceDialog(ActionDialog[Service]):
                 raise Invalidity("A target group ARN reads arn:aws:elasticloadbalancing:<region>:…:targetgroup/….")
             suggested_name, suggested_port = self.suggested_target
             container_name = self.query_one("#container-name", Input).value.strip() or suggested_name or None
-            port_text = self.query_one("#container-port", Input).value.strip() or suggested_port
+            port_text = self.query_one("#container-port", Input).value.strip(" \t") or suggested_port
             if not container_name:
                 raise Invalidity("A target group needs the container that receives its traffic.")
-            if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-                raise Invalidity(f"The container port is a number from 1 to 65535, not {port_text!r}.")
-            container_port = int(port_text)
+            container_port = checked(CONTAINER_PORT.parse(port_text))
         return NewService(
             name=name,
             task_definition_arn=revision,

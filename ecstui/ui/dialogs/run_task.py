@@ -17,7 +17,7 @@ from ecstui.aws.actions import RunTaskError
 from ecstui.aws.errors import AwsError
 from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, Task, TaskDefinition
 from ecstui.aws.task_definition_cache import family_of
-from ecstui.aws.validation import MAX_DESIRED_COUNT, Invalid
+from ecstui.aws.validation import RUN_TASK_COUNT, Invalid
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, notify_inert
 
@@ -38,17 +38,7 @@ class Compute:
 
 def parse_task_count(text: str) -> int | Invalid:
     """How many tasks to start: a whole number from 1 (RunTask calls go 10 at a time)."""
-    raw = text.strip().replace(",", "").replace("_", "")
-    if not raw:
-        return Invalid("Enter how many tasks to run (1 or more).")
-    if not re.fullmatch(r"[+-]?\d+", raw):
-        return Invalid(f"{text.strip()!r} is not a whole number of tasks.")
-    value = int(raw)
-    if value < 1:
-        return Invalid("Run at least 1 task.")
-    if value > MAX_DESIRED_COUNT:
-        return Invalid(f"Run at most {MAX_DESIRED_COUNT:,} tasks at once, not {value:,}.")
-    return value
+    return RUN_TASK_COUNT.parse(text)
 
 
 def parse_ids(text: str, pattern: re.Pattern[str], what: str, example: str) -> list[str] | Invalid:

@@ -125,8 +125,9 @@ class UpdateServiceDialog(ActionDialog[Service]):
         if options.highlighted is None:
             raise Invalidity("Choose a revision first.")
         arn = options.get_option_at_index(options.highlighted).id or ""
-        text = self.query_one("#desired", Input).value.strip()
-        desired = checked(parse_desired_count(text)) if text else None
+        text = self.query_one("#desired", Input).value
+        # Empty keeps the count; str.strip() would also drop an ideographic space and let '\u30003' through.
+        desired = checked(parse_desired_count(text)) if text.strip(" \t") else None
         if arn == self.service.task_definition_arn and desired is None:
             raise Invalidity("That revision is already running; choose another, or set a desired count.")
         return arn, desired

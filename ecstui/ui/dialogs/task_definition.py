@@ -17,13 +17,22 @@ from textual.widgets.selection_list import Selection
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.models import Service, TaskDefinition, short_name
-from ecstui.aws.validation import Invalid, registrable_definition, task_definition_problems
+from ecstui.aws.validation import (
+    CONTAINER_CPU,
+    CONTAINER_MEMORY,
+    CONTAINER_PORT,
+    Invalid,
+    NumberField,
+    parse_task_cpu,
+    parse_task_memory,
+    registrable_definition,
+    task_definition_problems,
+)
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, make_inert, shows_stand_ins, visible
 
-_PORT_TOKEN = re.compile(r"(\d+)(?:-(\d+))?(?:/(tcp|udp))?", re.IGNORECASE)
-_TASK_CPU = re.compile(r"\d+|\d+(\.\d+)? ?vcpu", re.IGNORECASE)
-_TASK_MEMORY = re.compile(r"\d+|\d+(\.\d+)? ?gb", re.IGNORECASE)
+# ASCII digits only (\d takes fullwidth digits too); each number is then checked by CONTAINER_PORT, length first.
+_PORT_TOKEN = re.compile(r"([0-9]+)(?:-([0-9]+))?(?:/(tcp|udp))?", re.ASCII | re.IGNORECASE)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
@@ -87,7 +96,7 @@ def _mapping_token(mapping: dict[str, Any]) -> tuple[int, int | None, str] | Non
     protocol = str(mapping.get("protocol") or "tcp").lower()
     if isinstance(mapping.get("containerPort"), int):
         return (mapping["containerPort"], None, protocol)
-    found = _PORT_TOKEN.fullmatch(str(mapping.get("containerPortRange") or ""))
+    found = _PORT_TOKEN.fullmatch(str(mapping.get("containerPortRange") or "")[:32])
     if found:
         return (int(found.group(1)), int(found.group(2)) if found.group(2) else None, protocol)
     return None
@@ -109,17 +118,20 @@ def ports_text(mappings: Any) -> str:
 def parse_ports(text: str, where: str) -> list[tuple[int, int | None, str]] | Invalid:
     """'8080/tcp, 9090' -> [(8080, None, 'tcp'), (9090, None, 'tcp')]; ranges as '8000-8100/udp'."""
     tokens: list[tuple[int, int | None, str]] = []
-    for raw in re.split(r"[,\s]+", text.strip()):
+    # ASCII separators only: an ideographic space is not a separator, it is part of a bad token.
+    for raw in re.split(r"[,\s]+", text.strip(" \t"), flags=re.ASCII):
         if not raw:
             continue
         found = _PORT_TOKEN.fullmatch(raw)
         if not found:
-            return Invalid(f"{where}, ports: {raw!r} is not a port like 8080/tcp or 9090.")
-        start = int(found.group(1))
-        end = int(found.group(2)) if found.group(2) else None
-        for port in (start, end):
-            if port is not None and not 1 <= port <= 65535:
-                return Invalid(f"{where}, ports: {port} is not a port number (1 to 65535).")
+            shown = repr(raw if len(raw) <= 24 else raw[:24] + "…")
+            return Invalid(f"{where}, ports: {shown} is not a port like 8080/tcp or 9090.")
+        start = CONTAINER_PORT.parse(found.group(1))
+        if isinstance(start, Invalid):
+            return Invalid(f"{where}, ports: {start.message}")
+        end: int | Invalid | None = CONTAINER_PORT.parse(found.group(2)) if found.group(2) else None
+        if isinstance(end, Invalid):
+            return Invalid(f"{where}, ports: {end.message}")
         if end is not None and end <= start:
             return Invalid(f"{where}, ports: the range {raw} ends before it starts.")
         token = (start, end, (found.group(3) or "tcp").lower())
@@ -129,26 +141,14 @@ def parse_ports(text: str, where: str) -> list[tuple[int, int | None, str]] | In
     return tokens
 
 
-def parse_optional_whole(text: str, what: str, minimum: int) -> int | Invalid | None:
-    """Empty means 'not set'; otherwise a whole number of at least `minimum`."""
-    raw = text.strip()
-    if not raw:
-        return None
-    if not re.fullmatch(r"\d+", raw):
-        return Invalid(f"{what}: {raw!r} is not a whole number.")
-    value = int(raw)
-    if value < minimum:
-        return Invalid(f"{what}: at least {minimum}, not {value}.")
-    return value
+def parse_optional_whole(text: str, where: str, field: NumberField) -> int | Invalid | None:
+    """Empty means 'not set'; otherwise a whole number in `field`'s range (see validation.NumberField)."""
+    value = field.parse_optional(text)
+    return Invalid(f"{where}: {value.message}") if isinstance(value, Invalid) else value
 
 
-def parse_task_size(text: str, what: str, pattern: re.Pattern[str], example: str) -> str | Invalid | None:
-    raw = text.strip()
-    if not raw:
-        return None
-    if not pattern.fullmatch(raw):
-        return Invalid(f"{what}: {raw!r} is not a size like {example}.")
-    return raw
+def _prefixed(value: str | Invalid | None, where: str) -> str | Invalid | None:
+    return Invalid(f"{where}: {value.message}") if isinstance(value, Invalid) else value
 
 
 def _set(target: dict[str, Any], key: str, value: Any) -> None:
@@ -333,13 +333,14 @@ class NewRevisionDialog(RevisionEditDialog):
     def build(self) -> dict[str, Any]:
         # Start from every field of the source and change only what was edited, so nothing else is lost.
         definition = copy.deepcopy(self.original)
-        cpu = checked(parse_task_size(self._value("task-cpu"), "Task CPU", _TASK_CPU, "256 or 1 vCPU"))
-        memory = checked(parse_task_size(self._value("task-memory"), "Task memory", _TASK_MEMORY, "512 or 2 GB"))
+        cpu = checked(_prefixed(parse_task_cpu(self._value("task-cpu")), "Task CPU"))
+        memory = checked(_prefixed(parse_task_memory(self._value("task-memory")), "Task memory"))
         if cpu != (str(self.original["cpu"]) if "cpu" in self.original else None):
             _set(definition, "cpu", cpu)
         if memory != (str(self.original["memory"]) if "memory" in self.original else None):
             _set(definition, "memory", memory)
-        task_memory = int(memory) if memory is not None and memory.isdigit() else None
+        # Digits only by now (parse_task_memory): '2 GB' is left for ECS to compare.
+        task_memory = int(memory) if memory is not None and memory.isascii() and memory.isdigit() else None
         containers = definition.get("containerDefinitions")
         assert isinstance(containers, list)
         for index, (original, container) in enumerate(zip(self.containers, containers, strict=True)):
@@ -349,12 +350,10 @@ class NewRevisionDialog(RevisionEditDialog):
                 raise Invalidity(f"{where}: a container needs an image.")
             if image != original.get("image"):
                 container["image"] = image
-            container_cpu = checked(parse_optional_whole(self._value(f"cpu-{index}"), f"{where}, CPU units", 0))
+            container_cpu = checked(parse_optional_whole(self._value(f"cpu-{index}"), where, CONTAINER_CPU))
             if container_cpu != original.get("cpu"):
                 _set(container, "cpu", container_cpu)
-            container_memory = checked(
-                parse_optional_whole(self._value(f"memory-{index}"), f"{where}, memory (MiB)", 6)
-            )
+            container_memory = checked(parse_optional_whole(self._value(f"memory-{index}"), where, CONTAINER_MEMORY))
             if container_memory is not None and task_memory is not None and container_memory > task_memory:
                 raise Invalidity(f"{where}: memory {container_memory} MiB is more than the task's {task_memory} MiB.")
             if container_memory != original.get("memory"):

@@ -57,9 +57,15 @@ def edit_externally(app: App[Any], text: str) -> str:
     command = editor_command()
     if command is None:
         raise EditorUnavailable("Neither $VISUAL nor $EDITOR is set.")
+    # The definition holds environment values, often secrets: the file is the user's alone (0600) in a directory
+    # that is theirs alone (0700, as mkdtemp makes it), created exclusively, and removed with it afterwards.
     with tempfile.TemporaryDirectory(prefix="ecstui-") as directory:
+        os.chmod(directory, 0o700)
         path = Path(directory) / "task-definition.json"
-        path.write_text(text, encoding="utf-8")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(fd, 0o600)  # exactly 0600 whatever the umask: the editor must be able to write it back
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
         failure: OSError | subprocess.SubprocessError | None = None
         returncode = 0
         try:

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ecstui.aws.audit import AuditEntry
+from ecstui.aws.errors import AwsError
 from ecstui.aws.models import short_name
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
@@ -121,19 +122,48 @@ class AuditScreen(ListScreen[AuditRow]):
             why = "failed" if not entry.ok else f"is a {entry.action}"
             notify_inert(self, f"Only a successful scale can be undone; this entry {why}.", severity="warning")
             return
+        # What the service wants now decides what an undo means: read it before offering anything.
+        self.run_worker(self._offer_undo(entry), group="audit-undo", exclusive=True, exit_on_error=False)
+
+    async def _offer_undo(self, entry: AuditEntry) -> None:
         previous = (entry.before or {})["desiredCount"]
         scaled_to = entry.parameters.get("desiredCount")
+        cluster = str(entry.parameters.get("cluster", ""))
         service = str(entry.parameters.get("service", entry.target))
+        try:
+            found = await self.ecs_app.reader.service(cluster, service)
+        except AwsError as error:
+            self.notify(f"Cannot read {entry.target}, so nothing is undone: {error.message}", severity="error")
+            return
+        if found is None or found.status == "INACTIVE":
+            self.notify(f"{entry.target} no longer exists: there is nothing to undo.", severity="warning")
+            return
+        current = found.desired
+        if current == previous:
+            self.notify(f"{entry.target} already wants {previous} tasks: there is nothing to undo.")
+            return
+        when = f"{entry.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        plural = "s" if previous != 1 else ""
+        if current == scaled_to:
+            question = (
+                f"Set {entry.target} back to {previous} desired task{plural}? "
+                f"It was scaled from {previous} to {scaled_to} at {when}."
+            )
+        else:
+            question = (
+                f"{entry.target} was scaled from {previous} to {scaled_to} at {when}, and has been scaled to "
+                f"{current} since, by someone else. Set it to {previous} anyway (from the {current} it wants now)?"
+            )
         actions = self.ecs_app.actions
-        # Undoing a scale-up scales down, which stops tasks: on a production profile that needs the name.
-        down = isinstance(scaled_to, int) and previous < scaled_to
+        # Scaling down stops tasks: on a production profile that needs the name.
+        down = previous < current
         self.app.push_screen(
             ConfirmDialog(
                 f"Undo scale of {entry.target}",
-                f"Set {entry.target} back to {previous} desired task{'s' if previous != 1 else ''}? "
-                f"It was scaled from {previous} to {scaled_to} at {entry.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC.",
-                lambda: actions.undo_scale(entry),
-                confirm_label=f"Scale to {previous}",
+                question,
+                # Sent only if the service still wants `current`: a change made after this question is not undone.
+                lambda: actions.undo_scale(entry, expected=current),
+                confirm_label=f"Scale {current} → {previous}",
                 destructive=down,
                 type_to_confirm=service if down and self.ecs_app.needs_typed_confirmation else None,
                 success=f"{entry.target}: desired count set back to {previous}.",

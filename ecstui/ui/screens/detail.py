@@ -20,7 +20,7 @@ from ecstui.ui.widgets.one_line import OneLine
 
 class DetailScreen(LiveScreen):
     kind = "Detail"
-    live = True  # immutable things (a task definition revision) fetch once
+    live = True  # immutable things (a task definition revision) fetch until they load, then not again
 
     DEFAULT_CSS = """
     DetailScreen #pane-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
@@ -55,7 +55,9 @@ class DetailScreen(LiveScreen):
 
     def on_mount(self) -> None:
         assert self.poller is not None
-        self.poller.interval = self.ecs_app.options.refresh if self.live else 10**9
+        # An immutable view (live = False) is fetched until it loads: a failure retries with the normal backoff.
+        self.poller.interval = self.ecs_app.options.refresh
+        self.poller.once = not self.live
         self.query_one("#detail-scroll").focus()
 
     def _title(self) -> Text:
