@@ -89,7 +89,7 @@ class EcsApp(App[None]):
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
-        self.keys = KeyGate(self, self._dispatch_typed)
+        self.key_gate = KeyGate(self, self._dispatch_typed)
 
     def clock(self) -> datetime:
         """Now, from the injectable clock (tests freeze it so ages render the same every run)."""
@@ -267,7 +267,7 @@ class EcsApp(App[None]):
     # -- keys ---------------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
-            await self.keys.receive(event)
+            await self.key_gate.receive(event)
             return
         await super().on_event(event)
 

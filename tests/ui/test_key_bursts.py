@@ -214,13 +214,18 @@ async def test_slash_srv_on_services_opens_no_dialog_and_filters_srv(demo_accoun
         assert screen.table.filter_text == "srv"
 
 
-async def test_colon_tasks_enter_jumps_to_the_tasks_of_the_cluster(shared_demo_account: AwsTarget) -> None:
+async def test_colon_tasks_enter_jumps_to_the_tasks_of_the_cluster_and_filters_them(
+    shared_demo_account: AwsTarget,
+) -> None:
     app = make_app(shared_demo_account, cluster="prod")
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_loaded(pilot)
-        deliver(app, ":tasks\r")
+        deliver(app, ":tasks\r/web")
         await wait_until(pilot, lambda: isinstance(app.screen, TasksScreen), limit=5)
-        assert isinstance(app.screen, TasksScreen) and app.screen.cluster == "prod"
+        await settle(pilot)
+        tasks = app.screen
+        assert isinstance(tasks, TasksScreen) and tasks.cluster == "prod"
+        assert tasks.table.filter_text == "web"
 
 
 async def test_a_paste_after_slash_is_the_filter_and_after_colon_the_jump(shared_demo_account: AwsTarget) -> None:
@@ -268,6 +273,7 @@ async def test_keys_behind_s_neither_run_the_pane_nor_answer_the_scale_dialog(
         dialog = app.screen
         assert isinstance(dialog, ScaleDialog)
         assert dialog.query_one("#desired", Input).value == str(dialog.service.desired)
+        assert app.key_gate.dropped == 2  # "0" and enter: typed before the dialog was there to be read
         assert mutations(emulator) == {}
         # Keys typed once the dialog is shown are the dialog's.
         await pilot.press("escape")
