@@ -23,6 +23,7 @@ from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
+from ecstui.ui.key_order import KeyGate, TypedEvent
 from ecstui.ui.screens.audit import AuditScreen
 from ecstui.ui.screens.base import LiveScreen
 from ecstui.ui.screens.clusters import ClustersScreen
@@ -88,6 +89,8 @@ class EcsApp(App[None]):
         self.actions = EcsActions(self.session, self.audit)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
+        # Every key and paste from the terminal goes through here, one at a time (see key_order).
+        self.key_gate = KeyGate(self, self._dispatch_typed)
 
     def clock(self) -> datetime:
         """Now, from the injectable clock (tests freeze it so ages render the same every run)."""
@@ -265,11 +268,14 @@ class EcsApp(App[None]):
             self.open_instances(cluster)
 
     # -- keys ---------------------------------------------------------------------------------
-    def on_key(self, event: events.Key) -> None:
-        # A key that no widget took while ':' was opening the command line was meant for it.
-        if isinstance(self.screen, JumpScreen) and event.is_printable and event.character:
-            self.screen.type_ahead(event.character)
-            event.stop()
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self.key_gate.receive(event)
+            return
+        await super().on_event(event)
+
+    async def _dispatch_typed(self, event: TypedEvent) -> None:
+        await super().on_event(event)  # Textual's own routing: priority bindings, then the focused widget
 
     def action_jump(self) -> None:
         def chosen(kind: str | None) -> None:

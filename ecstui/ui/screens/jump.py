@@ -10,6 +10,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
 from ecstui.ui.inert import inert
+from ecstui.ui.key_order import TakesTypeAhead
 
 # Each kind with the aliases an operator may type.
 JUMP_TARGETS: dict[str, tuple[str, ...]] = {
@@ -33,7 +34,9 @@ def resolve_jump(text: str) -> str | None:
     return None
 
 
-class JumpScreen(ModalScreen[str | None]):
+class JumpScreen(TakesTypeAhead, ModalScreen[str | None]):
+    """Keys typed in the same burst as `:` are its text: the app holds them until the input has focus."""
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="jump.cancel")]
 
     DEFAULT_CSS = """
@@ -52,23 +55,8 @@ class JumpScreen(ModalScreen[str | None]):
 
     AUTO_FOCUS = "#jump-input"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._typed_ahead = ""
-
     def on_mount(self) -> None:
-        box = self.query_one(Input)
-        box.focus()
-        if self._typed_ahead:
-            box.insert_text_at_cursor(self._typed_ahead)
-            self._typed_ahead = ""
-
-    def type_ahead(self, text: str) -> None:
-        """Keys typed in the same burst as ':' reach the app before the input is ready; they belong in it."""
-        if self.is_mounted:
-            self.query_one(Input).insert_text_at_cursor(text)
-        else:
-            self._typed_ahead += text
+        self.query_one(Input).focus()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
