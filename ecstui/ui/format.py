@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
+from ecstui.ui.inert import inert
+
 Clock = Callable[[], datetime]
 
 
@@ -52,7 +54,7 @@ STATUS_STYLES: dict[str, str] = {
 def status_text(status: str | None) -> Text:
     if not status:
         return Text("-", style=DIM)
-    return Text(status, style=STATUS_STYLES.get(status.upper(), ""))
+    return inert(status, STATUS_STYLES.get(status.upper(), ""))
 
 
 def count_text(running: int, desired: int, pending: int = 0) -> Text:
