@@ -55,13 +55,14 @@ Shown = str | tuple[str, ...]
 
 # How the payload reads once made inert (ecstui.ui.inert.visible).
 CLICK_SHOWN = "[@click=app.quit]CLICK[/]"
-OSC52_SHOWN = visible("\x1b]52;c;SE9TVElMRQ==\x07")  # "␛]52;c;SE9TVElMRQ==␇"
+# (Up to the BEL that ends it: BEL only rings, and a table may drop it.)
+OSC52_SHOWN = visible("\x1b]52;c;SE9TVElMRQ==")  # "␛]52;c;SE9TVElMRQ=="
 TITLE_SHOWN = visible("\x1b]0;PWNED-TITLE\x07")
 MARKUP_SHOWN = "[bold red]MARKUP[/]"
 LINK_SHOWN = "[link=https://evil.example]LINK[/link]"
 BIDI_SHOWN = visible("\u202e")  # "⟨U+202E⟩"
 # An escape drawn as JSON writes it ("\u001b"): shown, and inert, too.
-OSC52_AS_JSON = "\\u001b]52;c;SE9TVElMRQ==\\u0007"
+OSC52_AS_JSON = "\\u001b]52;c;SE9TVElMRQ=="
 EVERYTHING = (CLICK_SHOWN, OSC52_SHOWN, MARKUP_SHOWN, LINK_SHOWN, TITLE_SHOWN, BIDI_SHOWN)
 
 # The payload's own actions; the app's own clickable parts (footer keys) carry others.
@@ -458,8 +459,11 @@ async def test_every_dialog_shows_hostile_text_as_text_and_runs_nothing(
                 form = app.screen
                 image = form.query_one("#image-0", Input)
                 image.value = "public.ecr.aws/hostile/web:v2"
-                # The form reads one KEY=VALUE a line, and the payload's name holds '=': keep only the other variable.
-                form.query_one("#env-0", TextArea).text = f"VALUE={HOSTILE}"
+                # The form reads one KEY=VALUE a line, and the payload's name holds '=': keep only the other variable
+                # (as the form shows it: what is typed here is not what is tested).
+                environment = form.query_one("#env-0", TextArea)
+                kept = [line for line in environment.text.splitlines() if line.startswith("VALUE=")]
+                environment.text = "\n".join(kept)
                 if await walk.open("review of the new revision", lambda: pilot.press("ctrl+s"), ActionDialog):
                     await walk.check("review of the new revision", (CLICK_SHOWN,), click=True)
                     await walk.close()
