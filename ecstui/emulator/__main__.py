@@ -1,4 +1,4 @@
-"""Run the embedded AWS standalone: `python -m ecstui.emulator [--port N] [--scenario demo|scale]`."""
+"""Run the embedded AWS standalone: `python -m ecstui.emulator [--port N] [--scenario demo|scale|hostile]`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import sys
 import threading
 import time
 
-from ecstui.emulator.demo import Demo
+from ecstui.emulator.demo import SCENARIOS, Demo
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecstui.emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
-    parser.add_argument("--scenario", choices=("demo", "scale"), default="demo")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="demo")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--no-simulator", action="store_true", help="seed and warm-start, then keep state still")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between simulator steps")

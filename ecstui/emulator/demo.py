@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 
 from ecstui.emulator.faults import Faults
+from ecstui.emulator.hostile import seed_hostile, stir_hostile
 from ecstui.emulator.seed import seed_demo, seed_scale, start_bad_rollouts
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
 
 log = logging.getLogger(__name__)
+
+# demo: a believable account; scale: one large cluster; hostile: every free-text field carries markup and escapes.
+SCENARIOS = ("demo", "scale", "hostile")
 
 
 class Demo:
@@ -25,8 +29,8 @@ class Demo:
         seed: int = 7,
         faults: Faults | None = None,
     ) -> None:
-        if scenario not in ("demo", "scale"):
-            raise ValueError(f"unknown scenario {scenario!r} (demo or scale)")
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r} ({', '.join(SCENARIOS)})")
         self.scenario = scenario
         self.region = region
         self.simulate = simulate
@@ -44,6 +48,8 @@ class Demo:
             self.simulator = Simulator(self.server, region=self.region, seed=self.seed, chaos=True)
             if self.scenario == "demo":
                 seed_demo(url, self.region)
+            elif self.scenario == "hostile":
+                seed_hostile(url, self.region)
             else:
                 seed_scale(url, self.region)
             self.simulator.warm_start()
@@ -51,6 +57,8 @@ class Demo:
                 start_bad_rollouts(url, self.region)
                 for _ in range(4):
                     self.simulator.step()
+            elif self.scenario == "hostile":
+                stir_hostile(url, self.simulator, self.region)
         if self.simulate:
             self.simulator.start(self.interval)
         log.info("demo AWS ready at %s", url)
