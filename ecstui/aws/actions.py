@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 
 from ecstui.aws.answers import NO_ANSWER
 from ecstui.aws.audit import OK, AuditEntry, AuditLog, definition_for_audit
-from ecstui.aws.errors import THROTTLE_CODES, AwsError, ReadOnlyError, to_aws_error
+from ecstui.aws.errors import THROTTLE_CODES, AwsError, ReadOnlyError
 from ecstui.aws.models import (
     CapacityProviderStrategyItem,
     Cluster,
@@ -180,7 +180,7 @@ class EcsActions:
             return result
 
     def _error(self, exc: BaseException) -> AwsError:
-        return to_aws_error(exc, endpoint=self.session.target.endpoint_url, profile=self.session.profile_in_use)
+        return self.session.error_from(exc)
 
     async def _send(self, request: Awaitable[T]) -> T:
         try:

@@ -130,7 +130,8 @@ def _fits(value: Any, shape: Any) -> bool:
 
 
 async def check_answer(http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any) -> None:
-    """after-call: raise AwsError(kind="malformed") when a successful answer lacks a member it always has."""
+    """after-call: raise AwsError(kind="malformed") when a successful answer lacks a member it always has, or
+    holds it in another shape than the operation's (see _fits)."""
     if model is None or http_response is None or getattr(http_response, "status_code", 500) >= 300:
         return
     service = str(model.service_model.service_name)

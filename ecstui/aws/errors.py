@@ -159,7 +159,7 @@ class ReadOnlyError(AwsError):
         )
 
 
-def _client_error(exc: ClientError, profile: str | None) -> AwsError:
+def _client_error(exc: ClientError, profile: str | None, temporary: bool | None) -> AwsError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code") or "")
     message = str(error.get("Message") or "").strip()
@@ -182,14 +182,25 @@ def _client_error(exc: ClientError, profile: str | None) -> AwsError:
             operation=operation,
         )
     if code in UNKNOWN_CREDENTIALS_CODES:
-        return AwsError(
-            f"AWS did not recognise the credentials {whose}({operation}: {message or code}). If they are "
-            f"temporary (SSO, an assumed role, a session token), they have expired: refresh them with "
-            f"{refresh_credentials_hint(profile)}; long-lived access keys may have been deactivated.",
-            kind="credentials",
-            code=code,
-            operation=operation,
-        )
+        if temporary:
+            # A session token AWS does not know is one that has expired (or was revoked with its role session).
+            said = (
+                f"The temporary AWS credentials {whose}have expired ({operation}: {code}). Refresh them: "
+                f"{refresh_credentials_hint(profile)}."
+            )
+        elif temporary is None:
+            said = (
+                f"AWS did not recognise the credentials {whose}({operation}: {message or code}). If they are "
+                f"temporary (SSO, an assumed role, a session token), they have expired: refresh them with "
+                f"{refresh_credentials_hint(profile)}; long-lived access keys may have been deactivated."
+            )
+        else:
+            check = "aws sts get-caller-identity" + (f" --profile {profile}" if profile else "")
+            said = (
+                f"AWS did not recognise the access key {whose}({operation}: {code}): it may have been deactivated "
+                f"or deleted. Check it with `{check}`."
+            )
+        return AwsError(said, kind="credentials", code=code, operation=operation)
     if code in DENIED_CODES or status == 403:
         return AwsError(
             f"Access denied for {operation}: {message or code}. This profile needs the IAM permission "
@@ -214,15 +225,22 @@ def _client_error(exc: ClientError, profile: str | None) -> AwsError:
     return AwsError(f"{operation} failed: {message or code}", kind="other", code=code, operation=operation)
 
 
-def to_aws_error(exc: BaseException, *, endpoint: str | None = None, profile: str | None = None) -> AwsError:
+def to_aws_error(
+    exc: BaseException,
+    *,
+    endpoint: str | None = None,
+    profile: str | None = None,
+    temporary_credentials: bool | None = None,
+) -> AwsError:
     """Classify any exception raised by an AWS call; AwsError passes through unchanged.
 
-    `profile` (the one in use, when known) goes into the advice for expired credentials.
+    `profile` (the one in use, when known) goes into the advice for expired credentials; `temporary_credentials`
+    (whether they carry a session token, when known) tells an expired session from an unknown access key.
     """
     if isinstance(exc, AwsError):
         return exc
     if isinstance(exc, ClientError):
-        return _client_error(exc, profile)
+        return _client_error(exc, profile, temporary_credentials)
     where = endpoint or "the AWS endpoint"
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ConnectionClosedError):
         return AwsError(

@@ -43,7 +43,7 @@ from ecstui.aws.batching import (
     run_all,
     unique,
 )
-from ecstui.aws.errors import AwsError, to_aws_error
+from ecstui.aws.errors import AwsError
 from ecstui.aws.models import (
     Cluster,
     ContainerInstance,
@@ -156,7 +156,7 @@ class EcsReader:
         return await self.session.ecs()
 
     def _error(self, exc: BaseException) -> AwsError:
-        return to_aws_error(exc, endpoint=self.session.target.endpoint_url, profile=self.session.profile_in_use)
+        return self.session.error_from(exc)
 
     # --- clusters -----------------------------------------------------------------------------------------------
 

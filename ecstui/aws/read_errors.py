@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from ecstui.aws.errors import AwsError, to_aws_error
+from ecstui.aws.errors import AwsError
 
 if TYPE_CHECKING:
     from ecstui.aws.session import AwsSession
@@ -33,7 +33,6 @@ def reads_aws(method: Callable[Concatenate[S, P], Awaitable[R]]) -> Callable[Con
         except AwsError:
             raise
         except Exception as exc:
-            session = self.session
-            raise to_aws_error(exc, endpoint=session.target.endpoint_url, profile=session.profile_in_use) from exc
+            raise self.session.error_from(exc) from exc
 
     return read

@@ -103,6 +103,8 @@ class AwsSession:
             self._session.register_component("data_loader", shared_data_loader(data_path))
         self._stack = AsyncExitStack()
         self._clients: dict[str, Any] = {}
+        # Whether the credentials carry a session token (SSO, an assumed role); known once a client exists.
+        self.temporary_credentials: bool | None = None
         self._client_lock = asyncio.Lock()
         self.stats = RequestStats()
         self._session.register("before-send", self._wait_for_token)
@@ -127,6 +129,15 @@ class AwsSession:
     def region(self) -> str | None:
         region = self.target.region or self._session.get_config_variable("region")
         return str(region) if region else None
+
+    def error_from(self, exc: BaseException) -> AwsError:
+        """`to_aws_error` with what this session knows: its endpoint, its profile, whether its keys are temporary."""
+        return to_aws_error(
+            exc,
+            endpoint=self.target.endpoint_url,
+            profile=self.profile_in_use,
+            temporary_credentials=self.temporary_credentials,
+        )
 
     @property
     def profile_in_use(self) -> str | None:
@@ -174,9 +185,22 @@ class AwsSession:
                     )
                     client = await self._stack.enter_async_context(creator)
                 except Exception as exc:
-                    raise to_aws_error(exc, endpoint=self.target.endpoint_url, profile=self.profile_in_use) from exc
+                    raise self.error_from(exc) from exc
                 self._clients[service] = client
+                await self._note_credentials()
             return client
+
+    async def _note_credentials(self) -> None:
+        if self.temporary_credentials is not None:
+            return
+        try:
+            # Resolved already for the client just made: the session hands back the same object.
+            credentials = await self._session.get_credentials()
+            frozen = await credentials.get_frozen_credentials() if credentials is not None else None
+        except Exception:  # said by the request that needs them
+            return
+        if frozen is not None:
+            self.temporary_credentials = bool(frozen.token)
 
     async def ecs(self) -> ECSClient:
         client: ECSClient = await self._client("ecs")
@@ -199,7 +223,7 @@ class AwsSession:
                     )
                     client = await self._stack.enter_async_context(creator)
                 except Exception as exc:
-                    raise to_aws_error(exc, endpoint=self.target.endpoint_url, profile=self.profile_in_use) from exc
+                    raise self.error_from(exc) from exc
                 self._clients["ecs:no-retry"] = client
         result: ECSClient = client
         return result

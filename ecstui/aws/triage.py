@@ -371,8 +371,7 @@ async def find_problems(
     try:
         clusters = [c for c in await reader.clusters() if c.status not in ("INACTIVE", "DEPROVISIONING")]
     except Exception as exc:
-        session = reader.session
-        raise to_aws_error(exc, endpoint=session.target.endpoint_url, profile=session.profile_in_use) from exc
+        raise reader.session.error_from(exc) from exc
     triage = _Triage(now, stopped_window, stuck_after)
 
     async def read_cluster(cluster: Cluster) -> _ClusterState:

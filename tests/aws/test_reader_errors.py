@@ -133,18 +133,29 @@ async def test_expired_credentials_are_said_as_such_with_how_to_refresh_them_for
 
 
 @pytest.mark.parametrize("code", ["InvalidClientTokenId", "UnrecognizedClientException"])
-async def test_credentials_aws_does_not_recognise_are_not_called_a_permissions_problem(
-    emulator: EmulatorServer, target: AwsTarget, code: str
+@pytest.mark.parametrize("temporary", [True, False])
+async def test_credentials_aws_does_not_recognise_are_expired_when_temporary_and_never_a_permissions_problem(
+    emulator: EmulatorServer, ops_profile: str, tmp_path: Any, code: str, temporary: bool
 ) -> None:
+    keys = "[ops]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+    (tmp_path / "credentials").write_text(keys + ("aws_session_token = testing\n" if temporary else ""))
     emulator.faults.inject(
         "ListClusters", AwsErrorSpec(403, code, "The security token included in the request is invalid."), rate=1.0
     )
+    target = AwsTarget(profile=ops_profile, region="us-east-1", endpoint_url=emulator.endpoint_url)
     async with AwsSession(target) as session:
         with pytest.raises(AwsError) as caught:
             await EcsReader(session).clusters()
     error = caught.value
     assert error.kind == "credentials"
-    assert "have expired" in error.message and "`aws sso login`" in error.message
+    if temporary:  # a session token AWS does not know has expired
+        assert error.message == (
+            f"The temporary AWS credentials of profile ops have expired (ListClusters: {code}). Refresh them: "
+            "`aws sso login --profile ops` (or refresh the profile's role or keys), then ctrl+r."
+        )
+    else:
+        assert error.message.startswith(f"AWS did not recognise the access key of profile ops (ListClusters: {code}")
+        assert "`aws sts get-caller-identity --profile ops`" in error.message
     assert "IAM permission" not in error.message
 
 

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 from typing import Any
 
+import pytest
 from textual.widgets import Button, Input, Static
 
 from ecstui.aws.session import AwsTarget
@@ -189,3 +190,22 @@ async def test_a_scale_whose_connection_drops_shows_the_count_read_back_instead_
         assert "Cannot reach" not in said
         assert app.screen is dialog  # left open, with the state, not dismissed as done
         assert str(dialog.query_one("#dialog-confirm", Button).label) == "Send again"
+
+
+async def test_a_large_listing_whose_first_describes_hang_still_shows_every_listed_name(
+    demo_account: AwsTarget, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Above the threshold the first load waits for the first screenful before adding the other rows; a hang
+    # there must not keep them all off the screen.
+    monkeypatch.setattr(ServicesScreen, "progressive_threshold", 2)
+    emulator.faults.inject("DescribeServices", Hang(120), rate=1.0)
+    app = make_app(dataclasses.replace(demo_account, read_timeout=30.0), cluster="prod")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ServicesScreen) and app.screen.table.row_count == 9)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        assert emulator.log.counts["DescribeServices"] == 0  # none answered: the names came from the listing
+        assert "described 0/9" in title_text(screen)
+        emulator.faults.clear_injections()  # lets the held describes through
+        await wait_until(pilot, lambda: screen.updated_at is not None, 20)
+        assert len(screen.items) == 9 and not screen.placeholder_keys

@@ -86,7 +86,6 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
         self.attempts = 0
         # Inputs prefilled with a value that could not be shown as it is: their id -> the value from AWS.
         self._unprintable: dict[str, str] = {}
-        self._uncertain_text = ""  # what a change whose answer was lost said, with the state read back
 
     @property
     def ecs_app(self) -> EcsApp:
@@ -206,19 +205,18 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
             result = await self.perform(values)
         except Exception as exc:
             error: AwsError = to_aws_error(exc)
-            if isinstance(error, UncertainOutcome):
-                await self._read_back(error)
+            said = await self._read_back(error) if isinstance(error, UncertainOutcome) else error.message
             self.sending = False
             self.query_one("#dialog-confirm", Button).disabled = False
             self.set_status("")
-            self.show_error(error.message if not isinstance(error, UncertainOutcome) else self._uncertain_text)
+            self.show_error(said)
             return
         self.sending = False
         notify_inert(self.ecs_app, self.describe_success(result), timeout=6)
         self.ecs_app.refresh_current_pane()
         self.dismiss(result)
 
-    async def _read_back(self, error: UncertainOutcome) -> None:
+    async def _read_back(self, error: UncertainOutcome) -> str:
         """After a change whose answer was lost: read the resource back and say its state, rather than invite a
         blind resend (the pane underneath is refreshed too). Confirm then reads "Send again"."""
         said = error.message
@@ -228,9 +226,9 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
                 said += " " + await error.read_back()
             except Exception as exc:
                 said += f" Reading it back failed too: {to_aws_error(exc).message}"
-        self._uncertain_text = said
         self.query_one("#dialog-confirm", Button).label = "Send again"
         self.ecs_app.refresh_current_pane()
+        return said
 
 
 class ConfirmDialog(ActionDialog[R]):
