@@ -27,6 +27,8 @@ from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
+from ecstui.ui.inert import notify_inert
+
 TypedEvent = events.Key | events.Paste
 
 # A key whose way through the app never ends (a node closed with the key still in its queue) must not hold the
@@ -148,7 +150,8 @@ class KeyGate:
         if dropped:
             self.dropped += dropped
             keys = "key" if dropped == 1 else "keys"
-            self._app.notify(
+            notify_inert(
+                self._app,
                 f"{dropped} {keys} typed before this dialog was shown went nowhere: it answers only what you type now.",
                 severity="warning",
                 timeout=4,

@@ -325,7 +325,6 @@ def report(walk: Walk, sent: dict[str, int]) -> list[str]:
 # -- the panes -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="until the text door is applied everywhere")
 async def test_every_pane_shows_hostile_text_as_text_and_runs_nothing(
     hostile_account: AwsTarget,
     emulator: EmulatorServer,
@@ -404,7 +403,6 @@ async def test_every_pane_shows_hostile_text_as_text_and_runs_nothing(
 # -- the dialogs ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="until the text door is applied everywhere")
 async def test_every_dialog_shows_hostile_text_as_text_and_runs_nothing(
     hostile_account: AwsTarget,
     emulator: EmulatorServer,
