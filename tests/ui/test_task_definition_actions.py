@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select, Static, TextArea
+from textual.command import CommandPalette
+from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
 
 from ecstui.aws.session import AwsTarget
 from ecstui.aws.validation import registrable_definition
@@ -496,7 +497,14 @@ async def test_palette_offers_the_actions_of_the_selected_revision(demo_account:
             f"Run tasks of {label}",
             f"Deregister {label}",
         ]
-        dict((t, c) for t, _h, c in screen.palette_commands())[f"New revision from {label}"]()
+        # Through the app's own palette, which reads each command's .title and .help.
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"New revision")
+        options = app.screen.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count > 0)
+        assert f"New revision from {label}" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")
         await wait_dialog(pilot, NewRevisionDialog)
 
 

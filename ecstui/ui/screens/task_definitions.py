@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.binding import Binding
@@ -11,6 +10,7 @@ from textual.binding import Binding
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.models import Cluster, Service, TaskDefinition, TaskDefinitionFamily
 from ecstui.aws.task_definition_cache import family_of
+from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.dialogs.run_task import RunTaskDialog
 from ecstui.ui.dialogs.task_definition import NewRevisionDialog, RollServicesDialog
@@ -25,8 +25,6 @@ from ecstui.ui.format import age, dash, status_text
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen, LiveScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
-
-PaletteCommand = tuple[str, str, Callable[[], Any]]
 
 
 async def services_by_cluster(reader: EcsReader) -> tuple[list[Cluster], dict[str, list[Service]]]:
@@ -169,26 +167,30 @@ class TaskDefinitionActions(LiveScreen):
 
     # -- command palette --------------------------------------------------------------------------------
     def palette_commands(self) -> list[PaletteCommand]:
-        """(title, help, callback) for what can be done with the selected revision."""
+        """What can be done with the selected revision."""
         definition = self.current_definition()
         if definition is None:
             return []
         label = definition.label
         commands: list[PaletteCommand] = [
-            (
+            PaletteCommand(
                 f"New revision from {label}",
                 "Edit images, CPU/memory, environment, ports; diff; register",
                 self.action_new_revision,
             ),
-            (f"Edit the JSON of {label}", "In $VISUAL/$EDITOR or here; diff; register", self.action_edit_json),
-            (f"Run tasks of {label}", "Choose cluster, count, compute and network", self.action_run_task),
+            PaletteCommand(
+                f"Edit the JSON of {label}", "In $VISUAL/$EDITOR or here; diff; register", self.action_edit_json
+            ),
+            PaletteCommand(f"Run tasks of {label}", "Choose cluster, count, compute and network", self.action_run_task),
         ]
         if definition.status == "INACTIVE":
             commands.append(
-                (f"Delete {label}", "DeleteTaskDefinitions on this inactive revision", self.action_deregister)
+                PaletteCommand(
+                    f"Delete {label}", "DeleteTaskDefinitions on this inactive revision", self.action_deregister
+                )
             )
         elif definition.status == "ACTIVE":
-            commands.append((f"Deregister {label}", "Make the revision INACTIVE", self.action_deregister))
+            commands.append(PaletteCommand(f"Deregister {label}", "Make the revision INACTIVE", self.action_deregister))
         return commands
 
 
