@@ -20,7 +20,7 @@ from ecstui.aws.session import AwsTarget
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.base import ActionDialog
-from ecstui.ui.dialogs.service import ScaleDialog
+from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.screens.audit import AuditScreen
 from ecstui.ui.screens.base import ListScreen
@@ -212,6 +212,26 @@ async def test_slash_srv_on_services_opens_no_dialog_and_filters_srv(demo_accoun
         await settle(pilot)
         assert not isinstance(app.screen, ModalScreen)
         assert screen.table.filter_text == "srv"
+
+
+async def test_while_the_filter_is_open_no_key_of_the_pane_acts_whatever_key_a_keymap_gives_it(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    app = make_app(demo_account, cluster="prod", keymap={"services.delete": "ctrl+g"})
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        emulator.log.clear()
+        deliver(app, "/we\x07b")  # ctrl+g among the letters
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.table.filter_text == "web"
+        deliver(app, "\r")  # the filter kept and left: the pane's keys are back
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        assert isinstance(app.screen, DeleteServiceDialog)
+        assert mutations(emulator) == {}
 
 
 async def test_colon_tasks_enter_jumps_to_the_tasks_of_the_cluster_and_filters_them(
