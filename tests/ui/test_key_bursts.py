@@ -49,10 +49,13 @@ MUTATING = (
 )
 
 
-def deliver(app: EcsApp, data: str) -> None:
-    """What the terminal sends, in one read: parsed as the driver parses it, every event posted at once."""
-    parser = XTermParser()
-    for event in [*parser.feed(data), *parser.feed("")]:
+def deliver(app: EcsApp, *reads: str) -> None:
+    """What the terminal sends: each read parsed as the driver parses it, every event posted at once."""
+    parsed = []
+    for data in reads:
+        parser = XTermParser()
+        parsed += [*parser.feed(data), *parser.feed("")]
+    for event in parsed:
         event.set_sender(app)
         app.post_message(event)
 
@@ -276,6 +279,23 @@ async def test_keys_after_enter_go_to_the_pane_it_opens(shared_demo_account: Aws
         assert isinstance(services, ServicesScreen)
         assert services.table.filter_text == "web"
         assert clusters.table.filter_text == ""
+
+
+async def test_keys_after_escape_go_to_the_pane_it_returns_to(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod", service="web")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        tasks = app.screen
+        assert isinstance(tasks, TasksScreen)
+        # Back to the services (the tasks pane closes), then filter them. Two reads: in one, ESC and / would
+        # be alt+/.
+        deliver(app, "\x1b", "/api")
+        await wait_until(pilot, lambda: isinstance(app.screen, ServicesScreen), limit=5)
+        await settle(pilot)
+        services = app.screen
+        assert isinstance(services, ServicesScreen)
+        assert services.table.filter_text == "api"
+        assert app.key_gate.dropped == 0
 
 
 # -- dialogs: what was typed before one was drawn is not an answer to it ---------------------------------
