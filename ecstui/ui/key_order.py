@@ -75,10 +75,6 @@ class KeyGate:
         self._stuck: asyncio.TimerHandle | None = None
         self.dropped = 0  # keys typed before a dialog was shown, not given to it (for the curious and the tests)
 
-    @property
-    def holding(self) -> int:
-        return len(self._held)
-
     async def receive(self, event: TypedEvent) -> None:
         if self._busy or self._held:
             self._held.append(_Held(event, self._app.screen))
@@ -91,9 +87,11 @@ class KeyGate:
         self._generation += 1
         generation = self._generation
         screen = app.screen  # the key is handed to a widget of this screen, and bubbles up through it
-        await self._dispatch(event)
-        self._stuck = asyncio.get_running_loop().call_later(STUCK_AFTER, self._done, generation)
-        self._settle(generation, screen, MAX_SETTLE_ROUNDS)
+        try:
+            await self._dispatch(event)
+        finally:  # whatever happened to this key, the next one must not wait for ever
+            self._stuck = asyncio.get_running_loop().call_later(STUCK_AFTER, self._done, generation)
+            self._settle(generation, screen, MAX_SETTLE_ROUNDS)
 
     def _state(self) -> tuple[object, ...]:
         screen = self._app.screen
@@ -152,7 +150,7 @@ class KeyGate:
             keys = "key" if dropped == 1 else "keys"
             notify_inert(
                 self._app,
-                f"{dropped} {keys} typed before this dialog was shown went nowhere: it answers only what you type now.",
+                f"Ignored {dropped} {keys} typed before this dialog opened: it takes only what is typed once shown.",
                 severity="warning",
                 timeout=4,
             )

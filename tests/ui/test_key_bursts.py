@@ -20,7 +20,7 @@ from ecstui.aws.session import AwsTarget
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.base import ActionDialog
-from ecstui.ui.dialogs.service import ScaleDialog
+from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.screens.audit import AuditScreen
 from ecstui.ui.screens.base import ListScreen
@@ -49,10 +49,13 @@ MUTATING = (
 )
 
 
-def deliver(app: EcsApp, data: str) -> None:
-    """What the terminal sends, in one read: parsed as the driver parses it, every event posted at once."""
-    parser = XTermParser()
-    for event in [*parser.feed(data), *parser.feed("")]:
+def deliver(app: EcsApp, *reads: str) -> None:
+    """What the terminal sends: each read parsed as the driver parses it, every event posted at once."""
+    parsed = []
+    for data in reads:
+        parser = XTermParser()
+        parsed += [*parser.feed(data), *parser.feed("")]
+    for event in parsed:
         event.set_sender(app)
         app.post_message(event)
 
@@ -214,6 +217,26 @@ async def test_slash_srv_on_services_opens_no_dialog_and_filters_srv(demo_accoun
         assert screen.table.filter_text == "srv"
 
 
+async def test_while_the_filter_is_open_no_key_of_the_pane_acts_whatever_key_a_keymap_gives_it(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    app = make_app(demo_account, cluster="prod", keymap={"services.delete": "ctrl+g"})
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        emulator.log.clear()
+        deliver(app, "/we\x07b")  # ctrl+g among the letters
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.table.filter_text == "web"
+        deliver(app, "\r")  # the filter kept and left: the pane's keys are back
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        assert isinstance(app.screen, DeleteServiceDialog)
+        assert mutations(emulator) == {}
+
+
 async def test_colon_tasks_enter_jumps_to_the_tasks_of_the_cluster_and_filters_them(
     shared_demo_account: AwsTarget,
 ) -> None:
@@ -256,6 +279,23 @@ async def test_keys_after_enter_go_to_the_pane_it_opens(shared_demo_account: Aws
         assert isinstance(services, ServicesScreen)
         assert services.table.filter_text == "web"
         assert clusters.table.filter_text == ""
+
+
+async def test_keys_after_escape_go_to_the_pane_it_returns_to(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod", service="web")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        tasks = app.screen
+        assert isinstance(tasks, TasksScreen)
+        # Back to the services (the tasks pane closes), then filter them. Two reads: in one, ESC and / would
+        # be alt+/.
+        deliver(app, "\x1b", "/api")
+        await wait_until(pilot, lambda: isinstance(app.screen, ServicesScreen), limit=5)
+        await settle(pilot)
+        services = app.screen
+        assert isinstance(services, ServicesScreen)
+        assert services.table.filter_text == "api"
+        assert app.key_gate.dropped == 0
 
 
 # -- dialogs: what was typed before one was drawn is not an answer to it ---------------------------------

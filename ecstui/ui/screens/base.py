@@ -50,6 +50,10 @@ class LiveScreen(Screen[None]):
     ]
 
     poller: Poller[object] | None = None
+    # The pane's keys that still work while the user types into one of its inputs (a filter): escape leaves it,
+    # ctrl+r refreshes. No other key of the pane acts on the row underneath until the input is left, whatever
+    # key a keymap gives it (letters are the input's anyway).
+    keys_while_typing: ClassVar[frozenset[str]] = frozenset({"back", "refresh_now"})
 
     @property
     def ecs_app(self) -> EcsApp:
@@ -57,6 +61,9 @@ class LiveScreen(Screen[None]):
 
     def compose_context(self) -> ComposeResult:
         yield self.ecs_app.make_context_bar()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action in self.keys_while_typing or not isinstance(self.focused, Input)
 
     @on(ScreenSuspend)
     def _pause_polling(self) -> None:
