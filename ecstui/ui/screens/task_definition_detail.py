@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.widgets import Static
 
 from ecstui.aws.models import TaskDefinition, task_definition_label
 from ecstui.ui.format import dash, status_text, timestamp
+from ecstui.ui.inert import inert
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.screens.task_definitions import TaskDefinitionActions
+from ecstui.ui.secrets import REVEAL_BINDING, RevealsSecrets, SecretNames, env_value
+
+DEFAULT_SECRET_NAMES = SecretNames.from_pattern()
 
 
 def _kv(title: str) -> Table:
@@ -21,7 +27,10 @@ def _kv(title: str) -> Table:
     return table
 
 
-def render_task_definition(definition: TaskDefinition) -> RenderableType:
+def render_task_definition(
+    definition: TaskDefinition, secrets: Callable[[object], bool] = DEFAULT_SECRET_NAMES, revealed: bool = False
+) -> RenderableType:
+    """The revision, its secret-named environment values masked unless `revealed` (see ecstui.ui.secrets)."""
     summary = _kv(f"Task definition {definition.label}")
     summary.add_row("Status", status_text(definition.status))
     summary.add_row("Task CPU / memory", f"{dash(definition.cpu)} / {dash(definition.memory)}")
@@ -51,7 +60,7 @@ def render_task_definition(definition: TaskDefinition) -> RenderableType:
         if container.entry_point:
             table.add_row("Entry point", " ".join(container.entry_point))
         for name, value in container.environment:
-            table.add_row("env", Text.assemble((name, "bold"), "=", value))
+            table.add_row("env", Text.assemble(inert(name, "bold"), "=", env_value(name, value, secrets, revealed)))
         for secret in container.secrets:
             table.add_row("secret", Text.assemble((secret.name, "bold"), " from ", (secret.value_from, "cyan")))
         for mount in container.mount_points:
@@ -73,9 +82,11 @@ def render_task_definition(definition: TaskDefinition) -> RenderableType:
     return Group(*parts)
 
 
-class TaskDefinitionScreen(TaskDefinitionActions, DetailScreen):
+class TaskDefinitionScreen(RevealsSecrets, TaskDefinitionActions, DetailScreen):
     kind = "Task definition"
     live = False  # a revision never changes
+
+    BINDINGS = [REVEAL_BINDING]
 
     def __init__(self, arn: str) -> None:
         self.arn = arn
@@ -88,7 +99,12 @@ class TaskDefinitionScreen(TaskDefinitionActions, DetailScreen):
         return await self.ecs_app.reader.task_definition(self.arn)
 
     def render_body(self, data: Any) -> RenderableType:
-        return render_task_definition(data)
+        return render_task_definition(data, self.ecs_app.secret_names, self.secrets_revealed)
+
+    def show_secrets_changed(self) -> None:
+        if isinstance(self.data, TaskDefinition):
+            self.body = self.render_body(self.data)
+            self.query_one("#detail-body", Static).update(self.body)
 
     def current_definition(self) -> TaskDefinition | None:
         return self.data if isinstance(self.data, TaskDefinition) else None
