@@ -135,6 +135,7 @@ async def test_the_new_revision_form_masks_secret_values_and_registers_them_unch
         area = form.query_one("#env-0", TextArea)
         assert all(value not in area.text for value in SECRETS.values())
         assert f"DB_PASSWORD={MASK}" in area.text
+        assert any("ctrl+t shows them" in text_of(w.render()) for w in form.query(Static))  # the key is said
         await pilot.press("ctrl+t")
         assert f"DB_PASSWORD={SECRETS['DB_PASSWORD']}" in area.text
         await pilot.press("ctrl+t")

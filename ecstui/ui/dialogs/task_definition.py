@@ -314,6 +314,10 @@ class NewRevisionDialog(RevealsSecrets, RevisionEditDialog):
             + Text(self.source.label, style="bold dim")
             + Text(". Empty CPU/memory means not set.", style="dim")
         )
+        if any(self._secret(name) for values in self.secret_values.values() for name in values):
+            yield Static(
+                Text(f"Secret-named values read {MASK}: ctrl+t shows them; one left as {MASK} keeps its value.")
+            )
         with Horizontal(classes="field-row"):
             with Vertical():
                 yield Static("Task CPU (units or '1 vCPU')", classes="field-label")
