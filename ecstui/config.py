@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,9 @@ import platformdirs
 
 CONFIG_ENV = "ECSTUI_CONFIG"
 DEFAULT_REFRESH_SECONDS = 5.0
+# Plain environment variables whose names match are secrets in all but name (AWS's own examples put
+# MYSQL_ROOT_PASSWORD there): searched case-insensitively anywhere in the name, so DB_PASSWORD and aws_secret_key match.
+DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE"
 
 
 class ConfigError(Exception):
@@ -32,6 +36,9 @@ class Settings:
     """How long between two refreshes of the current view."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys ("scale" -> "S"), applied over the defaults."""
+    secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN
+    """A regular expression: environment variables whose names it matches (case-insensitively, anywhere in the
+    name) have their values masked until revealed."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
 
@@ -65,9 +72,9 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = set(data) - {"profiles", "refresh_seconds", "keymap"}
+    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern"}
     if unknown:
-        known = "profiles, refresh_seconds, keymap"
+        known = "profiles, refresh_seconds, keymap, secret_env_pattern"
         raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
     profiles_raw = data.get("profiles", {})
     if not isinstance(profiles_raw, dict):
@@ -89,12 +96,28 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     keymap_raw = data.get("keymap", {})
     if not isinstance(keymap_raw, dict) or not all(isinstance(v, str) for v in keymap_raw.values()):
         raise ConfigError(f'{where}: [keymap] must map binding ids to keys, like scale = "S".')
+    pattern = data.get("secret_env_pattern", DEFAULT_SECRET_ENV_PATTERN)
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise ConfigError(f'{where}: secret_env_pattern must be a regular expression, like "PASSWORD|TOKEN".')
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where}: secret_env_pattern is not a regular expression: {exc}.") from None
     return Settings(
         profiles=profiles,
         refresh_seconds=float(refresh),
         keymap={str(k): v for k, v in keymap_raw.items()},
+        secret_env_pattern=pattern,
         path=path,
     )
 
 
-__all__ = ["CONFIG_ENV", "ConfigError", "ProfileSettings", "Settings", "config_path", "load_settings"]
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_SECRET_ENV_PATTERN",
+    "ConfigError",
+    "ProfileSettings",
+    "Settings",
+    "config_path",
+    "load_settings",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -207,12 +208,44 @@ def parse_stop_reason(text: str) -> str | Invalid:
     return reason
 
 
+class _UnusableNumber(ValueError):
+    """A number in JSON text that no field takes: too long to convert safely, or not finite."""
+
+
+def _json_int(text: str) -> int:
+    # json.loads would call int() on any run of digits: 5,000 of them raise a ValueError that is not a
+    # JSONDecodeError (Python's int-string limit). Bounded here, before the conversion.
+    if len(text.lstrip("-")) > MAX_NUMBER_LENGTH:
+        raise _UnusableNumber(f"a number of {len(text.lstrip('-')):,} digits is longer than any field takes")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > 40:
+        raise _UnusableNumber(f"a number written with {len(text):,} characters is longer than any field takes")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _UnusableNumber(f"{text} is too large a number for any field")
+    return value
+
+
+def _json_constant(name: str) -> Any:
+    raise _UnusableNumber(f"{name} is not a JSON number")
+
+
 def parse_task_definition_json(text: str) -> dict[str, Any] | Invalid:
     """JSON text of a task definition, parsed and checked against what RegisterTaskDefinition accepts."""
     try:
-        parsed = json.loads(text)
+        parsed = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         return Invalid(f"Not valid JSON: {exc.msg}.", line=exc.lineno, column=exc.colno)
+    except _UnusableNumber as exc:
+        found = re.search(r"[0-9][0-9.eE+-]{40,}|[0-9]{13,}|NaN|-?Infinity", text)
+        if found is None:
+            return Invalid(f"Not valid JSON: {exc}.")
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        return Invalid(f"Not valid JSON: {exc}.", line=line, column=column)
     if not isinstance(parsed, dict):
         return Invalid("A task definition is a JSON object ({ ... }).", line=1, column=1)
     problems = task_definition_problems(parsed)
@@ -257,6 +290,7 @@ def task_definition_problems(definition: dict[str, Any]) -> list[str]:
             for required, article in (("name", "a"), ("image", "an")):
                 if not container.get(required):
                     problems.append(f"containerDefinitions[{index}]: a container needs {article} {required}.")
+            problems.extend(_container_number_problems(container, f"containerDefinitions[{index}]"))
             name = container.get("name")
             if isinstance(name, str) and name:
                 if name in seen:
@@ -267,6 +301,32 @@ def task_definition_problems(definition: dict[str, Any]) -> list[str]:
         checked = parse_family_name(family)
         if isinstance(checked, Invalid):
             problems.append(f"family: {checked.message}")
+    return problems
+
+
+# The whole-number fields of a container that the dialogs' fields also set, with the same ranges.
+_CONTAINER_NUMBERS = {"cpu": CONTAINER_CPU, "memory": CONTAINER_MEMORY, "memoryReservation": CONTAINER_MEMORY}
+# PortMapping.hostPort: 0 asks for a dynamic host port (bridge networking); else a port like containerPort.
+HOST_PORT = NumberField("host port", 0, 65_535)
+
+
+def _container_number_problems(container: dict[str, Any], where: str) -> list[str]:
+    checks: list[tuple[str, Any, NumberField]] = [
+        (f"{where}.{key}", container.get(key), field) for key, field in _CONTAINER_NUMBERS.items()
+    ]
+    mappings = container.get("portMappings")
+    for number, mapping in enumerate(mappings if isinstance(mappings, list) else []):
+        if isinstance(mapping, dict):
+            at = f"{where}.portMappings[{number}]"
+            checks.append((f"{at}.containerPort", mapping.get("containerPort"), CONTAINER_PORT))
+            checks.append((f"{at}.hostPort", mapping.get("hostPort"), HOST_PORT))
+    problems = []
+    for path, value, field in checks:
+        # Only whole numbers: a missing field is fine, and a value of another type is said by the shape check.
+        if isinstance(value, int) and not isinstance(value, bool):
+            checked = field.parse(value)
+            if isinstance(checked, Invalid):
+                problems.append(f"{path}: {checked.message}")
     return problems
 
 

@@ -20,6 +20,7 @@ from ecstui.aws.fetch import EcsReader
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
 from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
@@ -39,6 +40,7 @@ from ecstui.ui.screens.task_definitions import FamiliesScreen, RevisionsScreen
 from ecstui.ui.screens.task_detail import TaskDetailScreen
 from ecstui.ui.screens.tasks import TasksScreen
 from ecstui.ui.screens.triage import TriageScreen, find_start_problems
+from ecstui.ui.secrets import SecretNames
 from ecstui.ui.widgets.context_bar import ContextBar
 
 # Keys every Textual screen has (focus next/previous): listed with the global ones, not as the view's own.
@@ -58,6 +60,7 @@ class AppOptions:
     keymap: dict[str, str] = field(default_factory=dict)
     audit_path: str | None = None  # default: the XDG state directory
     triage_at_start: bool = True  # open on the triage list when something is broken (without --cluster)
+    secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
 
 
 class EcsApp(App[None]):
@@ -91,6 +94,7 @@ class EcsApp(App[None]):
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
         self.key_gate = KeyGate(self, self._dispatch_typed)
+        self.secret_names = SecretNames.from_pattern(self.options.secret_env_pattern)
 
     def clock(self) -> datetime:
         """Now, from the injectable clock (tests freeze it so ages render the same every run)."""

@@ -9,11 +9,13 @@ emulator.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select, Static, TextArea
 
 from ecstui.aws.session import AwsTarget
 from ecstui.emulator.server import EmulatorServer
@@ -23,6 +25,7 @@ from ecstui.ui.dialogs.cluster import CreateServiceDialog
 from ecstui.ui.dialogs.run_task import RunTaskDialog
 from ecstui.ui.dialogs.service import ScaleDialog, UpdateServiceDialog
 from ecstui.ui.dialogs.task_definition import NewRevisionDialog
+from ecstui.ui.dialogs.task_definition_json import JsonEditDialog
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.screens.task_definitions import RevisionsScreen
@@ -179,4 +182,58 @@ async def test_the_new_revision_form_refuses_every_number_that_is_not_plain_digi
         dialog = await open_revision_dialog(pilot, "n", NewRevisionDialog)
         # An optional field: empty means "not set", so it is not among the inputs refused here.
         await refuses_each(pilot, dialog, selector, [*ALWAYS_BAD, *also_bad])
+    assert mutations(emulator) == {}
+
+
+@pytest.mark.parametrize(
+    ("number", "says"),
+    [
+        (HUGE, "5,000 digits"),  # json.loads raised a ValueError here, which ended the app
+        ("1e400", "too large"),
+        ("NaN", "not a JSON number"),
+        ("3", "at least 6"),
+        ("2147483648", "at most 2,147,483,647"),
+        ("1e3", "whole number"),
+        ("-5", "at least 6"),
+    ],
+    ids=["5000-digits", "1e400", "NaN", "3", "2**31", "1e3", "-5"],
+)
+async def test_the_json_editor_refuses_a_container_memory_that_is_not_a_whole_number_in_range(
+    demo_account: AwsTarget, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, number: str, says: str
+) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    app = make_app(demo_account)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_revision_dialog(pilot, "e", JsonEditDialog)
+        area = dialog.query_one("#json", TextArea)
+        text, replaced = re.subn(r'"memory": [0-9]+', f'"memory": {number}', area.text, count=1)
+        assert replaced == 1
+        area.load_text(text)
+        dialog.action_confirm()
+        await pilot.pause()
+        message = error_of(dialog)
+        assert says in message, message
+        assert app.screen is dialog and len(message) < 400
+    assert mutations(emulator) == {}
+
+
+@pytest.mark.parametrize(
+    ("field", "number"), [("containerPort", "70000"), ("hostPort", "65536"), ("containerPort", "0")]
+)
+async def test_the_json_editor_refuses_a_port_out_of_range(
+    demo_account: AwsTarget, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, field: str, number: str
+) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    app = make_app(demo_account)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_revision_dialog(pilot, "e", JsonEditDialog)
+        area = dialog.query_one("#json", TextArea)
+        definition = json.loads(area.text)
+        definition["containerDefinitions"][0]["portMappings"] = [{"containerPort": 8080, field: int(number)}]
+        area.load_text(json.dumps(definition, indent=2))
+        dialog.action_confirm()
+        await pilot.pause()
+        assert f"portMappings[0].{field}" in error_of(dialog)
     assert mutations(emulator) == {}

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.command import CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
 
 from ecstui.aws.session import AwsTarget

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rich.text import Text
@@ -18,6 +18,7 @@ from ecstui.aws.models import Service, TaskDefinition
 from ecstui.aws.validation import parse_desired_count, registrable_definition
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, make_inert, visible
+from ecstui.ui.secrets import masked_definition, readable_mask
 
 
 class ScaleDialog(ActionDialog[Service]):
@@ -49,10 +50,16 @@ class ScaleDialog(ActionDialog[Service]):
         return f"{result.name}: desired count {self.service.desired} → {result.desired}."
 
 
-def definition_diff(old: TaskDefinition, new: TaskDefinition) -> Text:
-    """A coloured unified diff of what RegisterTaskDefinition would be given for each revision."""
-    before = json.dumps(registrable_definition(dict(old.raw)), indent=2, sort_keys=True, default=str).splitlines()
-    after = json.dumps(registrable_definition(dict(new.raw)), indent=2, sort_keys=True, default=str).splitlines()
+def definition_diff(
+    old: TaskDefinition, new: TaskDefinition, secrets: Callable[[object], bool] = lambda name: False
+) -> Text:
+    """A coloured unified diff of what RegisterTaskDefinition would be given for each revision (secret-named
+    environment values masked, a changed one marked as changed)."""
+    old_raw, new_raw = registrable_definition(dict(old.raw)), registrable_definition(dict(new.raw))
+    old_shown = masked_definition(old_raw, secrets)
+    new_shown = masked_definition(new_raw, secrets, compared_to=old_raw)
+    before = readable_mask(json.dumps(old_shown, indent=2, sort_keys=True, default=str)).splitlines()
+    after = readable_mask(json.dumps(new_shown, indent=2, sort_keys=True, default=str)).splitlines()
     text = Text()
     for line in difflib.unified_diff(before, after, old.label, new.label, lineterm="", n=2):
         style = (
@@ -118,7 +125,9 @@ class UpdateServiceDialog(ActionDialog[Service]):
     def _show_diff(self, event: OptionList.OptionHighlighted) -> None:
         chosen = self.revisions.get(event.option.id or "")
         if chosen is not None and self.current is not None:
-            self.query_one("#diff", Static).update(make_inert(definition_diff(self.current, chosen)))
+            self.query_one("#diff", Static).update(
+                make_inert(definition_diff(self.current, chosen, self.ecs_app.secret_names))
+            )
 
     def validate(self) -> tuple[str, int | None]:
         options = self.query_one("#revisions", OptionList)

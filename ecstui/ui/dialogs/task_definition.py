@@ -6,7 +6,7 @@ import copy
 import difflib
 import json
 import re
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -30,6 +30,7 @@ from ecstui.aws.validation import (
 )
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, make_inert, shows_stand_ins, visible
+from ecstui.ui.secrets import MASK, REVEAL_BINDING, RevealsSecrets, masked_definition, readable_mask
 
 # ASCII digits only (\d takes fullwidth digits too); each number is then checked by CONTAINER_PORT, length first.
 _PORT_TOKEN = re.compile(r"([0-9]+)(?:-([0-9]+))?(?:/(tcp|udp))?", re.ASCII | re.IGNORECASE)
@@ -39,13 +40,14 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 # -- what the form shows, and how it reads back -------------------------------------------------------
 
 
-def environment_text(environment: Any) -> str:
+def environment_text(environment: Any, is_secret: Callable[[object], bool] = lambda name: False) -> str:
     """A container's environment as KEY=VALUE lines, each drawn as its characters (a control character, a line
-    break or a tab in a value shows as ␛, ␊, ␉: one variable stays one line; see `unshown_environment`)."""
+    break or a tab in a value shows as ␛, ␊, ␉: one variable stays one line; see `unshown_environment`), and
+    secret-named values as the mask."""
     if not isinstance(environment, list):
         return ""
     return "\n".join(
-        f"{visible(item.get('name', ''))}={visible(item.get('value', ''))}"
+        f"{visible(item.get('name', ''))}={MASK if is_secret(item.get('name')) else visible(item.get('value', ''))}"
         for item in environment
         if isinstance(item, dict)
     )
@@ -70,6 +72,23 @@ def unshown_environment(
         else:
             result.append((name, value))
     return result
+
+
+def toggle_masked_lines(text: str, known: dict[str, str], is_secret: Callable[[object], bool], reveal: bool) -> str:
+    """KEY=VALUE lines with secret values shown (from `known`) or masked (and remembered in `known`)."""
+    lines = []
+    for line in text.split("\n"):
+        name, equals, value = line.partition("=")
+        key = name.strip()
+        if equals and is_secret(key):
+            if reveal and value == MASK and key in known:
+                value = visible(known[key])  # drawn, as environment_text draws
+            elif not reveal and value != MASK:
+                known[key] = value
+                value = MASK
+            line = f"{name}={value}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def parse_environment(text: str, where: str) -> list[tuple[str, str]] | Invalid:
@@ -160,8 +179,8 @@ def _set(target: dict[str, Any], key: str, value: Any) -> None:
 
 def definition_diff(before: dict[str, Any], after: dict[str, Any], before_label: str) -> Text:
     """A coloured unified diff of the two definitions' JSON (what RegisterTaskDefinition would receive)."""
-    old = json.dumps(before, indent=2, default=str).splitlines()
-    new = json.dumps(after, indent=2, default=str).splitlines()
+    old = readable_mask(json.dumps(before, indent=2, default=str)).splitlines()
+    new = readable_mask(json.dumps(after, indent=2, default=str)).splitlines()
     text = Text()
     for line in difflib.unified_diff(old, new, fromfile=before_label, tofile="new revision", lineterm="", n=3):
         if line.startswith(("+++", "---")):
@@ -209,8 +228,10 @@ class RegisterRevisionDialog(ActionDialog[TaskDefinition]):
         super().__init__()
 
     def compose_body(self) -> ComposeResult:
-        before = registrable_definition(self.source.raw)
-        added, removed = diff_counts(before, self.definition)
+        secrets = self.ecs_app.secret_names
+        before = masked_definition(registrable_definition(self.source.raw), secrets)
+        after = masked_definition(self.definition, secrets, compared_to=registrable_definition(self.source.raw))
+        added, removed = diff_counts(before, after)
         yield Static(
             Text.assemble(
                 "Changes from ",
@@ -220,7 +241,7 @@ class RegisterRevisionDialog(ActionDialog[TaskDefinition]):
                 " registers it; escape goes back to the edits.",
             )
         )
-        yield Static(make_inert(definition_diff(before, self.definition, self.source.label)), id="diff")
+        yield Static(make_inert(definition_diff(before, after, self.source.label)), id="diff")
 
     def perform(self, values: Any) -> Awaitable[TaskDefinition]:
         return self.ecs_app.actions.register_task_definition(self.definition)
@@ -270,8 +291,10 @@ class RevisionEditDialog(ActionDialog[TaskDefinition]):
         return f"{result.label} is ready; looking for the services of {result.family} to roll onto it…"
 
 
-class NewRevisionDialog(RevisionEditDialog):
+class NewRevisionDialog(RevealsSecrets, RevisionEditDialog):
     """The everyday edits: images, task and container CPU/memory, environment, port mappings."""
+
+    BINDINGS = [REVEAL_BINDING]
 
     DEFAULT_CSS = """
     NewRevisionDialog > #dialog { width: 110; }
@@ -285,6 +308,24 @@ class NewRevisionDialog(RevisionEditDialog):
     def __init__(self, source: TaskDefinition) -> None:
         super().__init__(source)
         self.title_text = f"New revision from {source.label}"
+        # Per container: the values of its secret-named variables, for lines still reading the mask.
+        self.secret_values: dict[int, dict[str, str]] = {
+            index: {
+                str(e.get("name")): str(e.get("value", ""))
+                for e in container.get("environment") or []
+                if isinstance(e, dict)
+            }
+            for index, container in enumerate(self.containers)
+        }
+
+    def _secret(self, name: object) -> bool:
+        return self.ecs_app.secret_names(name)
+
+    def show_secrets_changed(self) -> None:
+        for index in range(len(self.containers)):
+            area = self.query_one(f"#env-{index}", TextArea)
+            known = self.secret_values.setdefault(index, {})
+            area.load_text(toggle_masked_lines(area.text, known, self._secret, self.secrets_revealed))
 
     @property
     def containers(self) -> list[dict[str, Any]]:
@@ -297,6 +338,10 @@ class NewRevisionDialog(RevisionEditDialog):
             + inert(self.source.label, "bold dim")
             + Text(". Empty CPU/memory means not set.", style="dim")
         )
+        if any(self._secret(name) for values in self.secret_values.values() for name in values):
+            yield Static(
+                Text(f"Secret-named values read {MASK}: ctrl+t shows them; one left as {MASK} keeps its value.")
+            )
         with Horizontal(classes="field-row"):
             with Vertical():
                 yield Static("Task CPU (units or '1 vCPU')", classes="field-label")
@@ -319,7 +364,8 @@ class NewRevisionDialog(RevisionEditDialog):
                     yield Static("Ports (8080/tcp, 9090)", classes="field-label")
                     yield Input(ports_text(container.get("portMappings")), id=f"ports-{index}")
             yield Static("Environment (KEY=VALUE, one a line)", classes="field-label")
-            yield TextArea(environment_text(container.get("environment")), id=f"env-{index}")
+            # Secret-named values show as the mask; left as the mask, they keep their value (secret_values).
+            yield TextArea(environment_text(container.get("environment"), self._secret), id=f"env-{index}")
 
     def on_mount(self) -> None:
         # The image is what changes most often: start there (after the base class has focused the first input).
@@ -386,7 +432,11 @@ class NewRevisionDialog(RevisionEditDialog):
 
     def _apply_environment(self, original: dict[str, Any], container: dict[str, Any], where: str, index: int) -> None:
         text = self.query_one(f"#env-{index}", TextArea).text
-        pairs = checked(parse_environment(text, where))
+        known = self.secret_values.get(index, {})
+        pairs = [
+            (name, known[name] if value == MASK and name in known and self._secret(name) else value)
+            for name, value in checked(parse_environment(text, where))
+        ]
         before = original.get("environment")
         existing = [
             (str(e.get("name", "")), str(e.get("value", ""))) for e in (before if isinstance(before, list) else [])

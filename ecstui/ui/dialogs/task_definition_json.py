@@ -7,6 +7,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,13 @@ from ecstui.aws.validation import Invalid, parse_task_definition_json, registrab
 from ecstui.ui.dialogs.base import Invalidity
 from ecstui.ui.dialogs.task_definition import RevisionEditDialog
 from ecstui.ui.inert import inert, shows_stand_ins, visible
+from ecstui.ui.secrets import (
+    REVEAL_BINDING,
+    RevealsSecrets,
+    masked_definition,
+    readable_mask,
+    unmasked_definition,
+)
 
 # An editor run without a terminal (headless, e.g. under test) must not hang the app forever.
 HEADLESS_EDITOR_TIMEOUT = 120.0
@@ -38,11 +46,22 @@ def editor_command() -> list[str] | None:
     return None
 
 
-def definition_json(definition: TaskDefinition) -> str:
-    """What is offered for editing: exactly what RegisterTaskDefinition would be sent for an identical revision.
+def definition_json(definition: TaskDefinition, secrets: Callable[[object], bool] = lambda name: False) -> str:
+    """What is offered for editing: exactly what RegisterTaskDefinition would be sent for an identical revision,
+    but for secret-named environment values, which read as the mask (JsonEditDialog puts them back)."""
+    return _dumps(masked_definition(registrable_definition(definition.raw), secrets))
 
-    JSON's escapes keep it printable: every control and non-ASCII character of a value is written \\uXXXX."""
-    return json.dumps(registrable_definition(definition.raw), indent=2, default=str) + "\n"
+
+def _dumps(definition: dict[str, Any]) -> str:
+    return readable_mask(json.dumps(definition, indent=2, default=str)) + "\n"
+
+
+def _object(text: str) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def shown_json(text: str) -> str:
@@ -94,10 +113,14 @@ def edit_externally(app: App[Any], text: str) -> str:
         return path.read_text(encoding="utf-8")
 
 
-class JsonEditDialog(RevisionEditDialog):
-    """The full JSON in a TextArea; with `review_at_once` (after $EDITOR), it checks it straight away."""
+class JsonEditDialog(RevealsSecrets, RevisionEditDialog):
+    """The full JSON in a TextArea; with `review_at_once` (after $EDITOR), it checks it straight away.
 
-    BINDINGS = [Binding("ctrl+o", "open_editor", "Open in $EDITOR", id="taskdefs.open_editor")]
+    Secret-named environment values read as the mask until revealed (ctrl+t); a value left as the mask keeps
+    the value it had (`secret_source`), so masking never changes what is registered.
+    """
+
+    BINDINGS = [Binding("ctrl+o", "open_editor", "Open in $EDITOR", id="taskdefs.open_editor"), REVEAL_BINDING]
 
     DEFAULT_CSS = """
     JsonEditDialog > #dialog { width: 120; }
@@ -115,14 +138,35 @@ class JsonEditDialog(RevisionEditDialog):
         self.review_at_once = review_at_once
         self.note = note
 
+    def _mask_initial_text(self) -> str:
+        """The text to show, masked; and where masked values come back from: the revision, then the text given."""
+        secrets = self.ecs_app.secret_names
+        self.secret_source: dict[str, Any] = registrable_definition(self.source.raw)
+        given = _object(self.initial_text)
+        if given is None:
+            return self.initial_text  # not JSON: shown as it is, to be fixed
+        self.secret_source = unmasked_definition(given, self.secret_source, secrets)
+        return _dumps(masked_definition(self.secret_source, secrets))
+
+    def show_secrets_changed(self) -> None:
+        current = _object(self.text_area.text)
+        if current is None:
+            self.secrets_revealed = not self.secrets_revealed
+            self.show_error("The JSON does not parse: fix it first, then show or hide the secret values.")
+            return
+        secrets = self.ecs_app.secret_names
+        self.secret_source = unmasked_definition(current, self.secret_source, secrets)
+        shown = self.secret_source if self.secrets_revealed else masked_definition(self.secret_source, secrets)
+        self.text_area.load_text(_dumps(shown))
+
     def compose_body(self) -> ComposeResult:
-        hint = "ctrl+s checks it and shows the diff; escape cancels."
+        hint = "ctrl+s checks it and shows the diff; ctrl+t shows or hides secret values; escape cancels."
         if editor_command() is not None:
             hint += " ctrl+o opens it in $EDITOR again."
         if self.note:
             yield Static(inert(self.note, "yellow"), id="json-note")
         yield Static(Text(hint, style="dim"))
-        yield TextArea.code_editor(self.initial_text, language="json", id="json", soft_wrap=False)
+        yield TextArea.code_editor(self._mask_initial_text(), language="json", id="json", soft_wrap=False)
         if editor_command() is not None:
             yield Button("Open in $EDITOR", id="open-editor")
 
@@ -148,7 +192,7 @@ class JsonEditDialog(RevisionEditDialog):
                 # Put the cursor where the parser stopped, so the fix starts there.
                 self.text_area.cursor_location = (parsed.line - 1, max((parsed.column or 1) - 1, 0))
             raise Invalidity(str(parsed))
-        return parsed
+        return unmasked_definition(parsed, self.secret_source, self.ecs_app.secret_names)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "open-editor":

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.widgets import Static
 
 from ecstui.aws.models import TaskDefinition, task_definition_label
 from ecstui.ui.format import dash, status_text, timestamp
 from ecstui.ui.inert import inert
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.screens.task_definitions import TaskDefinitionActions
+from ecstui.ui.secrets import REVEAL_BINDING, RevealsSecrets, SecretNames, env_value
 from ecstui.ui.tables import inert_group
 from ecstui.ui.tables import kv_table as _kv
 
+DEFAULT_SECRET_NAMES = SecretNames.from_pattern()
 
-def render_task_definition(definition: TaskDefinition) -> RenderableType:
+
+def render_task_definition(
+    definition: TaskDefinition, secrets: Callable[[object], bool] = DEFAULT_SECRET_NAMES, revealed: bool = False
+) -> RenderableType:
+    """The revision, its secret-named environment values masked unless `revealed` (see ecstui.ui.secrets)."""
     summary = _kv(f"Task definition {definition.label}")
     summary.field("Status", status_text(definition.status))
     summary.field("Task CPU / memory", inert(f"{dash(definition.cpu)} / {dash(definition.memory)}"))
@@ -50,7 +58,7 @@ def render_task_definition(definition: TaskDefinition) -> RenderableType:
         if container.entry_point:
             table.field("Entry point", inert(" ".join(container.entry_point)))
         for name, value in container.environment:
-            table.field("env", Text.assemble(inert(name, "bold"), "=", inert(value)))
+            table.field("env", Text.assemble(inert(name, "bold"), "=", env_value(name, value, secrets, revealed)))
         for secret in container.secrets:
             table.field("secret", Text.assemble(inert(secret.name, "bold"), " from ", inert(secret.value_from, "cyan")))
         for mount in container.mount_points:
@@ -72,9 +80,11 @@ def render_task_definition(definition: TaskDefinition) -> RenderableType:
     return inert_group(*parts)
 
 
-class TaskDefinitionScreen(TaskDefinitionActions, DetailScreen):
+class TaskDefinitionScreen(RevealsSecrets, TaskDefinitionActions, DetailScreen):
     kind = "Task definition"
     live = False  # a revision never changes
+
+    BINDINGS = [REVEAL_BINDING]
 
     def __init__(self, arn: str) -> None:
         self.arn = arn
@@ -87,7 +97,12 @@ class TaskDefinitionScreen(TaskDefinitionActions, DetailScreen):
         return await self.ecs_app.reader.task_definition(self.arn)
 
     def render_body(self, data: Any) -> RenderableType:
-        return render_task_definition(data)
+        return render_task_definition(data, self.ecs_app.secret_names, self.secrets_revealed)
+
+    def show_secrets_changed(self) -> None:
+        if isinstance(self.data, TaskDefinition):
+            self.body = self.render_body(self.data)
+            self.query_one("#detail-body", Static).update(self.body)
 
     def current_definition(self) -> TaskDefinition | None:
         return self.data if isinstance(self.data, TaskDefinition) else None

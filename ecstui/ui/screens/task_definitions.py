@@ -75,7 +75,8 @@ class TaskDefinitionActions(LiveScreen):
         if editor_command() is None:
             self.app.push_screen(JsonEditDialog(definition), self._registered)
             return
-        original = definition_json(definition)
+        # The editor's file holds the mask for secret-named values too; the dialog puts them back.
+        original = definition_json(definition, self.ecs_app.secret_names)
         try:
             edited = edit_externally(self.app, original)
         except EditorUnavailable as problem:
