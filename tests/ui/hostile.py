@@ -56,6 +56,7 @@ def hostile_audit_log(path: Path) -> Path:
         action="scale_service",
         target="hostile/web",
         parameters={"cluster": "hostile", "service": "web", "desiredCount": 3},
-        before={"desiredCount": 2, "note": HOSTILE},
+        # Scaled 1 -> 3 here, and the service wants 2 now: undo reads it and asks (a dialog to look at).
+        before={"desiredCount": 1, "note": HOSTILE},
     )
     return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from rich.text import Text
 from textual.widgets import Static
 
 from ecstui.aws.session import AwsTarget
@@ -28,7 +29,10 @@ def latest_arn(emulator: EmulatorServer, family: str = "api") -> str:
 
 def banner(screen: TaskDefinitionScreen) -> str:
     error = screen.query_one("#pane-error", Static)
-    return text_of(error.render()).strip() if error.has_class("shown") else ""
+    # The whole text as one line of words (drawn, a long AWS message is cut or wrapped at the drawing's width).
+    content = error.content
+    said = content.plain if isinstance(content, Text) else text_of(error.render())
+    return " ".join(said.split()) if error.has_class("shown") else ""
 
 
 async def open_failing(app: EcsApp, pilot: object, emulator: EmulatorServer, arn: str) -> TaskDefinitionScreen:

@@ -138,6 +138,7 @@ async def test_the_create_service_dialog_refuses_a_container_port_that_is_not_pl
         ).value = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"
         dialog.query_one("#container-name", Input).value = "app"
         dialog.query_one("#container-port", Input).placeholder = ""
+        dialog.suggested_target = ("app", "")  # no port suggested by the revision: an empty field is refused
         await refuses_each(pilot, dialog, "#container-port", [*ALWAYS_BAD, *EMPTY, "3,5", "0", "65536"])
     assert mutations(emulator) == {}
 

@@ -133,14 +133,14 @@ class AuditScreen(ListScreen[AuditRow]):
         try:
             found = await self.ecs_app.reader.service(cluster, service)
         except AwsError as error:
-            self.notify(f"Cannot read {entry.target}, so nothing is undone: {error.message}", severity="error")
+            notify_inert(self, f"Cannot read {entry.target}, so nothing is undone: {error.message}", severity="error")
             return
         if found is None or found.status == "INACTIVE":
-            self.notify(f"{entry.target} no longer exists: there is nothing to undo.", severity="warning")
+            notify_inert(self, f"{entry.target} no longer exists: there is nothing to undo.", severity="warning")
             return
         current = found.desired
         if current == previous:
-            self.notify(f"{entry.target} already wants {previous} tasks: there is nothing to undo.")
+            notify_inert(self, f"{entry.target} already wants {previous} tasks: there is nothing to undo.")
             return
         when = f"{entry.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
         plural = "s" if previous != 1 else ""
