@@ -22,7 +22,7 @@ from ecstui.aws.iam_roles import (
     trusts,
 )
 from ecstui.aws.session import AwsSession, AwsTarget
-from ecstui.emulator.faults import DropAfterApplying
+from ecstui.emulator.faults import DropAfterApplying, MalformedAnswer
 from ecstui.emulator.server import EmulatorServer
 from tests.conftest import boto_client
 
@@ -232,3 +232,13 @@ async def test_a_create_role_whose_answer_is_lost_is_not_sent_again_and_can_be_r
     assert caught.value.read_back is not None
     assert await caught.value.read_back() == f"Now: role {EXECUTION_ROLE_NAME} exists, with no policy attached."
     assert audit.entries()[0].result == caught.value.message
+
+
+async def test_a_list_roles_answer_without_its_roles_is_an_error_not_an_account_without_roles(
+    session: AwsSession, emulator: EmulatorServer, iam: Any
+) -> None:
+    iam.create_role(RoleName="app-task", AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com"))
+    emulator.faults.inject("ListRoles", MalformedAnswer("missing_member", "Roles"), count=1, service="iam")
+    with pytest.raises(AwsError) as caught:
+        await RoleReader(session).task_roles()
+    assert caught.value.kind == "malformed" and "IAM" in caught.value.message

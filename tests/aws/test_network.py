@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from ecstui.aws.errors import AwsError
 from ecstui.aws.network import EC2_PAGE_SIZE, NetworkReader, inbound_summary
 from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.emulator.faults import MalformedAnswer
 from ecstui.emulator.server import EmulatorServer
 from tests.conftest import boto_client
 
@@ -228,3 +230,15 @@ async def test_a_second_read_within_the_ttl_sends_nothing_and_expiry_or_forget_r
         reader.forget()
         assert len(await reader.subnets(vpc)) == 3
         assert emulator.log.counts["DescribeSubnets"] == 3
+
+
+async def test_a_describe_subnets_answer_without_its_subnets_is_an_error_not_an_empty_vpc(
+    target: AwsTarget, emulator: EmulatorServer, ec2: Any
+) -> None:
+    vpc = ec2.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+    empty = b'<DescribeSubnetsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId></DescribeSubnetsResponse>'
+    emulator.faults.inject("DescribeSubnets", MalformedAnswer("body", body=empty), count=1, service="ec2")
+    async with AwsSession(target) as session:
+        with pytest.raises(AwsError) as caught:
+            await NetworkReader(session).subnets(vpc)
+    assert caught.value.kind == "malformed" and "DescribeSubnets" in caught.value.message
