@@ -57,6 +57,21 @@ EXPECTED_MEMBERS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "DescribeRules": ("Rules",),
         "DescribeTargetHealth": ("TargetHealthDescriptions",),
     },
+    "ec2": {
+        "DescribeVpcs": ("Vpcs",),
+        "DescribeSubnets": ("Subnets",),
+        "DescribeRouteTables": ("RouteTables",),
+        "DescribeSecurityGroups": ("SecurityGroups",),
+    },
+    "iam": {
+        "ListRoles": ("Roles",),
+        "ListAttachedRolePolicies": ("AttachedPolicies",),
+        "GetRole": ("Role",),
+        "CreateRole": ("Role",),
+    },
+    "autoscaling": {
+        "DescribeAutoScalingGroups": ("AutoScalingGroups",),
+    },
 }
 
 SERVICE_NAMES: Final[Mapping[str, str]] = {
@@ -65,6 +80,8 @@ SERVICE_NAMES: Final[Mapping[str, str]] = {
     "logs": "CloudWatch Logs",
     "cloudwatch": "CloudWatch",
     "ec2": "EC2",
+    "iam": "IAM",
+    "autoscaling": "Auto Scaling",
 }
 
 
@@ -75,6 +92,8 @@ _SERVICE_IDS: Final[Mapping[str, str]] = {
     "cloudwatch-logs": "logs",
     "cloudwatch": "cloudwatch",
     "ec2": "ec2",
+    "iam": "iam",
+    "auto-scaling": "autoscaling",
 }
 
 

@@ -84,7 +84,18 @@ _IAM_PREFIXES = {
         ("GetLogEvents", "FilterLogEvents", "DescribeLogGroups", "DescribeLogStreams", "StartLiveTail"), "logs"
     ),
     **dict.fromkeys(("GetMetricData", "GetMetricStatistics", "ListMetrics"), "cloudwatch"),
-    **dict.fromkeys(("DescribeSubnets", "DescribeSecurityGroups", "DescribeVpcs", "DescribeInstances"), "ec2"),
+    **dict.fromkeys(
+        (
+            "DescribeSubnets",
+            "DescribeSecurityGroups",
+            "DescribeVpcs",
+            "DescribeRouteTables",
+            "DescribeInstances",
+        ),
+        "ec2",
+    ),
+    **dict.fromkeys(("ListRoles", "GetRole", "ListAttachedRolePolicies", "CreateRole", "AttachRolePolicy"), "iam"),
+    **dict.fromkeys(("DescribeAutoScalingGroups",), "autoscaling"),
 }
 NOT_FOUND_CODES = frozenset(
     {
@@ -95,6 +106,7 @@ NOT_FOUND_CODES = frozenset(
         "TargetGroupNotFound",
         "LoadBalancerNotFound",
         "TaskSetNotFoundException",
+        "NoSuchEntity",  # IAM
     }
 )
 INVALID_CODES = frozenset(
@@ -111,6 +123,9 @@ INVALID_CODES = frozenset(
         "LimitExceededException",
         "PlatformUnknownException",
         "PlatformTaskDefinitionIncompatibilityException",
+        "EntityAlreadyExists",  # IAM
+        "MalformedPolicyDocument",  # IAM
+        "ValidationError",  # IAM, Auto Scaling
     }
 )
 

@@ -213,20 +213,26 @@ class AwsSession:
         not idempotent (RegisterTaskDefinition) that can register two revisions when the first request
         succeeded but its answer was lost; the caller retries such calls itself, only when AWS refused them.
         """
+        client: ECSClient = await self._no_retry_client("ecs")
+        return client
+
+    async def _no_retry_client(self, service: str) -> Any:
         async with self._client_lock:
-            client: Any = self._clients.get("ecs:no-retry")
+            client: Any = self._clients.get(f"{service}:no-retry")
             if client is None:
                 config = self._config.merge(AioConfig(retries={"mode": "standard", "total_max_attempts": 1}))
                 try:
                     creator = self._session.create_client(
-                        "ecs", region_name=self.region, endpoint_url=self.target.endpoint_url, config=config
+                        service,  # type: ignore[call-overload]
+                        region_name=self.region,
+                        endpoint_url=self.target.endpoint_url,
+                        config=config,
                     )
                     client = await self._stack.enter_async_context(creator)
                 except Exception as exc:
                     raise self.error_from(exc) from exc
-                self._clients["ecs:no-retry"] = client
-        result: ECSClient = client
-        return result
+                self._clients[f"{service}:no-retry"] = client
+        return client
 
     async def elbv2(self) -> ElasticLoadBalancingv2Client:
         client: ElasticLoadBalancingv2Client = await self._client("elbv2")
@@ -243,6 +249,18 @@ class AwsSession:
     async def ec2(self) -> EC2Client:
         client: EC2Client = await self._client("ec2")
         return client
+
+    # No type stubs for IAM and Auto Scaling are installed (types-aiobotocore-iam, -autoscaling): Any.
+    async def iam(self) -> Any:
+        """IAM is global: its endpoint is the same whatever the region; the client signs for this one."""
+        return await self._client("iam")
+
+    async def iam_no_retry(self) -> Any:
+        """An IAM client that sends each request once (CreateRole is not idempotent; see ecs_no_retry)."""
+        return await self._no_retry_client("iam")
+
+    async def autoscaling(self) -> Any:
+        return await self._client("autoscaling")
 
     async def missing_configuration(self) -> str | None:
         """A sentence saying what stops ecstui from reaching AWS (no credentials, no region), or None."""

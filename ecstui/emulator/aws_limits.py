@@ -1,9 +1,11 @@
-"""WSGI middleware that makes moto keep the ECS API limits that real AWS keeps.
+"""WSGI middleware that makes moto keep the API limits that real AWS keeps.
 
 moto returns every item of a list in one response and accepts describes of any size. Real ECS pages
 lists (ListServices 10 by default, 100 at most) and rejects a DescribeServices of more than 10 names.
 A console tested against plain moto can silently drop the 11th service and never know; behind this
-layer it cannot.
+layer it cannot. Likewise EC2's DescribeVpcs, DescribeSubnets, DescribeSecurityGroups and
+DescribeRouteTables, which moto answers whole whatever MaxResults says, are paged here; IAM's ListRoles
+and Auto Scaling's DescribeAutoScalingGroups, which moto pages itself, get AWS's bounds on the page size.
 """
 
 from __future__ import annotations
@@ -11,14 +13,24 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import xml.etree.ElementTree as ET
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 from moto.utilities.aws_headers import gen_amzn_requestid_long
 
-from ecstui.emulator.wire import JSON_CONTENT_TYPE, AwsRequest, WSGIEnviron, collect, json_error, parse_request
+from ecstui.emulator.wire import (
+    JSON_CONTENT_TYPE,
+    AwsRequest,
+    WSGIEnviron,
+    collect,
+    json_error,
+    parse_request,
+    replace_body,
+)
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
@@ -50,6 +62,68 @@ ECS_DESCRIBE_LIMITS: dict[str, tuple[str, int]] = {
 }
 
 
+@dataclass(frozen=True)
+class QueryPageLimit:
+    """A paged query-protocol (XML) list: where its items are, and the bounds of its page-size parameter."""
+
+    list_element: str  # the child of the answer's root that holds the items ("subnetSet")
+    min_page: int
+    max_page: int
+    size_parameter: str = "MaxResults"
+
+
+# From the EC2 API reference: MaxResults 5..1000 (DescribeRouteTables 5..100); without it, everything.
+EC2_PAGE_LIMITS: dict[str, QueryPageLimit] = {
+    "DescribeVpcs": QueryPageLimit("vpcSet", 5, 1000),
+    "DescribeSubnets": QueryPageLimit("subnetSet", 5, 1000),
+    "DescribeSecurityGroups": QueryPageLimit("securityGroupInfo", 5, 1000),
+    "DescribeRouteTables": QueryPageLimit("routeTableSet", 5, 100),
+}
+
+# (service, operation) -> (page-size parameter, least, most) for the lists moto pages itself but without
+# bounds (ListRoles MaxItems 1..1000, default 100; DescribeAutoScalingGroups MaxRecords 1..100, default 50:
+# above 100 moto failed with HTTP 500 where AWS answers ValidationError).
+QUERY_PAGE_SIZE_BOUNDS: dict[tuple[str, str], tuple[str, int, int]] = {
+    ("iam", "ListRoles"): ("MaxItems", 1, 1000),
+    ("autoscaling", "DescribeAutoScalingGroups"): ("MaxRecords", 1, 100),
+}
+
+
+def xml_error(status: int, code: str, message: str, *, ec2: bool) -> tuple[str, list[tuple[str, str]], bytes]:
+    """An error as the query protocol words it (EC2's own shape, or the ErrorResponse of IAM and the others)."""
+    text = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if ec2:
+        body = (
+            f"<Response><Errors><Error><Code>{code}</Code><Message>{text}</Message></Error></Errors>"
+            "<RequestID>00000000-0000-0000-0000-000000000000</RequestID></Response>"
+        )
+    else:
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{text}</Message></Error>"
+            "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+        )
+    payload = ('<?xml version="1.0" encoding="UTF-8"?>\n' + body).encode()
+    headers = [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))]
+    return f"{status} {'Bad Request' if status == 400 else 'Error'}", headers, payload
+
+
+def _request_fields(request: AwsRequest) -> dict[str, Any]:
+    """A JSON request's body; a query-protocol request's form fields ("MaxResults": "50", "Filter.1.Name": ...)."""
+    if request.json_body is not None:
+        return dict(request.json_body)
+    if request.body and request.operation:
+        return {key: values[0] for key, values in parse_qs(request.body.decode("utf-8", "replace")).items()}
+    return {}
+
+
+def _namespace(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
 @dataclass
 class RequestLog:
     """Every request that reached the emulator, by operation, and every limit a client broke."""
@@ -62,7 +136,7 @@ class RequestLog:
     def record(self, request: AwsRequest) -> None:
         with self._lock:
             self.counts[request.operation] += 1
-            self.bodies.append((request.operation, dict(request.json_body or {})))
+            self.bodies.append((request.operation, _request_fields(request)))
 
     def violation(self, message: str) -> None:
         with self._lock:
@@ -183,6 +257,16 @@ class AwsLimitsMiddleware:
             limit = ECS_LIST_LIMITS.get(request.operation)
             if limit is not None:
                 return self._paged(environ, start_response, request.operation, request.json_body, limit)
+        if request.json_body is None and request.body:
+            if request.service == "ec2" and request.operation in EC2_PAGE_LIMITS:
+                return self._query_paged(environ, start_response, request, EC2_PAGE_LIMITS[request.operation])
+            bounds = QUERY_PAGE_SIZE_BOUNDS.get((request.service, request.operation))
+            if bounds is not None:
+                rejected = self._check_page_size(request, *bounds)
+                if rejected is not None:
+                    status, headers, payload = rejected
+                    start_response(status, headers)
+                    return [payload]
         with self.lock:
             return [collect(self.app(environ, start_response))]
 
@@ -265,4 +349,112 @@ class AwsLimitsMiddleware:
         payload = json.dumps(result).encode()
         headers += [("Content-Type", JSON_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
         start_response(status, headers)
+        return [payload]
+
+    def _check_page_size(
+        self, request: AwsRequest, parameter: str, least: int, most: int
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        form = parse_qs(request.body.decode("utf-8", "replace"))
+        values = form.get(parameter)
+        if not values:
+            return None
+        try:
+            size = int(values[0])
+        except ValueError:
+            size = None
+        if size is not None and least <= size <= most:
+            return None
+        self.log.violation(f"{request.operation} with {parameter}={values[0]} ({least}..{most})")
+        return xml_error(
+            400,
+            "ValidationError",
+            f"1 validation error detected: Value '{values[0]}' at '{parameter[0].lower()}{parameter[1:]}' failed "
+            f"to satisfy constraint: Member must have value between {least} and {most}",
+            ec2=False,
+        )
+
+    def _query_paged(
+        self, environ: WSGIEnviron, start_response: StartResponse, request: AwsRequest, limit: QueryPageLimit
+    ) -> Iterable[bytes]:
+        """Page an EC2 Describe* as EC2 does when MaxResults is given; without it, moto's whole answer."""
+        form = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+        sizes = form.pop(limit.size_parameter, None)
+        tokens = form.pop("NextToken", None)
+        if sizes is None:
+            if tokens:
+                # A token without MaxResults: EC2 would page on with its default; ours covers the same scope.
+                sizes = [str(limit.max_page)]
+            else:
+                with self.lock:
+                    return [collect(self.app(environ, start_response))]
+        try:
+            page_size: int | None = int(sizes[0])
+        except ValueError:
+            page_size = None
+        if page_size is None or not limit.min_page <= page_size <= limit.max_page:
+            self.log.violation(
+                f"{request.operation} with {limit.size_parameter}={sizes[0]} ({limit.min_page}..{limit.max_page})"
+            )
+            status, headers, payload = xml_error(
+                400,
+                "InvalidParameterValue",
+                f"Value ( {sizes[0]} ) for parameter maxResults is invalid. Expecting a value between "
+                f"{limit.min_page} and {limit.max_page}.",
+                ec2=True,
+            )
+            start_response(status, headers)
+            return [payload]
+        scope: dict[str, Any] = {key: sorted(values) for key, values in form.items() if key != "Version"}
+        token: PageToken | None = None
+        if tokens and tokens[0]:
+            token = decode_token(tokens[0], scope)
+            if token is None:
+                status, headers, payload = xml_error(
+                    400, "InvalidParameterValue", "The token provided is invalid.", ec2=True
+                )
+                start_response(status, headers)
+                return [payload]
+
+        # moto is asked for the whole listing (without the paging parameters, which it ignores or mishandles).
+        replace_body(environ, urlencode(form, doseq=True).encode())
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = status
+            captured["headers"] = headers
+            return lambda _data: None
+
+        with self.lock:
+            raw = collect(self.app(environ, capture))
+        if not str(captured.get("status", "")).startswith("200"):
+            start_response(captured["status"], captured["headers"])
+            return [raw]
+        root = ET.fromstring(raw)
+        namespace = _namespace(root.tag)
+        holder = next((child for child in root if _local(child.tag) == limit.list_element), None)
+        if holder is None:
+            holder = ET.SubElement(root, f"{{{namespace}}}{limit.list_element}" if namespace else limit.list_element)
+        fresh = list(holder)
+        listing_id = token.listing if token is not None else None
+        # Later pages come from the listing taken on the first, so nothing shifts between pages (see ListingCache).
+        items = self.listings.get(listing_id) if listing_id is not None else None
+        if items is None:
+            items, listing_id = fresh, None
+        offset = token.offset if token is not None else 0
+        for child in fresh:
+            holder.remove(child)
+        holder.extend(items[offset : offset + page_size])
+        for old_token in [child for child in root if _local(child.tag) == "nextToken"]:
+            root.remove(old_token)
+        if offset + page_size < len(items):
+            if listing_id is None:
+                listing_id = self.listings.put(items)
+            element = ET.SubElement(root, f"{{{namespace}}}nextToken" if namespace else "nextToken")
+            element.text = encode_token(offset + page_size, scope, listing_id)
+        payload = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
+            root, encoding="utf-8", xml_declaration=False, default_namespace=namespace or None
+        )
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "content-type")]
+        headers += [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))]
+        start_response(captured["status"], headers)
         return [payload]

@@ -11,6 +11,7 @@ from moto.core.responses import ActionResult
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.ecs.exceptions import ECSException
+from moto.iam import models as iam_models
 
 from ecstui.emulator.speedups import memo_arn
 
@@ -91,6 +92,50 @@ def _delete_cluster(self: Any, cluster_str: str) -> Any:
     return _original_delete_cluster(self, cluster_str)
 
 
+# The AWS managed policies ECS walks need. moto knows AWS's ~1,600 managed policies but loads none of them unless
+# told to (MOTO_IAM_LOAD_MANAGED_POLICIES; half a second of JSON per process), so attaching
+# AmazonECSTaskExecutionRolePolicy, as the console does when it creates ecsTaskExecutionRole, was NoSuchEntity.
+# Its document as AWS publishes it (moto's copy, v1).
+_ECS_MANAGED_POLICIES: dict[str, dict[str, Any]] = {
+    "AmazonECSTaskExecutionRolePolicy": {
+        "CreateDate": "2017-11-16T18:48:22+00:00",
+        "UpdateDate": "2017-11-16T18:48:22+00:00",
+        "DefaultVersionId": "v1",
+        "Path": "/service-role/",
+        "Document": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": [
+                        "ecr:GetAuthorizationToken",
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:BatchGetImage",
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                    ],
+                    "Resource": "*",
+                }
+            ],
+        },
+    },
+}
+
+_original_init_aws_policies = iam_models.IAMBackend._init_aws_policies
+
+
+def _init_aws_policies(self: Any) -> list[Any]:
+    policies: list[Any] = _original_init_aws_policies(self)
+    known = {policy.name for policy in policies}
+    policies += [
+        iam_models.AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
+        for name, data in _ECS_MANAGED_POLICIES.items()
+        if name not in known
+    ]
+    return policies
+
+
 def apply_fidelity_patches() -> None:
     global _applied
     if _applied:
@@ -98,4 +143,5 @@ def apply_fidelity_patches() -> None:
     ecs_models.EC2ContainerServiceBackend.list_tasks = _list_tasks  # type: ignore[method-assign,assignment]
     ecs_responses.EC2ContainerServiceResponse.list_tasks = _list_tasks_response  # type: ignore[method-assign]
     ecs_models.EC2ContainerServiceBackend.delete_cluster = _delete_cluster  # type: ignore[method-assign]
+    iam_models.IAMBackend._init_aws_policies = _init_aws_policies  # type: ignore[method-assign]
     _applied = True
