@@ -430,11 +430,12 @@ FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
 }
 FARGATE_WINDOWS_CPU = (1024, 2048, 4096)
 # Secret.valueFrom: "the full ARN of the Secrets Manager secret or the full ARN or name of the parameter in the SSM
-# Parameter Store" (API_Secret); a Secrets Manager ARN may end in :json-key:version-stage:version-id.
+# Parameter Store" (API_Secret). A Secrets Manager ARN may go on with :json-key:version-stage:version-id, and a
+# JSON key may be any text: what follows the secret's name is not checked.
 _SSM_PARAMETER_ARN = re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\-/]+", re.ASCII)
 _SSM_PARAMETER_NAME = re.compile(r"/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*", re.ASCII)
 _SECRETS_MANAGER_ARN = re.compile(
-    r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@\-]+(:[^:]*:[^:]*:[^:]*)?", re.ASCII
+    r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@\-]+(:.*)?", re.ASCII | re.DOTALL
 )
 
 
