@@ -297,10 +297,11 @@ def task_definition_problems(definition: dict[str, Any]) -> list[str]:
                     problems.append(f"containerDefinitions[{index}]: container name {name!r} is used twice.")
                 seen.add(name)
     family = definition.get("family")
-    if isinstance(family, str) and family:
+    if isinstance(family, str):
         checked = parse_family_name(family)
         if isinstance(checked, Invalid):
             problems.append(f"family: {checked.message}")
+    problems += ecs_rule_problems(definition)
     return problems
 
 
@@ -374,6 +375,9 @@ def _scalar_problems(value: Any, shape: Shape, path: str) -> list[str]:
     if kind == "string":
         if not isinstance(value, str):
             return [f"{path}: expected a string, got {_json_type(value)}."]
+        allowed = getattr(shape, "enum", None)  # StringShape.enum: the values the API takes, when it lists them
+        if allowed and value not in allowed:
+            return [f"{path}: {_shown(value)} is not one of {', '.join(allowed)}."]
         return []
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -406,6 +410,195 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
+# -- ECS's rules: what RegisterTaskDefinition refuses beyond the shape of the request ------------------------
+
+# Fargate's task sizes: for each CPU value (units), the memory values (MiB) it takes, as AWS lists them in
+# "Troubleshoot Amazon ECS task definition invalid CPU or memory errors"
+# (https://docs.aws.amazon.com/AmazonECS/latest/userguide/task-cpu-memory-error.html) and under `memory` of
+# RegisterTaskDefinition (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
+# 8 and 16 vCPU need Linux platform 1.4.0. Windows containers on Fargate take 1, 2 or 4 vCPU only: "The CPU units
+# cannot be less than 1 vCPU when you use Windows containers on Fargate" (RegisterTaskDefinition `memory`), and the
+# table's column of operating systems lists Windows for those three.
+FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+FARGATE_WINDOWS_CPU = (1024, 2048, 4096)
+# Secret.valueFrom: "the full ARN of the Secrets Manager secret or the full ARN or name of the parameter in the SSM
+# Parameter Store" (API_Secret). A Secrets Manager ARN may go on with :json-key:version-stage:version-id, and a
+# JSON key may be any text: what follows the secret's name is not checked.
+_SSM_PARAMETER_ARN = re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\-/]+", re.ASCII)
+_SSM_PARAMETER_NAME = re.compile(r"/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*", re.ASCII)
+_SECRETS_MANAGER_ARN = re.compile(
+    r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@\-]+(:.*)?", re.ASCII | re.DOTALL
+)
+
+
+def task_size_units(value: Any, unit: str) -> int | None:
+    """A task-level `cpu` (unit 'vcpu') or `memory` (unit 'gb') as ECS converts it: CPU units or MiB.
+
+    ECS takes '1024' or '1 vCPU' (memory '2048' or '2 GB'); None when unset or not a size ECS would read (the
+    shape and range checks say why).
+    """
+    if not isinstance(value, str):
+        return None
+    raw = value.strip(" \t")
+    if _ASCII_DIGITS.fullmatch(raw) and len(raw) <= MAX_NUMBER_LENGTH:
+        return int(raw)
+    found = _SIZE_WITH_UNIT.fullmatch(raw)
+    if found is None or found.group(3).lower() != unit:
+        return None
+    return (int(found.group(1)) * 1000 + int((found.group(2) or "").ljust(3, "0"))) * 1024 // 1000
+
+
+def fargate_memory_choices(cpu: int, *, windows: bool = False) -> tuple[int, ...]:
+    """The task memory values (MiB) Fargate takes with `cpu` units; () when Fargate does not take that CPU."""
+    if windows and cpu not in FARGATE_WINDOWS_CPU:
+        return ()
+    return FARGATE_TASK_SIZES.get(cpu, ())
+
+
+def _fargate_size_problems(definition: dict[str, Any], windows: bool) -> list[str]:
+    cpu_text, memory_text = definition.get("cpu"), definition.get("memory")
+    problems = []
+    if cpu_text is None:
+        problems.append("cpu: a Fargate task definition needs a task CPU value (256 to 16384 units).")
+    if memory_text is None:
+        problems.append("memory: a Fargate task definition needs a task memory value (512 MiB to 120 GB).")
+    cpu, memory = task_size_units(cpu_text, "vcpu"), task_size_units(memory_text, "gb")
+    if cpu is None or problems:
+        return problems
+    if windows and cpu < 1024:
+        cpus = ", ".join(str(c) for c in FARGATE_WINDOWS_CPU)
+        return [f"cpu: Windows containers on Fargate need at least 1 vCPU: choose {cpus} units, not {cpu}."]
+    choices = fargate_memory_choices(cpu, windows=windows)
+    if not choices:
+        cpus = ", ".join(str(c) for c in (FARGATE_WINDOWS_CPU if windows else FARGATE_TASK_SIZES))
+        on = "Windows on Fargate" if windows else "Fargate"
+        return [f"cpu: {on} takes a task CPU of {cpus} units, not {cpu}."]
+    if memory is not None and memory not in choices:
+        return [
+            f"memory: Fargate does not take {memory} MiB with {cpu} CPU units; with {cpu} units, choose a memory of "
+            f"{', '.join(str(c) for c in choices)} MiB."
+        ]
+    return []
+
+
+def _port_problems(container: dict[str, Any], where: str, network_mode: str) -> list[str]:
+    mappings = container.get("portMappings")
+    problems: list[str] = []
+    seen: set[tuple[int, str]] = set()
+    for number, mapping in enumerate(mappings if isinstance(mappings, list) else []):
+        if not isinstance(mapping, dict):
+            continue
+        at = f"{where}.portMappings[{number}]"
+        port, host, protocol = mapping.get("containerPort"), mapping.get("hostPort"), mapping.get("protocol", "tcp")
+        if network_mode in ("awsvpc", "host") and isinstance(port, int) and host is not None and host != port:
+            problems.append(
+                f"{at}.hostPort: under the {network_mode} network mode a host port is the container port "
+                f"({port}) or left unset, not {host}."
+            )
+        if isinstance(port, int) and isinstance(protocol, str):
+            if (port, protocol) in seen:
+                problems.append(f"{at}: container port {port}/{protocol} is mapped twice in this container.")
+            seen.add((port, protocol))
+    return problems
+
+
+def _secret_problems(container: dict[str, Any], where: str) -> list[str]:
+    secrets = container.get("secrets")
+    problems = []
+    for number, secret in enumerate(secrets if isinstance(secrets, list) else []):
+        source = secret.get("valueFrom") if isinstance(secret, dict) else None
+        if not isinstance(source, str):
+            continue
+        if source.startswith("arn:"):
+            fits = bool(_SSM_PARAMETER_ARN.fullmatch(source) or _SECRETS_MANAGER_ARN.fullmatch(source))
+        else:
+            fits = bool(_SSM_PARAMETER_NAME.fullmatch(source))
+        if not fits:
+            problems.append(
+                f"{where}.secrets[{number}].valueFrom: {_shown(source)} is neither an SSM parameter (its name or "
+                "arn:aws:ssm:<region>:<account>:parameter/<name>) nor a Secrets Manager secret ARN "
+                "(arn:aws:secretsmanager:<region>:<account>:secret:<name>)."
+            )
+    return problems
+
+
+def _whole(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def ecs_rule_problems(definition: dict[str, Any]) -> list[str]:
+    """What ECS refuses in a request whose shape is right: one sentence each, naming the field; [] when none."""
+    problems: list[str] = []
+    compatibilities = definition.get("requiresCompatibilities")
+    fargate = isinstance(compatibilities, list) and "FARGATE" in compatibilities
+    network_mode = definition.get("networkMode")
+    network_mode = network_mode if isinstance(network_mode, str) else "bridge"  # ECS's default on Linux EC2
+    platform = definition.get("runtimePlatform")
+    platform = platform if isinstance(platform, dict) else {}
+    os_family, architecture = platform.get("operatingSystemFamily"), platform.get("cpuArchitecture")
+    windows = isinstance(os_family, str) and os_family.startswith("WINDOWS")
+    if architecture == "ARM64" and os_family not in (None, "LINUX"):
+        problems.append(f"runtimePlatform.cpuArchitecture: ARM64 runs only with the LINUX OS family, not {os_family}.")
+    if fargate:
+        if definition.get("networkMode") != "awsvpc":
+            problems.append(f"networkMode: a Fargate task definition uses the awsvpc network mode, not {network_mode}.")
+        problems += _fargate_size_problems(definition, windows)
+    task_cpu = task_size_units(definition.get("cpu"), "vcpu")
+    task_memory = task_size_units(definition.get("memory"), "gb")
+    containers = definition.get("containerDefinitions")
+    containers = [c for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
+    if containers and not any(c.get("essential", True) is not False for c in containers):
+        problems.append("containerDefinitions: at least one container must be essential.")
+    cpu_total = reserved_total = 0
+    for index, container in enumerate(containers):
+        where = f"containerDefinitions[{index}]"
+        name = container.get("name")
+        if isinstance(name, str) and name:
+            # ContainerDefinition.name: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and
+            # hyphens are allowed", as for a family.
+            checked = _parse_name(name, "container")
+            if isinstance(checked, Invalid):
+                problems.append(f"{where}.name: {checked.message}")
+        problems += _port_problems(container, where, network_mode)
+        problems += _secret_problems(container, where)
+        cpu, memory = _whole(container.get("cpu")), _whole(container.get("memory"))
+        reservation = _whole(container.get("memoryReservation"))
+        cpu_total += cpu or 0
+        reserved_total += reservation if reservation is not None else memory or 0
+        if memory is not None and reservation is not None and reservation > memory:
+            problems.append(
+                f"{where}.memoryReservation: a soft limit of {reservation} MiB is above the container's memory "
+                f"limit of {memory} MiB."
+            )
+        if task_memory is not None:
+            for key, value in (("memory", memory), ("memoryReservation", reservation)):
+                if value is not None and value > task_memory:
+                    problems.append(f"{where}.{key}: {value} MiB is more than the task's memory of {task_memory} MiB.")
+        elif memory is None and reservation is None and "memory" not in definition and not fargate:
+            problems.append(
+                f"{where}: with no task memory, each container needs a memory or memoryReservation value (MiB)."
+            )
+    if task_cpu is not None and cpu_total > task_cpu:
+        problems.append(
+            f"containerDefinitions: the containers' CPU adds up to {cpu_total} units, more than the task's {task_cpu}."
+        )
+    over = any("more than the task's memory" in p for p in problems)  # one container alone: said already
+    if task_memory is not None and reserved_total > task_memory and not over:
+        problems.append(
+            f"containerDefinitions: the containers reserve {reserved_total} MiB, more than the task's memory of "
+            f"{task_memory} MiB."
+        )
+    return problems
+
+
 @cache
 def read_only_task_definition_fields() -> frozenset[str]:
     """Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not take (arn, revision, status...)."""
@@ -435,6 +628,8 @@ __all__ = [
     "CONTAINER_MEMORY",
     "CONTAINER_PORT",
     "DESIRED_COUNT",
+    "FARGATE_TASK_SIZES",
+    "FARGATE_WINDOWS_CPU",
     "MAX_DESIRED_COUNT",
     "MAX_TASK_DEFINITION_BYTES",
     "RUN_TASK_COUNT",
@@ -442,6 +637,8 @@ __all__ = [
     "TASK_MEMORY_MIB",
     "Invalid",
     "NumberField",
+    "ecs_rule_problems",
+    "fargate_memory_choices",
     "parse_cluster_name",
     "parse_desired_count",
     "parse_family_name",
@@ -455,4 +652,5 @@ __all__ = [
     "registrable_definition",
     "task_definition_problems",
     "task_definition_size",
+    "task_size_units",
 ]

@@ -97,7 +97,11 @@ def container_definitions(region: str, image: str = HOSTILE) -> list[dict[str, A
         ],
         "secrets": [
             {"name": HOSTILE, "valueFrom": f"arn:aws:ssm:{region}:{ACCOUNT_ID}:parameter/hostile"},
-            {"name": "FROM", "valueFrom": HOSTILE},
+            # A Secrets Manager ARN's JSON key is free text; the rest of a valueFrom has a shape ecstui checks.
+            {
+                "name": "FROM",
+                "valueFrom": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:hostile-Ab12Cd:{HOSTILE}::",
+            },
         ],
         "logConfiguration": {
             "logDriver": "awslogs",

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecstui.aws.validation import FARGATE_TASK_SIZES
 from ecstui.emulator.server import ACCOUNT_ID
 from ecstui.emulator.simulator import BEHAVIOUR_TAG
 
@@ -202,11 +203,15 @@ def register_revisions(ecs: Any, spec: ServiceSpec, region: str) -> list[str]:
         }
         if spec.kind == "fargate":
             extra = 128 if spec.sidecar else 0
+            cpu = max(256, spec.cpu)
+            # The smallest task memory Fargate takes with this CPU that holds the containers: a sidecar's 128 MiB
+            # over 512 would be 640, which ECS refuses ("No Fargate configuration exists for given values").
+            memory = min(m for m in FARGATE_TASK_SIZES[cpu] if m >= spec.memory + extra)
             kwargs.update(
                 requiresCompatibilities=["FARGATE"],
                 networkMode="awsvpc",
-                cpu=str(max(256, spec.cpu)),
-                memory=str(max(512, spec.memory + extra)),
+                cpu=str(cpu),
+                memory=str(memory),
                 runtimePlatform={"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
             )
         else:

@@ -34,15 +34,18 @@ def task_definitions(draw: st.DrawFn) -> dict[str, Any]:
         draw(st.sampled_from([{"name": v}, {"name": v, "host": {"sourcePath": draw(paths)}}])) for v in volume_names
     ]
     container_names = draw(st.lists(names, min_size=1, max_size=3, unique=True))
+    fargate = draw(st.booleans())
+    # On Fargate (512 CPU units, 1024 MiB) the containers' shares must fit in the task's, as ECS requires.
+    most_cpu, most_memory = (512 // 3, 1024 // 3) if fargate else (4096, 8192)
     containers = []
     for name in container_names:
         container: dict[str, Any] = {"name": name, "image": draw(images)}
         if draw(st.booleans()):
-            container["cpu"] = draw(st.integers(0, 4096))
+            container["cpu"] = draw(st.integers(0, most_cpu))
         if draw(st.booleans()):
-            container["memory"] = draw(st.integers(6, 8192))
+            container["memory"] = draw(st.integers(6, most_memory))
         else:
-            container["memoryReservation"] = draw(st.integers(6, 8192))
+            container["memoryReservation"] = draw(st.integers(6, most_memory))
         container["essential"] = name == container_names[0] or draw(st.booleans())
         env = draw(st.lists(env_names, max_size=4, unique=True))
         if env:
@@ -75,7 +78,7 @@ def task_definitions(draw: st.DrawFn) -> dict[str, Any]:
             container["command"] = draw(st.lists(text, min_size=1, max_size=3))
         containers.append(container)
     definition: dict[str, Any] = {"containerDefinitions": containers, "volumes": volumes}
-    if draw(st.booleans()):
+    if fargate:
         definition.update(
             networkMode="awsvpc",
             requiresCompatibilities=["FARGATE"],

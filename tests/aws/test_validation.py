@@ -195,7 +195,12 @@ def test_definitions_register_task_definition_would_refuse(definition: dict[str,
 
 
 def test_a_map_of_options_accepts_any_keys() -> None:
-    container = {"name": "a", "image": "n", "logConfiguration": {"logDriver": "awslogs", "options": {"any-key": "v"}}}
+    container = {
+        "name": "a",
+        "image": "n",
+        "memory": 128,
+        "logConfiguration": {"logDriver": "awslogs", "options": {"any-key": "v"}},
+    }
     assert task_definition_problems({"family": "web", "containerDefinitions": [container]}) == []
 
 
