@@ -166,7 +166,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             families = await reader.task_definition_families()
             services = await reader.services(self.cluster.name)
         except AwsError as error:
-            self.show_error(error.message)
+            self.show_load_error(error)
             return
         self.existing_services = {s.name for s in services}
         self.template = next((s for s in services if s.network is not None and s.network.subnets), None)
@@ -209,7 +209,7 @@ class CreateServiceDialog(ActionDialog[Service]):
         try:
             arns = await self.ecs_app.reader.task_definition_revision_arns(family)
         except AwsError as error:
-            self.show_error(error.message)
+            self.show_load_error(error)
             return
         revision = self.query_one("#revision", Select)
         revision.set_options([(inert(task_definition_label(arn)), arn) for arn in arns])
@@ -342,7 +342,7 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
         try:
             services = await self.ecs_app.reader.services(self.cluster.name)
         except AwsError as error:
-            self.show_error(error.message)
+            self.show_load_error(error)
             return
         self.query_one("#teardown-plan", Static).update(make_inert(self._plan(services)))
         self.query_one("#dialog-confirm", Button).label = "Tear down" if services else "Delete"
