@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Button, Input, Static
 
 from ecstui.aws.session import AwsTarget
 from ecstui.emulator.faults import SERVER_EXCEPTION
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.dialogs.run_task import RunTaskDialog
-from tests.ui.conftest import make_app
+from tests.conftest import boto_client
+from tests.ui.conftest import make_app, text_of, wait_loaded
+from tests.ui.test_cluster_actions import app_for, mutations, open_delete
 from tests.ui.test_task_definition_actions import SIZE, open_revisions, wait_dialog, wait_error
 
 
@@ -31,3 +36,58 @@ async def test_a_failed_run_task_says_what_happened_promises_no_retry_and_keeps_
         assert dialog.query_one("#count", Input).value == "2"
         assert not dialog.sending
     assert emulator.log.counts["RunTask"] == 0  # every attempt was answered by the fault, none reached moto
+
+
+# -- the teardown names the standalone tasks it will stop ---------------------------------------------------
+
+
+def _run_standalone(emulator: EmulatorServer, cluster: str, service: str, started_by: str) -> str:
+    """Start one task by hand with the task definition and network of one of the cluster's services."""
+    ecs = boto_client(emulator, "ecs")
+    described = ecs.describe_services(cluster=cluster, services=[service])["services"][0]
+    extra: dict[str, Any] = {}
+    if described.get("networkConfiguration"):
+        extra["networkConfiguration"] = described["networkConfiguration"]
+    if described.get("launchType"):
+        extra["launchType"] = described["launchType"]
+    task = ecs.run_task(cluster=cluster, taskDefinition=described["taskDefinition"], startedBy=started_by, **extra)[
+        "tasks"
+    ][0]
+    return str(task["taskArn"]).rsplit("/", 1)[-1]
+
+
+async def test_the_teardown_confirmation_lists_the_standalone_tasks_it_will_stop_before_sending_anything(
+    demo_account: AwsTarget, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    task_id = _run_standalone(emulator, "staging", "api", "nightly-report")
+    emulator.log.clear()
+    app = app_for(demo_account, tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_loaded(pilot)
+        dialog = await open_delete(pilot, "staging")
+        plan = text_of(dialog.query_one("#teardown-plan", Static).render())
+        assert "1 running standalone task:" in plan
+        assert task_id in plan and "started by nightly-report" in plan
+        # The services' own tasks are stopped by scaling to 0, not listed as standalone.
+        assert plan.count("started by") == 1
+    assert mutations(emulator) == {}
+
+
+async def test_a_cluster_without_services_but_with_a_running_task_says_it_stops_it_first(
+    demo_account: AwsTarget, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    ecs = boto_client(emulator, "ecs")
+    task_id = _run_standalone(emulator, "staging", "api", "by-hand")
+    for service in ("api", "web", "worker"):
+        ecs.update_service(cluster="staging", service=service, desiredCount=0)
+        ecs.delete_service(cluster="staging", service=service)
+    emulator.log.clear()
+    app = app_for(demo_account, tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_loaded(pilot)
+        dialog = await open_delete(pilot, "staging")
+        plan = text_of(dialog.query_one("#teardown-plan", Static).render())
+        assert "has no services. Delete it?" not in plan
+        assert f"1. stop 1 running standalone task: {task_id}" in plan
+        assert str(dialog.query_one("#dialog-confirm", Button).label) == "Tear down"
+    assert mutations(emulator) == {}
