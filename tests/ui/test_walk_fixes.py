@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Select, Static
 
+from ecstui.aws.models import TaskDefinition
 from ecstui.aws.session import AwsTarget
 from ecstui.emulator.faults import SERVER_EXCEPTION
 from ecstui.emulator.server import EmulatorServer
-from ecstui.ui.dialogs.run_task import RunTaskDialog
+from ecstui.ui.dialogs.run_task import RunTaskDialog, launch_types_of
+from ecstui.ui.screens.task_definitions import RevisionsScreen
 from tests.conftest import boto_client
 from tests.ui.conftest import make_app, text_of, wait_loaded
 from tests.ui.test_cluster_actions import app_for, mutations, open_delete
-from tests.ui.test_task_definition_actions import SIZE, open_revisions, wait_dialog, wait_error
+from tests.ui.test_task_definition_actions import SIZE, open_revisions, wait_dialog, wait_error, wait_until
 
 
 async def test_a_failed_run_task_says_what_happened_promises_no_retry_and_keeps_the_dialog(
@@ -91,3 +93,58 @@ async def test_a_cluster_without_services_but_with_a_running_task_says_it_stops_
         assert f"1. stop 1 running standalone task: {task_id}" in plan
         assert str(dialog.query_one("#dialog-confirm", Button).label) == "Tear down"
     assert mutations(emulator) == {}
+
+
+# -- run task proposes what the definition can use --------------------------------------------------------
+
+
+def _register_fargate_family(emulator: EmulatorServer, family: str = "taskDef1") -> None:
+    boto_client(emulator, "ecs").register_task_definition(
+        family=family,
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "node-app", "image": "node:20", "portMappings": [{"containerPort": 3000}]}],
+    )
+
+
+async def test_run_task_of_a_new_fargate_family_proposes_a_fargate_cluster_and_compute_and_starts_it(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    _register_fargate_family(emulator)
+    emulator.log.clear()
+    app = make_app(demo_account)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_revisions(pilot, "taskDef1")
+        await pilot.press("R")
+        dialog = await wait_dialog(pilot, RunTaskDialog)
+        # "batch" comes first and has only EC2 container instances: not a place for a Fargate-only definition.
+        assert dialog.query_one("#cluster", Select).value == "prod"
+        compute = dialog.computes[str(dialog.query_one("#compute", Select).value)]
+        providers = {item.capacity_provider for item in compute.strategy}
+        assert compute.launch_type == "FARGATE" or (providers and providers <= {"FARGATE", "FARGATE_SPOT"})
+        assert dialog.query_one("#subnets", Input).value.startswith("subnet-")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, RevisionsScreen))
+    (call,) = emulator.log.calls("RunTask")
+    assert call["cluster"] == "prod"
+    assert call.get("launchType") in (None, "FARGATE")
+    assert all(i["capacityProvider"].startswith("FARGATE") for i in call.get("capacityProviderStrategy", []))
+    assert len(boto_client(emulator, "ecs").list_tasks(cluster="prod", family="taskDef1")["taskArns"]) == 1
+
+
+def test_a_definition_without_required_compatibilities_runs_where_ecs_found_it_compatible() -> None:
+    def definition(**fields: Any) -> TaskDefinition:
+        return TaskDefinition(
+            arn="arn:aws:ecs:us-east-1:123456789012:task-definition/x:1",
+            family="x",
+            revision=1,
+            status="ACTIVE",
+            **fields,
+        )
+
+    assert launch_types_of(definition(requires_compatibilities=("FARGATE",))) == ("FARGATE",)
+    assert launch_types_of(definition(raw={"compatibilities": ["EC2", "FARGATE"]})) == ("EC2", "FARGATE")
+    assert launch_types_of(definition(raw={"compatibilities": ["EC2"]})) == ("EC2",)
+    assert launch_types_of(definition()) == ("EC2",)
