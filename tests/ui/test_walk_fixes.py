@@ -15,7 +15,7 @@ from ecstui.ui.dialogs.run_task import RunTaskDialog, launch_types_of
 from ecstui.ui.screens.task_definitions import RevisionsScreen
 from tests.conftest import boto_client
 from tests.ui.conftest import make_app, text_of, wait_loaded
-from tests.ui.test_cluster_actions import app_for, mutations, open_delete
+from tests.ui.test_cluster_actions import app_for, mutations, open_create_service, open_delete, type_into
 from tests.ui.test_task_definition_actions import SIZE, open_revisions, wait_dialog, wait_error, wait_until
 
 
@@ -148,3 +148,30 @@ def test_a_definition_without_required_compatibilities_runs_where_ecs_found_it_c
     assert launch_types_of(definition(raw={"compatibilities": ["EC2", "FARGATE"]})) == ("EC2", "FARGATE")
     assert launch_types_of(definition(raw={"compatibilities": ["EC2"]})) == ("EC2",)
     assert launch_types_of(definition()) == ("EC2",)
+
+
+# -- an awsvpc service without subnets is refused before sending ---------------------------------------------
+
+
+async def test_creating_an_awsvpc_service_without_subnets_is_refused_in_one_sentence_and_sends_nothing(
+    demo_account: AwsTarget, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    app = app_for(demo_account, tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_loaded(pilot)
+        dialog = await open_create_service(pilot, "prod")
+        revision = str(dialog.query_one("#revision", Select).value)
+        label = revision.rsplit("/", 1)[-1]
+        # The revision has been read (its container is suggested for a target group) and the network filled in.
+        await wait_until(
+            pilot, lambda: dialog.suggested_target != ("", "") and bool(dialog.query_one("#subnets", Input).value)
+        )
+        await type_into(pilot, dialog, "#service-name", "orders-v2")
+        await type_into(pilot, dialog, "#subnets", "")
+        await type_into(pilot, dialog, "#security-groups", "")
+        await pilot.press("ctrl+s")
+        said = await wait_error(pilot, dialog)
+        assert said == f"✗ {label} uses awsvpc networking: give at least one subnet."
+        assert dialog.query_one("#service-name", Input).value == "orders-v2"
+        assert app.screen is dialog
+    assert mutations(emulator) == {}

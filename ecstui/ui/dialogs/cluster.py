@@ -14,7 +14,14 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ecstui.aws.actions import TeardownStep, standalone_tasks
 from ecstui.aws.errors import AwsError
-from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, Task, task_definition_label
+from ecstui.aws.models import (
+    CapacityProviderStrategyItem,
+    Cluster,
+    Service,
+    Task,
+    TaskDefinition,
+    task_definition_label,
+)
 from ecstui.aws.validation import CONTAINER_PORT, parse_cluster_name, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, make_inert, visible
@@ -116,6 +123,8 @@ class CreateServiceDialog(ActionDialog[Service]):
         self.template: Service | None = None
         # The container and port a target group would send to, from the chosen revision (the inputs' placeholders).
         self.suggested_target: tuple[str, str] = ("", "")
+        # The revisions read so far, by ARN: their network mode decides whether subnets are needed.
+        self.definitions: dict[str, TaskDefinition] = {}
 
     def _compute_options(self) -> list[tuple[Text, str]]:
         options: list[tuple[Text, str]] = []
@@ -228,6 +237,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             definition = await self.ecs_app.reader.task_definition(arn)
         except AwsError:
             return
+        self.definitions[arn] = definition
         for container in definition.containers:
             for mapping in container.port_mappings:
                 if mapping.container_port is not None:
@@ -259,6 +269,10 @@ class CreateServiceDialog(ActionDialog[Service]):
         bad = [s for s in subnets if not s.startswith("subnet-")] + [g for g in groups if not g.startswith("sg-")]
         if bad:
             raise Invalidity(f"Subnets look like subnet-…, security groups like sg-… (not {', '.join(bad)}).")
+        definition = self.definitions.get(revision)
+        if definition is not None and definition.network_mode == "awsvpc" and not subnets:
+            # ECS refuses it too ("subnets can not be empty."); a service left without subnets could never start.
+            raise Invalidity(f"{definition.label} uses awsvpc networking: give at least one subnet.")
         target_group = self.query_one("#target-group", Input).value.strip() or None
         container_name: str | None = None
         container_port: int | None = None
