@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
+from tests.conftest import boto_client
 from tests.emulator.test_simulator import create, net, register, sim, steps, tasks
 
 __all__ = ["net", "sim"]
@@ -81,3 +83,98 @@ def test_a_bridge_service_needs_no_subnets(ecs: Any) -> None:
     )
     ecs.create_cluster(clusterName="prod")
     ecs.create_service(cluster="prod", serviceName="worker", taskDefinition="worker", desiredCount=0)
+
+
+# -- public IPs ------------------------------------------------------------------------------------------------
+
+
+def _make_public(emulator: EmulatorServer, net: dict[str, Any], subnet: str) -> None:
+    """Route the subnet to an internet gateway, as a public subnet is."""
+    ec2 = boto_client(emulator, "ec2")
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=net["vpc"])
+    table = ec2.create_route_table(VpcId=net["vpc"])["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+
+
+def _public_ips(emulator: EmulatorServer, found: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Each task's public IP, where ECS keeps it: on the task's ENI."""
+    ec2 = boto_client(emulator, "ec2")
+    ips: dict[str, str | None] = {}
+    for task in found:
+        details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
+        assert "publicIPv4Address" not in details  # DescribeTasks does not report it
+        (eni,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[details["networkInterfaceId"]])[
+            "NetworkInterfaces"
+        ]
+        ips[task["taskArn"]] = eni.get("Association", {}).get("PublicIp")
+    return ips
+
+
+def _create(ecs: Any, name: str, subnets: list[str], public_ip: str, net: dict[str, Any], desired: int) -> None:
+    ecs.create_cluster(clusterName="prod")
+    ecs.create_service(
+        cluster="prod",
+        serviceName=name,
+        taskDefinition="web",
+        desiredCount=desired,
+        launchType="FARGATE",
+        networkConfiguration=_service_network(net, subnets, public_ip),
+    )
+
+
+def _service_network(net: dict[str, Any], subnets: list[str], public_ip: str) -> dict[str, Any]:
+    return {"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [net["sg"]], "assignPublicIp": public_ip}}
+
+
+def test_tasks_with_public_ip_enabled_in_a_public_subnet_get_one_and_a_replacement_gets_another(
+    ecs: Any, emulator: EmulatorServer, net: dict[str, Any], sim: Simulator
+) -> None:
+    public = net["subnets"][0]
+    _make_public(emulator, net, public)
+    register(ecs)
+    _create(ecs, "web", [public], "ENABLED", net, desired=2)
+    steps(sim, 8)
+    running = tasks(ecs)
+    ips = _public_ips(emulator, running)
+    assert len(ips) == 2 and all(ips.values())
+    assert len(set(ips.values())) == 2
+    ecs.stop_task(cluster="prod", task=running[0]["taskArn"], reason="replace me")
+    steps(sim, 12)
+    replaced = [t for t in tasks(ecs) if t["taskArn"] not in ips]
+    assert len(replaced) == 1
+    (new_ip,) = _public_ips(emulator, replaced).values()
+    assert new_ip and new_ip not in ips.values()
+
+
+def test_no_public_ip_when_disabled_or_in_a_private_subnet(
+    ecs: Any, emulator: EmulatorServer, net: dict[str, Any], sim: Simulator
+) -> None:
+    public, private = net["subnets"]
+    _make_public(emulator, net, public)
+    register(ecs)
+    _create(ecs, "off", [public], "DISABLED", net, desired=1)
+    _create(ecs, "private", [private], "ENABLED", net, desired=1)
+    steps(sim, 8)
+    for name in ("off", "private"):
+        ips = _public_ips(emulator, tasks(ecs, name))
+        assert len(ips) == 1 and list(ips.values()) == [None]
+
+
+def test_a_task_run_by_hand_with_public_ip_enabled_in_a_public_subnet_gets_one(
+    ecs: Any, emulator: EmulatorServer, net: dict[str, Any], sim: Simulator
+) -> None:
+    public = net["subnets"][0]
+    _make_public(emulator, net, public)
+    register(ecs)
+    ecs.create_cluster(clusterName="prod")
+    started = ecs.run_task(
+        cluster="prod",
+        taskDefinition="web",
+        launchType="FARGATE",
+        networkConfiguration=_service_network(net, [public], "ENABLED"),
+    )["tasks"]
+    steps(sim, 1)
+    (ip,) = _public_ips(emulator, started).values()
+    assert ip is not None
