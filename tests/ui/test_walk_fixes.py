@@ -11,8 +11,11 @@ from ecstui.aws.models import TaskDefinition
 from ecstui.aws.session import AwsTarget
 from ecstui.emulator.faults import SERVER_EXCEPTION
 from ecstui.emulator.server import EmulatorServer
+from ecstui.emulator.simulator import Simulator
 from ecstui.ui.dialogs.run_task import RunTaskDialog, launch_types_of
 from ecstui.ui.screens.task_definitions import RevisionsScreen
+from ecstui.ui.screens.task_detail import TaskDetailScreen
+from ecstui.ui.screens.tasks import TasksScreen
 from tests.conftest import boto_client
 from tests.ui.conftest import make_app, text_of, wait_loaded
 from tests.ui.test_cluster_actions import app_for, mutations, open_create_service, open_delete, type_into
@@ -175,3 +178,58 @@ async def test_creating_an_awsvpc_service_without_subnets_is_refused_in_one_sent
         assert dialog.query_one("#service-name", Input).value == "orders-v2"
         assert app.screen is dialog
     assert mutations(emulator) == {}
+
+
+# -- public IPs of tasks, in the demo and in the task views -------------------------------------------------------
+
+
+async def test_tasks_started_with_a_public_ip_in_the_demos_public_subnets_show_it_in_the_task_views(
+    demo_account: AwsTarget, emulator: EmulatorServer, simulator: Simulator
+) -> None:
+    ecs = boto_client(emulator, "ecs")
+    ec2 = boto_client(emulator, "ec2")
+    public = [
+        s["SubnetId"]
+        for s in ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": ["demo-public-*"]}])["Subnets"]
+    ]
+    template = ecs.describe_services(cluster="prod", services=["checkout"])["services"][0]
+    network = template["networkConfiguration"]["awsvpcConfiguration"]
+    ecs.create_service(
+        cluster="prod",
+        serviceName="node-app",
+        taskDefinition=template["taskDefinition"],
+        desiredCount=2,
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {
+                "subnets": public,
+                "securityGroups": network["securityGroups"],
+                "assignPublicIp": "ENABLED",
+            }
+        },
+    )
+    for _ in range(10):
+        simulator.step()
+    app = make_app(demo_account, cluster="prod", service="node-app")
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        await wait_until(pilot, lambda: screen.table.row_count == 2 and any(c.key == "public" for c in screen.columns))
+        index = [c.key for c in screen.columns].index("public")
+        ips = {text_of(screen.table.get_row_at(i)[index]).strip() for i in range(screen.table.row_count)}
+        assert len(ips) == 2 and all(ip.startswith("3.80.") for ip in ips)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TaskDetailScreen) and app.screen.updated_at is not None)
+        body = text_of(app.screen.body)
+        assert any("Public IP" in line and any(ip in line for ip in ips) for line in body.splitlines())
+
+
+async def test_tasks_without_a_public_ip_have_no_public_ip_column(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod", service="checkout")
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        assert screen.table.row_count > 0
+        assert all(c.key != "public" for c in screen.columns)
