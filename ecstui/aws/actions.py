@@ -88,6 +88,23 @@ def _why_the_answer_was_lost(exc: BaseException, operation: str) -> str | None:
     return None
 
 
+def standalone_tasks(tasks: Sequence[Task], services: Sequence[Service]) -> list[Task]:
+    """The tasks that want to run and no service of the cluster started: those a teardown stops by itself.
+
+    A service's tasks are in the group "service:<name>" (and ECS starts them as "ecs-svc/<deployment>"): scaling
+    the service to 0 stops them. Everything else was started by hand (RunTask) or by a schedule, and nothing but
+    the teardown's StopTask will stop it.
+    """
+    groups = {f"service:{service.name}" for service in services}
+    return [
+        task
+        for task in tasks
+        if task.desired_status == "RUNNING"
+        and task.group not in groups
+        and not (task.started_by or "").startswith("ecs-svc/")
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class TeardownStep:
     """One finished step of a cluster teardown: `done` of `total` steps, described in a sentence."""
@@ -865,4 +882,4 @@ def _raise_failures(failures: Sequence[Mapping[str, Any]], operation: str) -> No
         raise AwsError(f"{operation} failed: {reasons}{more}", kind="invalid", operation=operation)
 
 
-__all__ = ["EcsActions", "ReadBack", "RunTaskError", "TeardownStep", "UncertainOutcome"]
+__all__ = ["EcsActions", "ReadBack", "RunTaskError", "TeardownStep", "UncertainOutcome", "standalone_tasks"]

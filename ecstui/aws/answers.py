@@ -18,7 +18,7 @@ import aiohttp
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 
-from ecstui.aws.errors import AwsError
+from ecstui.aws.errors import REFRESH_RETRIES, AwsError
 
 # The code of the AwsError for a request that was sent and not answered in time.
 NO_ANSWER: Final = "NoAnswer"
@@ -202,7 +202,7 @@ def name_unreadable_answer(
         who = SERVICE_NAMES.get(service, service or "AWS")
         each = f" (each of botocore's tries waited {read_timeout:g} s)" if read_timeout else ""
         raise AwsError(
-            f"{who} did not answer {operation_name} in time{each}; the next refresh retries.",
+            f"{who} did not answer {operation_name} in time{each}{REFRESH_RETRIES}",
             kind="unreachable",
             code=NO_ANSWER,
             operation=operation_name,

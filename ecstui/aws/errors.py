@@ -130,6 +130,12 @@ INVALID_CODES = frozenset(
 )
 
 
+# What a failed read promises: the panes poll, so the next refresh asks again. Nothing polls a change or a dialog's
+# own read, so `said_in_a_dialog` puts what the dialog does instead in the promise's place.
+REFRESH_RETRIES = "; the next refresh retries."
+BACKS_OFF = "; ecstui backs off and retries."
+
+
 class AwsError(Exception):
     """A failed AWS call, said in one readable sentence, with what kind of failure it was."""
 
@@ -150,6 +156,15 @@ class AwsError(Exception):
     @property
     def retryable(self) -> bool:
         return self.kind in ("throttled", "unreachable", "server", "malformed")
+
+
+def said_in_a_dialog(error: AwsError, instead: str) -> str:
+    """The error's sentence for a dialog, where nothing retries by itself: `instead` says what the user can do."""
+    message = error.message
+    for promise in (REFRESH_RETRIES, BACKS_OFF):
+        if message.endswith(promise):
+            return f"{message.removesuffix(promise)}. Nothing retries it: {instead}"
+    return f"{message} {instead}" if error.retryable else message
 
 
 def iam_action(operation: str | None) -> str:
@@ -182,7 +197,7 @@ def _client_error(exc: ClientError, profile: str | None, temporary: bool | None)
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if code in THROTTLE_CODES:
         return AwsError(
-            f"AWS is throttling {operation} ({code}); ecstui backs off and retries.",
+            f"AWS is throttling {operation} ({code}){BACKS_OFF}",
             kind="throttled",
             code=code,
             operation=operation,
@@ -232,7 +247,7 @@ def _client_error(exc: ClientError, profile: str | None, temporary: bool | None)
         return AwsError(f"{operation} refused: {message or code}", kind="invalid", code=code, operation=operation)
     if (status is not None and int(status) >= 500) or code.isdigit():
         return AwsError(
-            f"The AWS endpoint failed {operation} (HTTP {status or code}); the next refresh retries.",
+            f"The AWS endpoint failed {operation} (HTTP {status or code}){REFRESH_RETRIES}",
             kind="server",
             code=code,
             operation=operation,
@@ -262,7 +277,7 @@ def to_aws_error(
             f"Cannot reach {where}: {exc}. Check the network, the region and --endpoint-url.", kind="unreachable"
         )
     if isinstance(exc, ReadTimeoutError | asyncio.TimeoutError | TimeoutError):
-        return AwsError(f"{where} did not answer in time; the next refresh retries.", kind="unreachable")
+        return AwsError(f"{where} did not answer in time{REFRESH_RETRIES}", kind="unreachable")
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return AwsError(
             "No AWS credentials found: set AWS_PROFILE or pass --profile, or run `aws configure`.", kind="credentials"

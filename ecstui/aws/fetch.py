@@ -20,6 +20,7 @@ contents raise AwsError(kind="not_found", code="ClusterNotFoundException"), beca
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -83,6 +84,8 @@ if TYPE_CHECKING:
     )
 
 log = logging.getLogger(__name__)
+# The most values one EC2 filter takes (DescribeNetworkInterfaces, for the public IPs of task ENIs).
+DESCRIBE_NETWORK_INTERFACES_FILTER = 200
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -318,7 +321,37 @@ class EcsReader:
 
         with _cluster_must_exist(cluster):
             described = await run_all(describe(batch) for batch in batches(wanted, DESCRIBE_TASKS_BATCH))
-        return [task for batch in described for task in batch]
+        return await self._with_public_ips([task for batch in described for task in batch])
+
+    async def _with_public_ips(self, tasks: list[Task]) -> list[Task]:
+        """The tasks with the public IPs of their ENIs: DescribeTasks never reports one, the ENI holds it.
+
+        One DescribeNetworkInterfaces per 200 ENIs (the most values an EC2 filter takes; a filter, unlike
+        NetworkInterfaceIds, leaves out an ENI deleted meanwhile instead of failing the call). The public IP is an
+        extra: without ec2:DescribeNetworkInterfaces, or when EC2 fails, the tasks are shown without it.
+        """
+        enis = unique(t.eni_id for t in tasks if t.eni_id and t.public_ip is None and t.last_status != "STOPPED")
+        if not enis:
+            return tasks
+        try:
+            ec2 = await self.session.ec2()
+
+            async def read(batch: Sequence[str]) -> dict[str, str]:
+                filters: Any = [{"Name": "network-interface-id", "Values": list(batch)}]
+                response = await self._call(lambda: ec2.describe_network_interfaces(Filters=filters))
+                found: dict[str, str] = {}
+                for nic in response.get("NetworkInterfaces") or []:
+                    public_ip = (nic.get("Association") or {}).get("PublicIp")
+                    if nic.get("NetworkInterfaceId") and public_ip:
+                        found[str(nic["NetworkInterfaceId"])] = str(public_ip)
+                return found
+
+            read_ips = await run_all(read(batch) for batch in batches(enis, DESCRIBE_NETWORK_INTERFACES_FILTER))
+        except Exception as exc:  # see the docstring: shown without public IPs
+            log.debug("public IPs of %d task ENIs not read: %s", len(enis), exc)
+            return tasks
+        public_ips = {eni: ip for found in read_ips for eni, ip in found.items()}
+        return [dataclasses.replace(t, public_ip=public_ips[t.eni_id]) if t.eni_id in public_ips else t for t in tasks]
 
     @_reads_aws
     async def tasks(self, cluster: str, service: str | None = None, desired_status: str = "RUNNING") -> list[Task]:

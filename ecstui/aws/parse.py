@@ -275,8 +275,8 @@ def task_from_api(d: ApiDict) -> Task:
         capacity_provider=_str(d.get("capacityProviderName")) or None,
         availability_zone=_str(d.get("availabilityZone")),
         private_ip=private_ip,
-        # DescribeTasks never reports a public IP (it lives on the ENI, behind ec2:DescribeNetworkInterfaces);
-        # take one only if some caller or future API version put it in the attachment details.
+        # DescribeTasks never reports a public IP: it lives on the ENI, and the reader adds it from
+        # ec2:DescribeNetworkInterfaces (fetch.EcsReader._with_public_ips); taken here only if the details have one.
         public_ip=eni.get("publicIPv4Address"),
         eni_id=eni.get("networkInterfaceId"),
         subnet_id=eni.get("subnetId"),

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ecs.models import ecs_backends
 from moto.utilities.aws_headers import gen_amzn_requestid_long
 
 from ecstui.emulator.wire import (
@@ -249,7 +251,7 @@ class AwsLimitsMiddleware:
         request = parse_request(environ)
         self.log.record(request)
         if request.service == "ecs" and request.json_body is not None:
-            rejected = self._check_describe(request)
+            rejected = self._check_describe(request) or self._check_awsvpc_subnets(environ, request)
             if rejected is not None:
                 status, headers, payload = rejected
                 start_response(status, headers)
@@ -284,6 +286,44 @@ class AwsLimitsMiddleware:
             "InvalidParameterException",
             f"{key} can have at most {most} items.",
         )
+
+    def _check_awsvpc_subnets(
+        self, environ: WSGIEnviron, request: AwsRequest
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        # ECS refuses a service of an awsvpc task definition without subnets; moto stored it, and it then sat
+        # at 0 running with no events, since nothing can place a task nowhere.
+        body = request.json_body
+        if request.operation not in ("CreateService", "UpdateService") or body is None:
+            return None
+        config = body.get("networkConfiguration")
+        if request.operation == "UpdateService" and config is None:
+            return None  # the service keeps the network it has
+        network_mode = self._network_mode(environ, body)
+        if network_mode != "awsvpc":
+            return None
+        awsvpc = (config or {}).get("awsvpcConfiguration") if isinstance(config, dict) else None
+        if not isinstance(awsvpc, dict):
+            message = "Network Configuration must be provided when networkMode 'awsvpc' is specified."
+        elif not awsvpc.get("subnets"):
+            message = "subnets can not be empty."
+        else:
+            return None
+        return json_error(400, "InvalidParameterException", message)
+
+    def _network_mode(self, environ: WSGIEnviron, body: dict[str, Any]) -> str | None:
+        scope = str(environ.get("HTTP_AUTHORIZATION", "")).split("Credential=", 1)[-1].split("/")
+        region = scope[2] if len(scope) > 3 else "us-east-1"
+        with self.lock:
+            try:
+                backend = ecs_backends[DEFAULT_ACCOUNT_ID][region]
+                definition = body.get("taskDefinition")
+                if not definition:
+                    service = backend._get_service(body.get("cluster") or "default", str(body.get("service")))
+                    definition = service.task_definition
+                mode = backend.describe_task_definition(str(definition)).network_mode
+            except Exception:  # whatever moto cannot find, it refuses itself
+                return None
+        return str(mode) if mode else None
 
     def _paged(
         self,

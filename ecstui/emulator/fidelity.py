@@ -136,6 +136,34 @@ def _init_aws_policies(self: Any) -> list[Any]:
     return policies
 
 
+def _task_resource_requirements(task_definition: Any) -> dict[str, Any]:
+    # ECS reserves the task-level CPU and memory when they are set; a container may then set neither memory nor
+    # memoryReservation (valid on Fargate). moto added every container's memory, None for such a container, so
+    # RunTask of a valid Fargate task definition answered HTTP 500.
+    cpu = 0
+    memory = 0
+    ports: list[Any] = []
+    for container in task_definition.container_definitions:
+        cpu += int(container.get("cpu", container.get("Cpu")) or 0)
+        memory += int(
+            container.get("memory")
+            or container.get("memoryReservation")
+            or container.get("Memory")
+            or container.get("MemoryReservation")
+            or 0
+        )
+        for mapping in container.get("portMappings", container.get("PortMappings")) or []:
+            host_port = mapping.get("hostPort", mapping.get("HostPort"))
+            if host_port is not None:
+                ports.append(host_port)
+    return {
+        "CPU": int(task_definition.cpu) if task_definition.cpu and not cpu else cpu,
+        "MEMORY": int(task_definition.memory) if task_definition.memory and not memory else memory,
+        "PORTS": ports,
+        "PORTS_UDP": [],
+    }
+
+
 def apply_fidelity_patches() -> None:
     global _applied
     if _applied:
@@ -144,4 +172,8 @@ def apply_fidelity_patches() -> None:
     ecs_responses.EC2ContainerServiceResponse.list_tasks = _list_tasks_response  # type: ignore[method-assign]
     ecs_models.EC2ContainerServiceBackend.delete_cluster = _delete_cluster  # type: ignore[method-assign]
     iam_models.IAMBackend._init_aws_policies = _init_aws_policies  # type: ignore[method-assign]
+
+    ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(  # type: ignore[method-assign]
+        _task_resource_requirements
+    )
     _applied = True

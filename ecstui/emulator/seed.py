@@ -107,7 +107,34 @@ def make_network(ec2: Any, region: str, cidr: str = "10.0.0.0/16", name: str = "
             {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": [{"GroupId": alb_sg}]}
         ],
     )
+    route_to_internet(ec2, vpc, public, name)
     return Network(vpc, public, private, alb_sg, app_sg, instance_sg)
+
+
+def route_to_internet(ec2: Any, vpc: str, subnets: list[str], name: str) -> None:
+    """Make the subnets public as AWS means it: a route table sending 0.0.0.0/0 to the VPC's internet gateway.
+
+    Tasks started there with assignPublicIp ENABLED get a public IP (the simulator gives it). The ids these draw
+    are put back into moto's random stream (the emulator runs in this process), so every id drawn after them (the
+    demo's tasks, and the snapshots recorded from them) is the one it was before the subnets had a route.
+    """
+    from moto.moto_api._internal import mock_random
+
+    state = mock_random.getstate()
+    try:
+        tagged = [{"Key": "Name", "Value": f"{name}-public"}]
+        igw = ec2.create_internet_gateway(
+            TagSpecifications=[{"ResourceType": "internet-gateway", "Tags": [{"Key": "Name", "Value": f"{name}-igw"}]}]
+        )["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        table = ec2.create_route_table(VpcId=vpc, TagSpecifications=[{"ResourceType": "route-table", "Tags": tagged}])[
+            "RouteTable"
+        ]["RouteTableId"]
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+        for subnet in subnets:
+            ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    finally:
+        mock_random.setstate(state)
 
 
 def container_definitions(spec: ServiceSpec, image: str, region: str) -> list[dict[str, Any]]:

@@ -29,6 +29,8 @@ LAUNCH_BATCH = 250
 CHAOS_CRASH_RATE = 0.0004  # per RUNNING task per step: about one crash a minute across the demo
 TARGET_HEALTHY_AFTER = 2  # steps in "initial" before a target passes its health checks
 UNHEALTHY_STOP_AFTER = 3  # steps a target stays unhealthy before ECS replaces the task
+# Where the demo's public task IPs come from: a block of Amazon's us-east-1 EC2 addresses.
+PUBLIC_IP_POOL = ipaddress.ip_network("3.80.0.0/16")
 CRASH_LOOP_AFTER = 2  # steps a crash-loop task stays RUNNING before it exits
 OOM_EVERY = 5  # steps between out-of-memory kills in an "oom" service
 METRIC_PERIOD = timedelta(seconds=60)
@@ -109,12 +111,14 @@ class Simulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ip_cursor: dict[str, int] = {}
+        # Public IPs are handed out in order (not drawn from moto's random stream, so no other id moves).
+        self._public_ip_cursor = 0
         self._last_metrics: datetime | None = None
         self._fx: dict[str, Effects] = {}
         hooks.attach(ACCOUNT_ID, region)
 
     # What a step depends on besides moto's backends (see state() and load_state()).
-    _STATE = ("tick", "_ip_cursor", "_last_metrics", "_fx")
+    _STATE = ("tick", "_ip_cursor", "_public_ip_cursor", "_last_metrics", "_fx")
 
     def state(self) -> dict[str, Any]:
         """Everything the next steps depend on besides moto's backends, to save with them (emulator.snapshot)."""
@@ -212,6 +216,8 @@ class Simulator:
                         # A task started outside the scheduler (run_task) and then stopped: walk it down too.
                         sim = TaskSim(service_key=f"{cluster_name}:{str(task.group).removeprefix('service:')}")
                         task._ecstui_sim = sim
+                    if sim is None and not getattr(task, "_ecstui_public_checked", False):
+                        self._give_public_ip(task)  # a task started by RunTask, which moto placed itself
                     if sim is not None:
                         self._advance(backend, task, sim, now, effects[sim.service_key])
             for key, service in list(backend.services.items()):
@@ -447,7 +453,11 @@ class Simulator:
                 return None
             subnet = self._pick_subnet(backend, service, subnets)
             networking = {
-                "awsvpcConfiguration": {"subnets": [subnet], "securityGroups": list(awsvpc.get("securityGroups") or [])}
+                "awsvpcConfiguration": {
+                    "subnets": [subnet],
+                    "securityGroups": list(awsvpc.get("securityGroups") or []),
+                    "assignPublicIp": str(awsvpc.get("assignPublicIp") or "DISABLED"),
+                }
             }
         tags: list[dict[str, str]] = []
         if service.propagate_tags == "SERVICE":
@@ -489,6 +499,7 @@ class Simulator:
         attachment_id: str | None = None
         if subnet is not None and task.attachments:
             ip = self._assign_ip(task, subnet)
+            self._give_public_ip(task)
             task.availability_zone = self.ec2.get_subnet(subnet).availability_zone
             attachment_id = task.attachments[0]["id"]
             task.attachments[0]["status"] = "PRECREATED"
@@ -664,6 +675,36 @@ class Simulator:
             elif detail["name"] == "privateDnsName":
                 detail["value"] = dns
         return ip
+
+    def _give_public_ip(self, task: Any) -> None:
+        """ECS gives a task started with assignPublicIp ENABLED in a public subnet (one routed to an internet
+        gateway) a public IP, on its ENI: DescribeTasks does not show it, DescribeNetworkInterfaces does. Each task
+        gets its own, so a replaced task comes back at another address (which is why services sit behind a load
+        balancer). moto gave none."""
+        task._ecstui_public_checked = True
+        awsvpc = (getattr(task, "network_configuration", None) or {}).get("awsvpcConfiguration") or {}
+        if str(awsvpc.get("assignPublicIp") or "").upper() != "ENABLED" or not task.attachments:
+            return
+        details = {d["name"]: d["value"] for d in task.attachments[0].get("details", [])}
+        eni = self.ec2.enis.get(details.get("networkInterfaceId"))
+        if eni is None or not self._is_public_subnet(str(details.get("subnetId") or eni.subnet.id)):
+            return
+        offset = 10 + self._public_ip_cursor % (PUBLIC_IP_POOL.num_addresses - 20)
+        eni.public_ip = str(PUBLIC_IP_POOL.network_address + offset)
+        self._public_ip_cursor += 1
+
+    def _is_public_subnet(self, subnet_id: str) -> bool:
+        # A subnet is public when its route table (its own, else its VPC's main one) routes to an internet gateway.
+        try:
+            vpc_id = self.ec2.get_subnet(subnet_id).vpc_id
+        except Exception:
+            return False
+        tables = [t for t in self.ec2.route_tables.values() if t.vpc_id == vpc_id]
+        table = next((t for t in tables if subnet_id in t._associations.values()), None)
+        table = table or next((t for t in tables if t.main_association_id is not None), None)
+        if table is None:
+            return False
+        return any(str(getattr(route.gateway, "id", "") or "").startswith("igw-") for route in table.routes)
 
     def _task_ip(self, task: Any) -> str | None:
         for attachment in task.attachments or []:

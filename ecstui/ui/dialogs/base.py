@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from ecstui.aws.actions import UncertainOutcome
-from ecstui.aws.errors import AwsError, to_aws_error
+from ecstui.aws.errors import AwsError, said_in_a_dialog, to_aws_error
 from ecstui.aws.validation import Invalid
 from ecstui.ui.inert import inert, notify_inert, shows_stand_ins, visible
 
@@ -166,6 +166,10 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
         error.update(inert(f"✗ {message}", multiline=True))
         error.add_class("shown")
 
+    def show_load_error(self, exc: BaseException) -> None:
+        """A read the dialog needs failed: said once, since nothing in a dialog reads again by itself."""
+        self.show_error(said_in_a_dialog(to_aws_error(exc), "close the dialog (Esc) and open it again to retry."))
+
     def clear_error(self) -> None:
         self.query_one("#dialog-error", Static).remove_class("shown")
 
@@ -205,7 +209,11 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
             result = await self.perform(values)
         except Exception as exc:
             error: AwsError = to_aws_error(exc)
-            said = await self._read_back(error) if isinstance(error, UncertainOutcome) else error.message
+            if isinstance(error, UncertainOutcome):
+                said = await self._read_back(error)
+            else:
+                # Nothing resends a failed change by itself: say so, and keep what was typed for Confirm.
+                said = said_in_a_dialog(error, "what you typed is kept; Confirm sends it again.")
             self.sending = False
             self.query_one("#dialog-confirm", Button).disabled = False
             self.set_status("")

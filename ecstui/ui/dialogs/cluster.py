@@ -12,9 +12,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from ecstui.aws.actions import TeardownStep
+from ecstui.aws.actions import TeardownStep, standalone_tasks
 from ecstui.aws.errors import AwsError
-from ecstui.aws.models import CapacityProviderStrategyItem, Cluster, Service, task_definition_label
+from ecstui.aws.models import (
+    CapacityProviderStrategyItem,
+    Cluster,
+    Service,
+    Task,
+    TaskDefinition,
+    task_definition_label,
+)
 from ecstui.aws.validation import CONTAINER_PORT, parse_cluster_name, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, make_inert, visible
@@ -116,6 +123,8 @@ class CreateServiceDialog(ActionDialog[Service]):
         self.template: Service | None = None
         # The container and port a target group would send to, from the chosen revision (the inputs' placeholders).
         self.suggested_target: tuple[str, str] = ("", "")
+        # The revisions read so far, by ARN: their network mode decides whether subnets are needed.
+        self.definitions: dict[str, TaskDefinition] = {}
 
     def _compute_options(self) -> list[tuple[Text, str]]:
         options: list[tuple[Text, str]] = []
@@ -166,7 +175,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             families = await reader.task_definition_families()
             services = await reader.services(self.cluster.name)
         except AwsError as error:
-            self.show_error(error.message)
+            self.show_load_error(error)
             return
         self.existing_services = {s.name for s in services}
         self.template = next((s for s in services if s.network is not None and s.network.subnets), None)
@@ -209,7 +218,7 @@ class CreateServiceDialog(ActionDialog[Service]):
         try:
             arns = await self.ecs_app.reader.task_definition_revision_arns(family)
         except AwsError as error:
-            self.show_error(error.message)
+            self.show_load_error(error)
             return
         revision = self.query_one("#revision", Select)
         revision.set_options([(inert(task_definition_label(arn)), arn) for arn in arns])
@@ -228,6 +237,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             definition = await self.ecs_app.reader.task_definition(arn)
         except AwsError:
             return
+        self.definitions[arn] = definition
         for container in definition.containers:
             for mapping in container.port_mappings:
                 if mapping.container_port is not None:
@@ -259,6 +269,10 @@ class CreateServiceDialog(ActionDialog[Service]):
         bad = [s for s in subnets if not s.startswith("subnet-")] + [g for g in groups if not g.startswith("sg-")]
         if bad:
             raise Invalidity(f"Subnets look like subnet-…, security groups like sg-… (not {', '.join(bad)}).")
+        definition = self.definitions.get(revision)
+        if definition is not None and definition.network_mode == "awsvpc" and not subnets:
+            # ECS refuses it too ("subnets can not be empty."); a service left without subnets could never start.
+            raise Invalidity(f"{definition.label} uses awsvpc networking: give at least one subnet.")
         target_group = self.query_one("#target-group", Input).value.strip() or None
         container_name: str | None = None
         container_port: int | None = None
@@ -306,6 +320,20 @@ class CreateServiceDialog(ActionDialog[Service]):
         return f"Created service {result.name} in {where}."
 
 
+STANDALONE_LISTED = 8
+
+
+def _standalone_text(tasks: list[Task]) -> str:
+    """The standalone tasks a teardown stops, by id, revision and who started them (the first few)."""
+    plural = "s" if len(tasks) != 1 else ""
+    listed = "; ".join(
+        f"{task.id} ({task.task_definition}" + (f", started by {task.started_by})" if task.started_by else ")")
+        for task in tasks[:STANDALONE_LISTED]
+    )
+    more = f"; and {len(tasks) - STANDALONE_LISTED} more" if len(tasks) > STANDALONE_LISTED else ""
+    return f"{len(tasks)} running standalone task{plural}: {listed}{more}"
+
+
 class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
     """Delete a cluster; one that has services is torn down in the order ECS needs, step by step.
 
@@ -339,22 +367,33 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
 
     @work(exclusive=True, group="dialog-load", exit_on_error=False)
     async def _load(self) -> None:
+        reader = self.ecs_app.reader
         try:
-            services = await self.ecs_app.reader.services(self.cluster.name)
+            services = await reader.services(self.cluster.name)
+            # Read before anything is sent, so the plan names every task the teardown will stop by itself.
+            standalone = standalone_tasks(await reader.tasks(self.cluster.name), services)
         except AwsError as error:
-            self.show_error(error.message)
+            self.show_load_error(error)
             return
-        self.query_one("#teardown-plan", Static).update(make_inert(self._plan(services)))
-        self.query_one("#dialog-confirm", Button).label = "Tear down" if services else "Delete"
+        self.query_one("#teardown-plan", Static).update(make_inert(self._plan(services, standalone)))
+        self.query_one("#dialog-confirm", Button).label = "Tear down" if services or standalone else "Delete"
 
-    def _plan(self, services: list[Service] | None) -> Text:
+    def _plan(self, services: list[Service] | None, standalone: list[Task] | None = None) -> Text:
         name = self.cluster.name
         text = Text()
         if services is None:
-            text.append(f"Looking at the services of {name}…", style="dim")
+            text.append(f"Looking at the services and tasks of {name}…", style="dim")
+            return text
+        standalone = standalone or []
+        if not services and not standalone:
+            text.append(f"Cluster {name} has no services. Delete it? This cannot be undone.")
             return text
         if not services:
-            text.append(f"Cluster {name} has no services. Delete it? This cannot be undone.")
+            text.append(f"Cluster {name} has no services, but tasks started by hand or on a schedule run in it.\n")
+            text.append("Teardown, in this order, stopping at the first error:\n", style="bold")
+            text.append(f"  1. stop {_standalone_text(standalone)}\n")
+            text.append(f"  2. delete cluster {name}\n")
+            text.append("This cannot be undone.", style="bold red")
             return text
         running = [s for s in services if s.desired > 0]
         text.append(f"Cluster {name} has {len(services)} service{'s' if len(services) != 1 else ''}; ")
@@ -365,7 +404,10 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
             text.append(f"  1. scale to 0: {listed}\n")
         step = 2 if running else 1
         text.append(f"  {step}. delete services: {', '.join(s.name for s in services)}\n")
-        text.append(f"  {step + 1}. wait for every task to stop (standalone tasks are stopped)\n")
+        if standalone:
+            text.append(f"  {step + 1}. stop {_standalone_text(standalone)}, then wait for every task to stop\n")
+        else:
+            text.append(f"  {step + 1}. wait for every task to stop (no standalone task is running)\n")
         if self.cluster.container_instances:
             text.append(
                 f"  {step + 2}. deregister its {self.cluster.container_instances} container instance(s) "

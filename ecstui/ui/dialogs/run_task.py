@@ -55,14 +55,76 @@ def _strategy_text(strategy: Sequence[CapacityProviderStrategyItem]) -> str:
     )
 
 
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+
+
+def launch_types_of(definition: TaskDefinition) -> tuple[str, ...]:
+    """The launch types a definition can run on: its requiresCompatibilities, else the compatibilities ECS worked
+    out when it was registered, else EC2 (ECS's default)."""
+    computed = definition.raw.get("compatibilities")
+    wanted = definition.requires_compatibilities or (
+        tuple(str(item) for item in computed) if isinstance(computed, list) else ()
+    )
+    return tuple(item for item in wanted if item in LAUNCH_TYPES) or ("EC2",)
+
+
+def _provider_launch_type(provider: str) -> str:
+    return "FARGATE" if provider in FARGATE_PROVIDERS else "EC2"
+
+
+def strategy_fits(strategy: Sequence[CapacityProviderStrategyItem], launch_types: Sequence[str]) -> bool:
+    return bool(strategy) and all(_provider_launch_type(i.capacity_provider) in launch_types for i in strategy)
+
+
+def service_fits(service: Service, launch_types: Sequence[str]) -> bool:
+    """Whether a service's compute could run tasks of a definition that runs on `launch_types`."""
+    if service.capacity_provider_strategy:
+        return strategy_fits(service.capacity_provider_strategy, launch_types)
+    return (service.launch_type or "EC2") in launch_types
+
+
+def cluster_fits(cluster: Cluster, launch_types: Sequence[str]) -> bool:
+    """Whether the cluster has compute for the definition: Fargate capacity, or container instances for EC2."""
+    fargate = "FARGATE" in launch_types and any(p in FARGATE_PROVIDERS for p in cluster.capacity_providers)
+    ec2 = "EC2" in launch_types and bool(
+        cluster.container_instances or strategy_fits(cluster.default_strategy, ("EC2",))
+    )
+    return fargate or ec2
+
+
 def default_service(definition: TaskDefinition, services: Sequence[Service]) -> Service | None:
-    """The service whose settings fit best: one of the same family, else one with a network, else any."""
-    same_family = [s for s in services if family_of(s.task_definition_arn) == definition.family]
-    with_network = [s for s in services if s.network is not None and s.network.subnets]
-    for group in (same_family, with_network, list(services)):
+    """The service whose settings fit best: one of the same family, else one whose compute (and, for awsvpc, whose
+    network) the definition can use, else one with a network to borrow; never one it cannot run like."""
+    launch_types = launch_types_of(definition)
+    same_family = [
+        s for s in services if family_of(s.task_definition_arn) == definition.family and service_fits(s, launch_types)
+    ]
+    needs_network = definition.network_mode == "awsvpc"
+    fitting = [
+        s
+        for s in services
+        if service_fits(s, launch_types) and (not needs_network or (s.network is not None and s.network.subnets))
+    ]
+    with_network = [s for s in services if s.network is not None and s.network.subnets] if needs_network else []
+    for group in (same_family, fitting, with_network):
         if group:
             return group[0]
     return None
+
+
+def default_cluster(
+    definition: TaskDefinition, clusters: Sequence[Cluster], services: Mapping[str, Sequence[Service]]
+) -> str | None:
+    """A cluster where a service of the family runs, else one with compute the definition can use, else the first."""
+    launch_types = launch_types_of(definition)
+    for cluster in clusters:
+        if any(
+            family_of(s.task_definition_arn) == definition.family and service_fits(s, launch_types)
+            for s in services.get(cluster.name, ())
+        ):
+            return cluster.name
+    fitting = next((c.name for c in clusters if cluster_fits(c, launch_types)), None)
+    return fitting or (clusters[0].name if clusters else None)
 
 
 class RunTaskDialog(ActionDialog[list[Task]]):
@@ -87,17 +149,9 @@ class RunTaskDialog(ActionDialog[list[Task]]):
         self.definition = definition
         self.clusters = {c.name: c for c in clusters}
         self.services = services
-        names = list(self.clusters)
         if initial_cluster not in self.clusters:
             # Prefer a cluster where a service of this family runs: its settings are the likeliest to work.
-            initial_cluster = next(
-                (
-                    n
-                    for n in names
-                    if any(family_of(s.task_definition_arn) == definition.family for s in services.get(n, ()))
-                ),
-                names[0] if names else None,
-            )
+            initial_cluster = default_cluster(definition, clusters, services)
         self.initial_cluster = initial_cluster
         self.computes: dict[str, Compute] = {}
         self.title_text = f"Run tasks of {definition.label}"
@@ -150,17 +204,25 @@ class RunTaskDialog(ActionDialog[list[Task]]):
             computes[f"cp:{provider}"] = Compute(
                 f"capacity provider {provider}", strategy=(CapacityProviderStrategyItem(provider, 1, 0),)
             )
+        launch_types = launch_types_of(self.definition)
+        # Without a strategy of its own, RunTask uses the cluster's default strategy, or else the EC2 launch type.
+        default_fits = (
+            strategy_fits(cluster.default_strategy, launch_types) if cluster.default_strategy else "EC2" in launch_types
+        )
         chosen = CLUSTER_DEFAULT
-        if service is not None and service.capacity_provider_strategy:
+        if service is not None and service_fits(service, launch_types) and service.capacity_provider_strategy:
             computes["service"] = Compute(
                 f"like {service.name}: {_strategy_text(service.capacity_provider_strategy)}",
                 strategy=service.capacity_provider_strategy,
             )
             chosen = "service"
-        elif service is not None and service.launch_type in LAUNCH_TYPES:
+        elif service is not None and service_fits(service, launch_types) and service.launch_type in LAUNCH_TYPES:
             chosen = f"launch:{service.launch_type}"
-        elif not cluster.default_strategy and "FARGATE" in self.definition.requires_compatibilities:
+        elif "FARGATE" in launch_types and not (default_fits and cluster.default_strategy):
+            # A Fargate definition: the FARGATE launch type, unless the cluster's own strategy already fits it.
             chosen = "launch:FARGATE"
+        elif not default_fits:
+            chosen = f"launch:{launch_types[0]}"
         self.computes = computes
         compute = self.query_one("#compute", Select)
         compute.set_options([(inert(c.label), key) for key, c in computes.items()])
@@ -237,4 +299,4 @@ class RunTaskDialog(ActionDialog[list[Task]]):
         return f"Started {len(result)} task{plural} of {self.definition.label} in {cluster}: {ids}."
 
 
-__all__ = ["RunTaskDialog", "default_service", "parse_task_count"]
+__all__ = ["RunTaskDialog", "default_cluster", "default_service", "launch_types_of", "parse_task_count"]

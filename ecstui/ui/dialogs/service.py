@@ -108,9 +108,7 @@ class UpdateServiceDialog(ActionDialog[Service]):
             self.current = await reader.task_definition(self.service.task_definition_arn)
             revisions = await reader.task_definition_revisions(self.current.family)
         except Exception as exc:
-            from ecstui.aws.errors import to_aws_error
-
-            self.show_error(to_aws_error(exc).message)
+            self.show_load_error(exc)
             return
         options = self.query_one("#revisions", OptionList)
         for definition in revisions:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -18,7 +18,7 @@ from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.format import DIM, age, dash, status_text
 from ecstui.ui.inert import make_inert, notify_inert
-from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.traffic import health_summary, stop_causes_line
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -47,6 +47,8 @@ class TasksScreen(ListScreen[Task]):
         self.service_model: Service | None = None
         self.target_health: dict[str, list[tuple[TargetGroupView, TargetHealth]]] = {}
         self.target_health_error: str | None = None  # the note saying why target health reads "?"
+        # A public-IP column only when a listed task has one (assignPublicIp ENABLED in a public subnet).
+        self.shows_public_ip = False
         self.columns = self._columns()
         super().__init__()
 
@@ -87,6 +89,7 @@ class TasksScreen(ListScreen[Task]):
             Column("capacity", "Capacity"),
             Column("az", "AZ"),
             Column("ip", "Private IP"),
+            *((Column("public", "Public IP"),) if self.shows_public_ip else ()),
             *((Column("targets", "Target health"),) if self.shows_target_health else ()),
             Column("started", "Started"),
         )
@@ -111,7 +114,14 @@ class TasksScreen(ListScreen[Task]):
         return tasks
 
     def _apply(self, result: object) -> None:
-        if self.shows_target_health != any(c.key == "targets" for c in self.columns):
+        listed = result.items.values() if isinstance(result, Refresh) else result
+        if isinstance(listed, Iterable):
+            self.shows_public_ip = self.desired_status == "RUNNING" and any(
+                isinstance(task, Task) and task.public_ip for task in listed
+            )
+        if self.shows_target_health != any(c.key == "targets" for c in self.columns) or self.shows_public_ip != any(
+            c.key == "public" for c in self.columns
+        ):
             self.columns = self._columns()
             self.table.set_columns(self.columns, sort_column=self.table.sort_column)
         super()._apply(result)
@@ -156,6 +166,7 @@ class TasksScreen(ListScreen[Task]):
             item.capacity_provider or item.launch_type or "-",
             dash(item.availability_zone),
             dash(item.private_ip),
+            *((dash(item.public_ip),) if self.shows_public_ip else ()),
             *((self._target_health_cell(item),) if self.shows_target_health else ()),
             age(item.started_at, now),
         )
@@ -164,7 +175,7 @@ class TasksScreen(ListScreen[Task]):
         # Target health is not part of the task, so those rows are rendered anew each refresh.
         if self.shows_target_health:
             return None
-        return (item, age(item.started_at, now), age(item.stopped_at or item.stopping_at, now))
+        return (item, self.shows_public_ip, age(item.started_at, now), age(item.stopped_at or item.stopping_at, now))
 
     def _target_health_cell(self, item: Task) -> Text:
         if self.target_health_error is not None:
