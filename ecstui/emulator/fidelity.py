@@ -12,6 +12,7 @@ from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.ecs.exceptions import ECSException
 from moto.iam import models as iam_models
+from moto.moto_api._internal import mock_random
 
 from ecstui.emulator.speedups import memo_arn
 
@@ -128,11 +129,17 @@ _original_init_aws_policies = iam_models.IAMBackend._init_aws_policies
 def _init_aws_policies(self: Any) -> list[Any]:
     policies: list[Any] = _original_init_aws_policies(self)
     known = {policy.name for policy in policies}
-    policies += [
-        iam_models.AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
-        for name, data in _ECS_MANAGED_POLICIES.items()
-        if name not in known
-    ]
+    # Making a policy draws its id from moto's random stream: put the stream back, so that every id drawn after
+    # (the demo's tasks, ENIs and IPs, which the snapshots show) is what it was without this policy.
+    state = mock_random.getstate()
+    try:
+        policies += [
+            iam_models.AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
+            for name, data in _ECS_MANAGED_POLICIES.items()
+            if name not in known
+        ]
+    finally:
+        mock_random.setstate(state)
     return policies
 
 
