@@ -86,6 +86,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # The most values one EC2 filter takes (DescribeNetworkInterfaces, for the public IPs of task ENIs).
 DESCRIBE_NETWORK_INTERFACES_FILTER = 200
+# How many ENIs' public IPs a reader remembers (5,000 tasks on screen fit four times over).
+PUBLIC_IPS_KEPT = 20_000
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -149,6 +151,9 @@ class EcsReader:
         self.concurrency = concurrency
         self._in_flight = asyncio.Semaphore(concurrency)
         self.task_definition_cache = TaskDefinitionCache()
+        # ENI -> its public IP ("" for none), for the ENIs of running tasks: ECS assigns a task's public IP when it
+        # attaches the ENI and it stays until the task stops, so a refresh asks EC2 only about ENIs it has not seen.
+        self._public_ips: dict[str, str] = {}
 
     async def _call(self, request: Callable[[], Awaitable[R]]) -> R:
         """Send one request, waiting for a free slot first. The request is built only once the slot is ours."""
@@ -330,9 +335,10 @@ class EcsReader:
         NetworkInterfaceIds, leaves out an ENI deleted meanwhile instead of failing the call). The public IP is an
         extra: without ec2:DescribeNetworkInterfaces, or when EC2 fails, the tasks are shown without it.
         """
-        enis = unique(t.eni_id for t in tasks if t.eni_id and t.public_ip is None and t.last_status != "STOPPED")
+        wanted = unique(t.eni_id for t in tasks if t.eni_id and t.public_ip is None and t.last_status != "STOPPED")
+        enis = [eni for eni in wanted if eni not in self._public_ips]
         if not enis:
-            return tasks
+            return self._add_public_ips(tasks)
         try:
             ec2 = await self.session.ec2()
 
@@ -351,7 +357,20 @@ class EcsReader:
             log.debug("public IPs of %d task ENIs not read: %s", len(enis), exc)
             return tasks
         public_ips = {eni: ip for found in read_ips for eni, ip in found.items()}
-        return [dataclasses.replace(t, public_ip=public_ips[t.eni_id]) if t.eni_id in public_ips else t for t in tasks]
+        settled = {t.eni_id for t in tasks if t.eni_id and t.last_status == "RUNNING"}
+        if len(self._public_ips) > PUBLIC_IPS_KEPT:
+            self._public_ips.clear()  # ENIs of tasks long gone; the ones on screen are read again once
+        for eni in enis:
+            # A task still starting may not have its IP yet: only a running task's answer (IP or none) is final.
+            if eni in public_ips or eni in settled:
+                self._public_ips[eni] = public_ips.get(eni, "")
+        return self._add_public_ips(tasks, public_ips)
+
+    def _add_public_ips(self, tasks: list[Task], fresh: dict[str, str] | None = None) -> list[Task]:
+        known = {**self._public_ips, **(fresh or {})}
+        return [
+            dataclasses.replace(t, public_ip=known[t.eni_id]) if t.eni_id and known.get(t.eni_id) else t for t in tasks
+        ]
 
     @_reads_aws
     async def tasks(self, cluster: str, service: str | None = None, desired_status: str = "RUNNING") -> list[Task]:

@@ -219,6 +219,15 @@ async def test_tasks_started_with_a_public_ip_in_the_demos_public_subnets_show_i
         index = [c.key for c in screen.columns].index("public")
         ips = {text_of(screen.table.get_row_at(i)[index]).strip() for i in range(screen.table.row_count)}
         assert len(ips) == 2 and all(ip.startswith("3.80.") for ip in ips)
+        # A running task's public IP does not change: a refresh asks EC2 nothing more, and still shows the IPs.
+        asked = emulator.log.counts["DescribeNetworkInterfaces"]
+        assert screen.poller is not None
+        fetched = screen.poller.fetch_count
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen.poller is not None and screen.poller.fetch_count > fetched)
+        await pilot.pause()
+        assert emulator.log.counts["DescribeNetworkInterfaces"] == asked
+        assert {text_of(screen.table.get_row_at(i)[index]).strip() for i in range(screen.table.row_count)} == ips
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, TaskDetailScreen) and app.screen.updated_at is not None)
         body = text_of(app.screen.body)
