@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -65,6 +67,12 @@ async def test_a_stop_answered_too_late_may_have_been_applied_and_reads_the_task
         )
         assert error.read_back is not None
         emulator.faults.release_hangs()
+        # The released StopTask is applied on the server's thread: read back once ECS holds it (the read-back
+        # could otherwise overtake it on a loaded machine and read the task as it was).
+        deadline = time.monotonic() + 10
+        while ecs.describe_tasks(cluster="prod", tasks=[task_arn])["tasks"][0]["desiredStatus"] != "STOPPED":
+            assert time.monotonic() < deadline, "the released StopTask was never applied"
+            await asyncio.sleep(0.02)
         said = await error.read_back()
     assert said.startswith(f"Now: task {task_arn.rsplit('/', 1)[-1]} is ")
     assert "(desired STOPPED)" in said
