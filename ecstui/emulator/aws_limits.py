@@ -362,23 +362,14 @@ class AwsLimitsMiddleware:
             status = "200 OK"
             headers = [("x-amzn-RequestId", request_id), ("Access-Control-Allow-Origin", "*")]
         else:
-            captured: dict[str, Any] = {}
-
-            def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-                captured["status"] = status
-                captured["headers"] = headers
-                return lambda _data: None
-
-            with self.lock:
-                raw = collect(self.app(environ, capture))
-            if not str(captured.get("status", "")).startswith("200"):
-                start_response(captured["status"], captured["headers"])
+            status, moto_headers, raw = self._ask_moto(environ)
+            if not status.startswith("200"):
+                start_response(status, moto_headers)
                 return [raw]
             full = json.loads(raw or b"{}")
             items = list(full.get(limit.result_key) or [])
             listing_id = None
-            status = captured["status"]
-            headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "content-type")]
+            headers = _without_length_and_type(moto_headers)
 
         offset = token.offset if token is not None else 0
         result: dict[str, Any] = {limit.result_key: items[offset : offset + page_size]}
@@ -457,17 +448,9 @@ class AwsLimitsMiddleware:
 
         # moto is asked for the whole listing (without the paging parameters, which it ignores or mishandles).
         replace_body(environ, urlencode(form, doseq=True).encode())
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            captured["status"] = status
-            captured["headers"] = headers
-            return lambda _data: None
-
-        with self.lock:
-            raw = collect(self.app(environ, capture))
-        if not str(captured.get("status", "")).startswith("200"):
-            start_response(captured["status"], captured["headers"])
+        status, moto_headers, raw = self._ask_moto(environ)
+        if not status.startswith("200"):
+            start_response(status, moto_headers)
             return [raw]
         root = ET.fromstring(raw)
         namespace = _namespace(root.tag)
@@ -494,7 +477,25 @@ class AwsLimitsMiddleware:
         payload = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
             root, encoding="utf-8", xml_declaration=False, default_namespace=namespace or None
         )
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "content-type")]
+        headers = _without_length_and_type(moto_headers)
         headers += [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))]
-        start_response(captured["status"], headers)
+        start_response(status, headers)
         return [payload]
+
+    def _ask_moto(self, environ: WSGIEnviron) -> tuple[str, list[tuple[str, str]], bytes]:
+        """moto's whole answer to the request (status, headers, body), under the emulator's lock."""
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = status
+            captured["headers"] = headers
+            return lambda _data: None
+
+        with self.lock:
+            raw = collect(self.app(environ, capture))
+        return str(captured.get("status", "500 INTERNAL SERVER ERROR")), list(captured.get("headers", [])), raw
+
+
+def _without_length_and_type(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """moto's headers for an answer whose body is rewritten (its length and type are set anew)."""
+    return [(k, v) for k, v in headers if k.lower() not in ("content-length", "content-type")]
