@@ -14,6 +14,17 @@ from tests.ui.conftest import demo_account, shared_demo_account, simulator
 
 __all__ = ["demo_account", "shared_demo_account", "simulator"]
 
+# New screens and dialogs are snapshotted at both sizes: a full terminal, and the 80x24 of an SSH session, where
+# every dialog must scroll and keep its buttons on screen.
+SIZES = {"160x45": (160, 45), "80x24": (80, 24)}
+
+
+@pytest.fixture(params=sorted(SIZES))
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    """Run a snapshot test once per size (the SVG's name carries the size)."""
+    return SIZES[request.param]
+
+
 RunBefore = Callable[[Pilot[Any]], Awaitable[None] | None]
 
 

@@ -61,6 +61,13 @@ def snap(snap_compare: SnapCompare, app: EcsApp, *actions: Callable[[Pilot[None]
     assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=steps(*actions))
 
 
+def snap_at(
+    snap_compare: SnapCompare, size: tuple[int, int], app: EcsApp, *actions: Callable[[Pilot[None]], Awaitable[None]]
+) -> None:
+    """`snap` at a size from the `size` fixture (160x45 and 80x24)."""
+    assert snap_compare(app, terminal_size=size, run_before=steps(*actions))
+
+
 def test_clusters(snap_compare: SnapCompare, shared_demo_account: AwsTarget) -> None:
     snap(snap_compare, make_app(shared_demo_account))
 
