@@ -20,6 +20,7 @@ from ecstui.aws.errors import THROTTLE_CODES, AwsError, to_aws_error
 from ecstui.aws.ratelimit import DEFAULT_SHARE, EcsRateLimiter
 
 if TYPE_CHECKING:
+    from types_aiobotocore_application_autoscaling import ApplicationAutoScalingClient
     from types_aiobotocore_cloudwatch import CloudWatchClient
     from types_aiobotocore_ec2 import EC2Client
     from types_aiobotocore_ecs import ECSClient
@@ -261,6 +262,22 @@ class AwsSession:
 
     async def autoscaling(self) -> Any:
         return await self._client("autoscaling")
+
+    async def application_autoscaling(self) -> ApplicationAutoScalingClient:
+        client: ApplicationAutoScalingClient = await self._client("application-autoscaling")
+        return client
+
+    # No stubs for EventBridge Scheduler and EventBridge (types-aiobotocore-scheduler, -events): Any.
+    async def scheduler(self) -> Any:
+        return await self._client("scheduler")
+
+    async def events(self) -> Any:
+        return await self._client("events")
+
+    async def no_retry(self, service: str) -> Any:
+        """A client of `service` (botocore's name: "elbv2", "scheduler"…) that sends each request once, for
+        calls that are unsafe to repeat (see ecs_no_retry)."""
+        return await self._no_retry_client(service)
 
     async def missing_configuration(self) -> str | None:
         """A sentence saying what stops ecstui from reaching AWS (no credentials, no region), or None."""

@@ -15,9 +15,12 @@ from textual.worker import Worker, WorkerState
 
 from ecstui.aws.actions import EcsActions
 from ecstui.aws.audit import AuditLog
+from ecstui.aws.autoscaling_groups import AutoScalingGroupReader
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.fetch import EcsReader
+from ecstui.aws.iam_roles import RoleActions, RoleReader
 from ecstui.aws.load_balancing import LoadBalancingReader
+from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
@@ -90,6 +93,11 @@ class EcsApp(App[None]):
         self.load_balancing = LoadBalancingReader(self.session)
         self.audit = AuditLog(self.options.audit_path)
         self.actions = EcsActions(self.session, self.audit)
+        # Slow-changing reads for the forms' pickers, cached for minutes (see ttl_cache).
+        self.network = NetworkReader(self.session)
+        self.roles = RoleReader(self.session)
+        self.role_actions = RoleActions(self.session, self.audit, self.roles)
+        self.autoscaling_groups = AutoScalingGroupReader(self.session)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
