@@ -1,4 +1,5 @@
-"""A client-side token bucket per ECS throttling category, so ecstui uses only a share of the account's quota."""
+"""A client-side token bucket per throttling category of each AWS service ecstui calls, so that it uses only a share
+of the account's quota (the rest belongs to the deploy pipelines and everything else calling the same account)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -96,6 +97,109 @@ def ecs_category(
     return None
 
 
+# The other services ecstui calls, by botocore's event name of the service (its service id, hyphenated: the
+# name `before-send.<service>.<Operation>` carries). Each service's categories end with one that has no
+# operations: every operation not listed falls into it, so nothing new goes out unmetered. Where AWS publishes
+# token buckets, those are the numbers; where it publishes requests per second (TPS) only, burst = sustained =
+# the TPS; where it publishes nothing, a figure below what the similar services publish, and said so.
+def _service_category(name: str, burst: int, sustained: float, operations: str = "") -> ThrottleCategory:
+    return ThrottleCategory(name, burst, sustained, frozenset(operations.split()))
+
+
+SERVICE_THROTTLE_CATEGORIES: dict[str, tuple[ThrottleCategory, ...]] = {
+    # "Request throttling for the ELB API" (ELB user guide): ELB API version 2 has its own buckets; non-mutating
+    # (Describe*) 40 tokens, refilled 10 a second. Mutating actions are lower there; 20 and 2 stays below them.
+    "elastic-load-balancing-v2": (
+        _service_category(
+            "elbv2 describe",
+            40,
+            10,
+            "DescribeLoadBalancers DescribeListeners DescribeRules DescribeTargetGroups DescribeTargetHealth "
+            "DescribeTags DescribeLoadBalancerAttributes DescribeTargetGroupAttributes DescribeListenerAttributes",
+        ),
+        _service_category("elbv2 modify", 20, 2),
+    ),
+    # "Request throttling for the Amazon EC2 API" (EC2 developer guide): non-mutating actions 100 tokens,
+    # refilled 20 a second; mutating actions 200 and 5 a second (ecstui only reads EC2).
+    "ec2": (
+        _service_category(
+            "ec2 describe",
+            100,
+            20,
+            "DescribeVpcs DescribeSubnets DescribeSecurityGroups DescribeRouteTables DescribeInternetGateways "
+            "DescribeNetworkInterfaces DescribeInstances DescribeLaunchTemplates DescribeLaunchTemplateVersions",
+        ),
+        _service_category("ec2 modify", 200, 5),
+    ),
+    # IAM publishes no request rates ("IAM and AWS STS quotas" lists object counts only), and its endpoint is
+    # global: every region's callers of the account share it. Kept well below ELB's figures.
+    "iam": (
+        _service_category("iam read", 20, 5, "ListRoles GetRole ListAttachedRolePolicies ListRolePolicies"),
+        _service_category("iam modify", 10, 1),
+    ),
+    # Amazon EC2 Auto Scaling's API Reference says it throttles ("API request rate") without the numbers; the
+    # same 40 and 10 as ELB's Describe*, the sibling service that publishes them.
+    "auto-scaling": (
+        _service_category("autoscaling describe", 40, 10, "DescribeAutoScalingGroups DescribeAutoScalingInstances"),
+        _service_category("autoscaling modify", 10, 1),
+    ),
+    # Application Auto Scaling publishes no request rates either; its Describe* are also what the service's own
+    # scaling and the console call, so a share of a small bucket.
+    "application-auto-scaling": (
+        _service_category(
+            "app autoscaling describe",
+            40,
+            10,
+            "DescribeScalableTargets DescribeScalingPolicies DescribeScheduledActions DescribeScalingActivities",
+        ),
+        _service_category("app autoscaling modify", 10, 1),
+    ),
+    # "Quotas for EventBridge Scheduler": CreateSchedule, DeleteSchedule, GetSchedule, ListSchedules and
+    # UpdateSchedule 50 requests per second each (the other APIs 10).
+    "scheduler": (
+        _service_category("scheduler read", 50, 50, "GetSchedule ListSchedules"),
+        _service_category("scheduler modify", 50, 50, "CreateSchedule DeleteSchedule UpdateSchedule"),
+        _service_category("scheduler other", 10, 10),
+    ),
+    # "Amazon EventBridge quotas": the rule and target APIs are limited per account and region at 50 requests per
+    # second for reads (DescribeRule, ListRules, ListTargetsByRule, ListRuleNamesByTarget); writes less in some
+    # regions, so 10.
+    "eventbridge": (
+        _service_category("events read", 50, 50, "DescribeRule ListRules ListTargetsByRule ListRuleNamesByTarget"),
+        _service_category("events modify", 10, 10),
+    ),
+    # "CloudWatch Logs quotas": GetLogEvents and FilterLogEvents 25 TPS, DescribeLogStreams 25, DescribeLogGroups
+    # 10, StartLiveTail 10, CreateLogGroup 5; PutLogEvents (the tasks' own, not ecstui's) 5,000.
+    "cloudwatch-logs": (
+        _service_category("logs read", 25, 25, "GetLogEvents FilterLogEvents DescribeLogStreams"),
+        _service_category("logs describe groups", 10, 10, "DescribeLogGroups StartLiveTail"),
+        _service_category("logs modify", 5, 5),
+    ),
+    # "CloudWatch service quotas": GetMetricData 50 TPS, ListMetrics 25, DescribeAlarms 9, PutMetricAlarm and
+    # DeleteAlarms 3.
+    "cloudwatch": (
+        _service_category("cloudwatch metrics", 50, 50, "GetMetricData"),
+        _service_category("cloudwatch alarms", 9, 9, "DescribeAlarms DescribeAlarmsForMetric ListMetrics"),
+        _service_category("cloudwatch modify", 3, 3),
+    ),
+}
+
+
+def service_category(
+    operation: str, service: str, categories: Mapping[str, Sequence[ThrottleCategory]] = SERVICE_THROTTLE_CATEGORIES
+) -> ThrottleCategory | None:
+    """The category of an operation of a service other than ECS: its own, else the service's catch-all; None
+    for a service ecstui does not meter."""
+    listed = categories.get(service)
+    if not listed:
+        return None
+    for category in listed:
+        if operation in category.operations:
+            return category
+    catch_all = [category for category in listed if not category.operations]
+    return catch_all[0] if catch_all else None
+
+
 # Why half: the account's buckets are shared by everything that calls ECS in that region, among them the
 # deploy pipelines (UpdateService, DescribeServices while waiting for a rollout) and Application Auto
 # Scaling (DescribeServices, UpdateService). A console that drains a bucket makes a deploy fail or an
@@ -145,7 +249,8 @@ class _CategoryState:
 
 
 class EcsRateLimiter:
-    """Token buckets at `share` of each ECS category's burst and sustained rate, backing off on throttles.
+    """Token buckets at `share` of each category's burst and sustained rate (ECS's and the other services'),
+    backing off on throttles.
 
     Waiters of one category are served in arrival order (one asyncio.Lock per category; only the head
     sleeps, for exactly as long as its token takes to arrive). On a throttle the category's refill rate is
@@ -162,6 +267,7 @@ class EcsRateLimiter:
         share: float = DEFAULT_SHARE,
         *,
         categories: Mapping[str, ThrottleCategory] = ECS_THROTTLE_CATEGORIES,
+        service_categories: Mapping[str, Sequence[ThrottleCategory]] = SERVICE_THROTTLE_CATEGORIES,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         min_factor: float = 0.125,
@@ -173,6 +279,7 @@ class EcsRateLimiter:
             raise ValueError(f"share must be within (0, 1], not {share}")
         self.share = share
         self.categories = categories
+        self.service_categories = service_categories
         self._clock = clock
         self._sleep = sleep
         self.min_factor = min_factor
@@ -184,9 +291,10 @@ class EcsRateLimiter:
         self._guard = threading.Lock()
 
     def _state(self, operation: str, service: str) -> _CategoryState | None:
-        if service != "ecs":
-            return None
-        category = ecs_category(operation, self.categories)
+        if service == "ecs":
+            category = ecs_category(operation, self.categories)
+        else:
+            category = service_category(operation, service, self.service_categories)
         if category is None:
             return None
         state = self._states.get(category.name)
@@ -290,7 +398,8 @@ class EcsRateLimiter:
         if not slowed and not self.throttled_recently:
             return None
         if not slowed:
-            return "AWS is throttling ECS calls; ecstui retries."
+            return "AWS is throttling ecstui's calls; ecstui retries."
         slowest = slowed[0]
         more = f" (+{len(slowed) - 1} more)" if len(slowed) > 1 else ""
-        return f"AWS throttling: {slowest.name} calls slowed to {slowest.share:.0%} of the ECS quota{more}."
+        quota = "the ECS quota" if slowest.name in self.categories else "its quota"
+        return f"AWS throttling: {slowest.name} calls slowed to {slowest.share:.0%} of {quota}{more}."

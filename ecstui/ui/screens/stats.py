@@ -34,7 +34,7 @@ class StatsScreen(DetailScreen):
             requests.add_row(inert(operation), inert(count), inert(throttled, "bold red" if throttled else "dim"))
 
         limits = InertTable(
-            title=f"Client rate limits (share of each ECS bucket: {app.session.limiter.share:.0%})",
+            title=f"Client rate limits (share of each AWS bucket: {app.session.limiter.share:.0%})",
             title_justify="left",
             title_style="bold",
         )
