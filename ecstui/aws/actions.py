@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 
 from ecstui.aws.answers import NO_ANSWER
 from ecstui.aws.audit import OK, AuditEntry, AuditLog, definition_for_audit
+from ecstui.aws.capacity_providers import attached_to_cluster, created_for_cluster
 from ecstui.aws.errors import THROTTLE_CODES, AwsError, ReadOnlyError
 from ecstui.aws.models import (
     CapacityProviderStrategyItem,
@@ -660,16 +661,20 @@ class EcsActions:
         """Tear a cluster down in the order ECS allows, yielding each step as it is done.
 
         Scale every service to 0, delete every service, wait for the cluster's tasks to stop (stopping the
-        standalone ones that nothing else will stop), deregister its container instances, delete the cluster.
-        ECS refuses DeleteCluster while services are active, tasks are running or container instances are
-        registered. The first failure raises its AwsError and nothing after it is sent.
+        standalone ones that nothing else will stop), deregister its container instances, detach the capacity
+        providers ecstui created for it, delete the cluster, then delete those providers (ECS refuses to delete a
+        provider a cluster still holds). ECS refuses DeleteCluster while services are active, tasks are running
+        or container instances are registered. The first failure raises its AwsError and nothing after it is sent.
         """
         self._refuse_if_read_only("teardown_cluster")
         with self._exclusive("teardown_cluster", cluster):
             services = await self._active_services(cluster)
             instances = await self._container_instance_arns(cluster)
+            ecs = await self.session.ecs()
+            attached = await attached_to_cluster(ecs, self._send, cluster)
+            created = await created_for_cluster(ecs, self._send, cluster, attached)
             to_scale = [s for s in services if int(s.get("desiredCount") or 0) > 0]
-            total = len(to_scale) + len(services) + 1 + (1 if instances else 0) + 1
+            total = len(to_scale) + len(services) + 1 + (1 if instances else 0) + 1 + (2 if created else 0)
             done = 0
             for service in to_scale:
                 await self._scale(cluster, str(service["serviceName"]), 0, action="scale_service")
@@ -692,9 +697,49 @@ class EcsActions:
                     f"Deregistered {len(instances)} container instance(s); their EC2 instances keep running "
                     "(terminate them or scale their Auto Scaling group to 0).",
                 )
+            if created:
+                await self._detach_capacity_providers(cluster, attached, created)
+                done += 1
+                yield TeardownStep(done, total, f"Detached capacity provider(s) {', '.join(created)}.")
             await self.delete_cluster(cluster)
             done += 1
             yield TeardownStep(done, total, f"Deleted cluster {cluster}.")
+            if created:
+                await self._delete_capacity_providers(created)
+                done += 1
+                yield TeardownStep(
+                    done,
+                    total,
+                    f"Deleted capacity provider(s) {', '.join(created)}, which ecstui created for {cluster} "
+                    "(their Auto Scaling groups stay).",
+                )
+
+    async def _detach_capacity_providers(self, cluster: str, attached: Sequence[str], created: Sequence[str]) -> None:
+        # The cluster keeps the others (Fargate's, one attached by hand) until it is deleted; the default strategy
+        # goes, since ECS refuses one that names a provider the cluster no longer holds.
+        keep = [name for name in attached if name not in created]
+        parameters: dict[str, Any] = {
+            "cluster": cluster,
+            "capacityProviders": keep,
+            "defaultCapacityProviderStrategy": [],
+        }
+        call = _Call("detach_capacity_providers", cluster, dict(parameters, detached=list(created)))
+
+        async def body(call: _Call) -> None:
+            ecs = await self.session.ecs()
+            await self._send_change("PutClusterCapacityProviders", ecs.put_cluster_capacity_providers(**parameters))
+
+        await self._mutate(call, body)
+
+    async def _delete_capacity_providers(self, names: Sequence[str]) -> None:
+        for name in names:
+            call = _Call("delete_capacity_provider", name, {"capacityProvider": name})
+
+            async def body(call: _Call, name: str = name) -> None:
+                ecs = await self.session.ecs()
+                await self._send_change("DeleteCapacityProvider", ecs.delete_capacity_provider(capacityProvider=name))
+
+            await self._mutate(call, body)
 
     async def _running_task_arns(self, cluster: str) -> list[str]:
         ecs = await self.session.ecs()

@@ -61,6 +61,7 @@ ECS_DESCRIBE_LIMITS: dict[str, tuple[str, int]] = {
     "DescribeTasks": ("tasks", 100),
     "DescribeContainerInstances": ("containerInstances", 100),
     "DescribeClusters": ("clusters", 100),
+    "DescribeCapacityProviders": ("capacityProviders", 100),
 }
 
 

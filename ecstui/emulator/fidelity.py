@@ -14,6 +14,7 @@ from moto.ecs.exceptions import ECSException
 from moto.iam import models as iam_models
 from moto.moto_api._internal import mock_random
 
+from ecstui.emulator.capacity_fidelity import apply_capacity_fidelity
 from ecstui.emulator.speedups import memo_arn
 
 _applied = False
@@ -183,4 +184,5 @@ def apply_fidelity_patches() -> None:
     ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(  # type: ignore[method-assign]
         _task_resource_requirements
     )
+    apply_capacity_fidelity()
     _applied = True

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecstui.aws.validation import FARGATE_TASK_SIZES
+from ecstui.emulator.seed_capacity import seed_capacity_group
 from ecstui.emulator.server import ACCOUNT_ID
 from ecstui.emulator.simulator import BEHAVIOUR_TAG
 
@@ -468,6 +469,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> None:
         # A bad-deploy service runs its last good revision; start_bad_rollouts() ships the broken one.
         task_definition = revisions[-2] if spec.behaviour == "bad-deploy" else revisions[-1]
         create_service(ecs, spec, task_definition, net, groups)
+    seed_capacity_group(ec2, client("autoscaling", endpoint_url, region), net.private_subnets, ECS_AMI)
 
 
 def create_service(ecs: Any, spec: ServiceSpec, task_definition: str, net: Network, groups: dict[str, str]) -> None:
