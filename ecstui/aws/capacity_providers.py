@@ -38,6 +38,15 @@ def capacity_provider_name(cluster: str, group: str) -> str:
     return name[:MAX_PROVIDER_NAME]
 
 
+def capacity_providers_note(cluster: str, created: Sequence[str]) -> str:
+    """What a teardown does with the providers ecstui created, as the delete dialog's plan says it."""
+    plural = "s" if len(created) != 1 else ""
+    return (
+        f"detach and delete capacity provider{plural} {', '.join(created)}, which ecstui created for {cluster} "
+        "(the Auto Scaling groups and their instances stay)."
+    )
+
+
 def is_created_for(provider: dict[str, Any], cluster: str) -> bool:
     """Whether ecstui created this provider (as DescribeCapacityProviders answers it, with TAGS) for `cluster`."""
     for tag in _objs(provider.get("tags")):
@@ -96,6 +105,7 @@ __all__ = [
     "CapacityProviderReader",
     "attached_to_cluster",
     "capacity_provider_name",
+    "capacity_providers_note",
     "created_for_cluster",
     "describe_providers",
     "is_created_for",

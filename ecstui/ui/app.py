@@ -16,6 +16,8 @@ from textual.worker import Worker, WorkerState
 from ecstui.aws.actions import EcsActions
 from ecstui.aws.audit import AuditLog
 from ecstui.aws.autoscaling_groups import AutoScalingGroupReader
+from ecstui.aws.capacity_providers import CapacityProviderReader
+from ecstui.aws.cluster_capacity import ClusterCapacityActions
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.iam_roles import RoleActions, RoleReader
@@ -98,6 +100,9 @@ class EcsApp(App[None]):
         self.roles = RoleReader(self.session)
         self.role_actions = RoleActions(self.session, self.audit, self.roles)
         self.autoscaling_groups = AutoScalingGroupReader(self.session)
+        # A cluster with its capacity providers; which of them ecstui made (the cluster teardown deletes those).
+        self.cluster_capacity = ClusterCapacityActions(self.session, self.audit)
+        self.capacity_providers = CapacityProviderReader(self.session)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).

@@ -1,4 +1,4 @@
-"""Creating a cluster with its compute (Fargate, Spot, EC2 from an Auto Scaling group) and tearing its providers down."""
+"""A cluster with its compute (Fargate, Spot, EC2 from an Auto Scaling group), tearing its providers down."""
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ async def test_creating_a_cluster_sends_its_capacity_providers_and_container_ins
         assert isinstance(dialog, CreateClusterDialog)
         await pilot.press(*"payments")
         await pilot.press("tab", "tab", "space")  # FARGATE is on already; turn FARGATE_SPOT on
-        await pilot.press("tab", "space")  # Container Insights on
+        await pilot.press("tab", "tab", "tab", "space")  # past EC2 and the default strategy: Container Insights on
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen))
 

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ecstui.aws.actions import TeardownStep, standalone_tasks
+from ecstui.aws.capacity_providers import capacity_providers_note
 from ecstui.aws.errors import AwsError
 from ecstui.aws.models import (
     CapacityProviderStrategyItem,
@@ -22,8 +23,9 @@ from ecstui.aws.models import (
     TaskDefinition,
     task_definition_label,
 )
-from ecstui.aws.validation import CONTAINER_PORT, parse_cluster_name, parse_desired_count, parse_service_name
+from ecstui.aws.validation import CONTAINER_PORT, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.dialogs.create_cluster import CreateClusterDialog
 from ecstui.ui.inert import inert, make_inert, visible
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -38,50 +40,6 @@ def _labelled(label: str, widget: Any, *, id: str | None = None) -> Vertical:
 def _split_ids(text: str) -> list[str]:
     """'subnet-1, subnet-2 subnet-3' -> ['subnet-1', 'subnet-2', 'subnet-3'] (commas or spaces)."""
     return [part for part in text.replace(",", " ").split() if part]
-
-
-class CreateClusterDialog(ActionDialog[Cluster]):
-    """Name, Fargate capacity providers, Container Insights -> CreateCluster."""
-
-    title_text = "Create cluster"
-    confirm_label = "Create"
-
-    DEFAULT_CSS = """
-    CreateClusterDialog #providers { height: auto; }
-    CreateClusterDialog #providers Checkbox { margin-right: 2; }
-    """
-
-    def __init__(self, existing: set[str] | None = None) -> None:
-        super().__init__()
-        self.existing = existing or set()
-
-    def compose_body(self) -> ComposeResult:
-        yield Static("Name (letters, numbers, hyphens, underscores):", classes="field-label")
-        yield Input(id="cluster-name", placeholder="e.g. payments-prod")
-        yield Static("Capacity providers:", classes="field-label")
-        yield Horizontal(
-            Checkbox("FARGATE", True, id="cp-FARGATE"),
-            Checkbox("FARGATE_SPOT", False, id="cp-FARGATE_SPOT"),
-            id="providers",
-        )
-        yield Static("Monitoring:", classes="field-label")
-        yield Checkbox("Container Insights (CloudWatch metrics of the cluster, billed)", False, id="insights")
-
-    def validate(self) -> tuple[str, list[str], str]:
-        name = checked(parse_cluster_name(self.query_one("#cluster-name", Input).value))
-        if name in self.existing:
-            # CreateCluster on an existing name answers with that cluster, as if it had made it.
-            raise Invalidity(f"A cluster named {name!r} already exists.")
-        providers = [p for p in FARGATE_PROVIDERS if self.query_one(f"#cp-{p}", Checkbox).value]
-        insights = "enabled" if self.query_one("#insights", Checkbox).value else "disabled"
-        return name, providers, insights
-
-    def perform(self, values: tuple[str, list[str], str]) -> Awaitable[Cluster]:
-        name, providers, insights = values
-        return self.ecs_app.actions.create_cluster(name, capacity_providers=providers, container_insights=insights)
-
-    def describe_success(self, result: Cluster) -> str:
-        return f"Created cluster {result.name}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,10 +330,14 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
             services = await reader.services(self.cluster.name)
             # Read before anything is sent, so the plan names every task the teardown will stop by itself.
             standalone = standalone_tasks(await reader.tasks(self.cluster.name), services)
+            created = await self.ecs_app.capacity_providers.created_for(self.cluster.name)
         except AwsError as error:
             self.show_load_error(error)
             return
-        self.query_one("#teardown-plan", Static).update(make_inert(self._plan(services, standalone)))
+        plan = self._plan(services, standalone)
+        if created:
+            plan.append(f"\nAnd: {capacity_providers_note(self.cluster.name, created)}")
+        self.query_one("#teardown-plan", Static).update(make_inert(plan))
         self.query_one("#dialog-confirm", Button).label = "Tear down" if services or standalone else "Delete"
 
     def _plan(self, services: list[Service] | None, standalone: list[Task] | None = None) -> Text:
