@@ -10,6 +10,7 @@ from typing import Any
 
 from ecstui.aws.validation import FARGATE_TASK_SIZES
 from ecstui.emulator.seed_capacity import seed_capacity_group
+from ecstui.emulator.scaling_sim import seed_demo_scaling
 from ecstui.emulator.server import ACCOUNT_ID
 from ecstui.emulator.simulator import BEHAVIOUR_TAG
 
@@ -470,6 +471,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> None:
         task_definition = revisions[-2] if spec.behaviour == "bad-deploy" else revisions[-1]
         create_service(ecs, spec, task_definition, net, groups)
     seed_capacity_group(ec2, client("autoscaling", endpoint_url, region), net.private_subnets, ECS_AMI)
+    seed_demo_scaling(client("application-autoscaling", endpoint_url, region))
 
 
 def create_service(ecs: Any, spec: ServiceSpec, task_definition: str, net: Network, groups: dict[str, str]) -> None:

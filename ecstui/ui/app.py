@@ -24,6 +24,8 @@ from ecstui.aws.iam_roles import RoleActions, RoleReader
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
+from ecstui.aws.service_scaling import ScalingActions
+from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
@@ -31,6 +33,7 @@ from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.key_order import KeyGate, TypedEvent
 from ecstui.ui.screens.audit import AuditScreen
+from ecstui.ui.screens.autoscaling import AutoScalingScreen
 from ecstui.ui.screens.base import LiveScreen
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
@@ -103,6 +106,8 @@ class EcsApp(App[None]):
         # A cluster with its capacity providers; which of them ecstui made (the cluster teardown deletes those).
         self.cluster_capacity = ClusterCapacityActions(self.session, self.audit)
         self.capacity_providers = CapacityProviderReader(self.session)
+        self.scaling = ScalingReader(self.session)
+        self.scaling_actions = ScalingActions(self.session, self.audit, on_change=self.scaling.forget)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
@@ -225,6 +230,10 @@ class EcsApp(App[None]):
     def open_targets(self, filter_text: str = "") -> None:
         self.push_screen(TargetsScreen(filter_text))
 
+    def open_autoscaling(self, cluster: str | None = None, service: str | None = None) -> None:
+        """The auto-scaled services of the region; given a service, filtered to it."""
+        self.push_screen(AutoScalingScreen(f"{cluster}/{service}" if cluster and service else ""))
+
     def open_instances(self, cluster: str) -> None:
         self.context_cluster = cluster
         self.push_screen(InstancesScreen(cluster))
@@ -274,6 +283,9 @@ class EcsApp(App[None]):
             return
         if kind == "stats":
             self.push_screen(StatsScreen())
+            return
+        if kind == "autoscaling":
+            self.open_autoscaling()
             return
         assert cluster is not None
         if kind == "services":
