@@ -24,6 +24,8 @@ from ecstui.aws.load_balancer_choices import LoadBalancerChoices
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
+from ecstui.aws.service_scaling import ScalingActions
+from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
@@ -100,6 +102,8 @@ class EcsApp(App[None]):
         self.roles = RoleReader(self.session)
         self.role_actions = RoleActions(self.session, self.audit, self.roles)
         self.autoscaling_groups = AutoScalingGroupReader(self.session)
+        self.scaling = ScalingReader(self.session)
+        self.scaling_actions = ScalingActions(self.session, self.audit, on_change=self.scaling.forget)
         self.load_balancer_choices = LoadBalancerChoices(self.session)
         self.load_balancer_actions = LoadBalancerActions(
             self.session, self.audit, self.load_balancer_choices, self.load_balancing
