@@ -96,6 +96,8 @@ class TargetGroupView:
     rules: tuple[ListenerRule, ...]
     targets: tuple[TargetHealth, ...]
     health_checked: bool = True  # False when DescribeTargetHealth failed: `targets` is then empty, not all gone
+    # (load balancer ARN, its DNS name): which stable address each rule's listener answers on.
+    dns_by_load_balancer: tuple[tuple[str, str], ...] = ()
 
     @property
     def unhealthy_count(self) -> int:
@@ -637,6 +639,7 @@ class LoadBalancingReader:
                     rules=tuple(sorted(rules, key=_rule_order)),
                     targets=health or (),
                     health_checked=health is not None,
+                    dns_by_load_balancer=tuple((lb.arn, lb.dns) for lb in mine if lb.dns),
                 )
             )
         return join_tasks(views, tasks, mapping)

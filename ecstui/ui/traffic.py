@@ -76,6 +76,63 @@ def stable_address(groups: Sequence[TargetGroupView]) -> str | None:
     return None
 
 
+ADDRESS_THAT_STAYS = "the address that stays while task IPs change"
+
+
+def _listener_url(protocol: str | None, dns: str, port: int | None, conditions: Sequence[str]) -> str:
+    scheme = (protocol or "tcp").lower()
+    url = f"{scheme}://{dns}" + (f":{port}" if port is not None else "")
+    # A path rule ('path /node-app/*') is reached under its path; other conditions (hosts, headers) are not a URL.
+    paths = [c.split(" ", 1)[1] for c in conditions if c.startswith("path ")]
+    if paths:
+        first = paths[0].split(",")[0]
+        url += first.rstrip("*") if first.startswith("/") else "/" + first.rstrip("*")
+    return url
+
+
+def addresses_that_stay(groups: Sequence[TargetGroupView]) -> list[tuple[str, TargetGroupView]]:
+    """Each load balancer URL that reaches the service's tasks, with the target group behind it:
+    'http://<dns>:80/node-app/' for a path rule, 'http://<dns>:80' for a listener's default action."""
+    found: list[tuple[str, TargetGroupView]] = []
+    for group in groups:
+        dns_of = dict(group.dns_by_load_balancer)
+        for rule in group.rules:
+            dns = dns_of.get(rule.load_balancer_arn or "")
+            if dns:
+                found.append((_listener_url(rule.protocol, dns, rule.listener_port, rule.conditions), group))
+        if not group.rules:
+            found.extend((dns, group) for dns in group.load_balancer_dns)
+    return list({url: (url, group) for url, group in found}.values())
+
+
+def healthy_of(group: TargetGroupView) -> Text:
+    """'(2 of 2 healthy)': draining targets are on their way out and not counted."""
+    serving = [t for t in group.targets if t.state != "draining"]
+    healthy = sum(1 for t in serving if t.state == "healthy")
+    style = GOOD if serving and healthy == len(serving) else WARN if healthy else BAD
+    if not group.health_checked:
+        return Text("(health unknown)", style=DIM)
+    return Text(f"({healthy} of {len(serving)} healthy)", style=style)
+
+
+def address_line(url: str, group: TargetGroupView) -> Text:
+    """'http://<dns>:80 → web-tg (2 of 2 healthy)'."""
+    return Text.assemble(inert(url, "bold cyan"), " → ", inert(group.name), " ", healthy_of(group))
+
+
+def render_addresses_that_stay(groups: Sequence[TargetGroupView]) -> Text | None:
+    """Every address that stays, one a line, or None when the service is behind no load balancer with a DNS name."""
+    found = addresses_that_stay(groups)
+    if not found:
+        return None
+    text = Text()
+    for index, (url, group) in enumerate(found):
+        if index:
+            text.append("\n")
+        text.append_text(address_line(url, group))
+    return text
+
+
 def render_target_groups(
     groups: Sequence[TargetGroupView], now: datetime, *, only_task: str | None = None
 ) -> RenderableType:

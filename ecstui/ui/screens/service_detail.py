@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from ecstui.ui.format import BAD, DIM, age, count_text, dash, status_text, times
 from ecstui.ui.inert import inert, notify_inert
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.tables import InertTable, inert_group, kv_table
-from ecstui.ui.traffic import render_stop_causes, render_target_groups
+from ecstui.ui.traffic import render_addresses_that_stay, render_stop_causes, render_target_groups
 from ecstui.ui.widgets.one_line import OneLine
 
 SECTION = "bold underline"
@@ -231,7 +232,7 @@ def _section(title: str) -> Text:
 def render_service(view: ServiceView, now: datetime, events_filter: str = "") -> RenderableType:
     service = view.service
     parts: list[RenderableType] = [
-        render_summary(service, now),
+        render_summary(service, now, view.target_groups),
         Text(""),
         _section("Deployments"),
         render_deployments(service, now),
@@ -251,7 +252,7 @@ def render_service(view: ServiceView, now: datetime, events_filter: str = "") ->
     return inert_group(*parts)
 
 
-def render_summary(service: Service, now: datetime) -> RenderableType:
+def render_summary(service: Service, now: datetime, target_groups: Sequence[TargetGroupView] = ()) -> RenderableType:
     summary = kv_table("Summary")
     summary.field("Status", status_text(service.status))
     tasks = Text.assemble(count_text(service.running, service.desired, service.pending), " running / desired")
@@ -265,7 +266,15 @@ def render_summary(service: Service, now: datetime) -> RenderableType:
     if network is not None:
         summary.field("Subnets", inert(", ".join(network.subnets) or "-"))
         summary.field("Security groups", inert(", ".join(network.security_groups) or "-"))
-        summary.field("Public IP", Text("assigned" if network.assign_public_ip else "not assigned"))
+        summary.field(
+            "Public IP",
+            Text("assigned (each task its own, new when the task is replaced)")
+            if network.assign_public_ip
+            else Text("not assigned"),
+        )
+    if addresses := render_addresses_that_stay(target_groups):
+        # Clients should use these: the tasks' IPs change whenever ECS replaces one.
+        summary.field("Address that stays", addresses)
     breaker = service.circuit_breaker
     if breaker is not None:
         text = "enabled" if breaker.enable else "disabled"

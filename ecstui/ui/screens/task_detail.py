@@ -20,7 +20,7 @@ from ecstui.ui.inert import inert
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.tables import InertTable, inert_group
 from ecstui.ui.tables import kv_table as _kv_table
-from ecstui.ui.traffic import STABLE_ADDRESS_NOTE, stable_address, target_state_text
+from ecstui.ui.traffic import STABLE_ADDRESS_NOTE, render_addresses_that_stay, stable_address, target_state_text
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,12 @@ def render_network(task: Task, definition: TaskDefinition | None, context: TaskC
     network = _kv_table("Networking and security")
     network.field("Availability zone", inert(dash(task.availability_zone)))
     network.field("Private IP", inert(dash(task.private_ip)))
-    network.field("Public IP", inert(dash(task.public_ip)))
+    if task.public_ip and context.target_groups:
+        network.field("Public IP", Text.assemble(inert(task.public_ip), ("  (changes when the task is replaced)", DIM)))
+    else:
+        network.field("Public IP", inert(dash(task.public_ip)))
+    if addresses := render_addresses_that_stay(context.target_groups):
+        network.field("Address that stays", addresses)
     network.field("ENI", inert(dash(task.eni_id)))
     network.field("Subnet", inert(dash(task.subnet_id)))
     config = context.service.network if context.service is not None else None
@@ -206,8 +211,6 @@ def render_network(task: Task, definition: TaskDefinition | None, context: TaskC
         elif context.service is not None and not context.service.load_balancers:
             note.append(" This service has no load balancer, so nothing gives it a stable address.", style="")
         network.field("IPs changed", note)
-    elif address := stable_address(context.target_groups):
-        network.field("Stable address", Text.assemble(inert(address, "bold cyan"), (f"  ({STABLE_ADDRESS_NOTE})", DIM)))
     return network
 
 
