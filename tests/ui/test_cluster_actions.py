@@ -16,7 +16,8 @@ from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.base import ActionDialog, ConfirmDialog
-from ecstui.ui.dialogs.cluster import CreateClusterDialog, CreateServiceDialog, DeleteClusterDialog
+from ecstui.ui.dialogs.cluster import CreateClusterDialog, DeleteClusterDialog
+from ecstui.ui.dialogs.create_service import CreateServiceDialog
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.instances import InstancesScreen
 from tests.conftest import boto_client
