@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
 from ecstui.aws.errors import AwsError
@@ -22,6 +23,7 @@ from ecstui.aws.models import (
 )
 from ecstui.aws.validation import CONTAINER_PORT, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.dialogs.service_network import ServiceNetworkFields
 from ecstui.ui.inert import inert, visible
 
 CLUSTER_DEFAULT = "default"
@@ -30,11 +32,6 @@ LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
 
 def _labelled(label: str, widget: Any, *, id: str | None = None) -> Vertical:
     return Vertical(Static(label, classes="field-label"), widget, classes="field", id=id)
-
-
-def _split_ids(text: str) -> list[str]:
-    """'subnet-1, subnet-2 subnet-3' -> ['subnet-1', 'subnet-2', 'subnet-3'] (commas or spaces)."""
-    return [part for part in text.replace(",", " ").split() if part]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +46,8 @@ class NewService:
     subnets: tuple[str, ...]
     security_groups: tuple[str, ...]
     assign_public_ip: bool
+    circuit_breaker: bool
+    vpc_id: str | None
     target_group_arn: str | None
     container_name: str | None
     container_port: int | None
@@ -64,8 +63,9 @@ class CreateServiceDialog(ActionDialog[Service]):
     CreateServiceDialog .pair { height: auto; }
     CreateServiceDialog .pair > .field { width: 1fr; height: auto; margin-right: 1; }
     CreateServiceDialog .field { height: auto; }
-    CreateServiceDialog #public-ip { margin-top: 2; }
-    CreateServiceDialog #service-note { color: $text-muted; padding-top: 1; }
+    CreateServiceDialog #service-note { color: $text-muted; height: auto; }
+    CreateServiceDialog #revision-note { padding-top: 1; }
+    CreateServiceDialog #circuit-breaker { margin-top: 1; }
     """
 
     def __init__(self, cluster: Cluster) -> None:
@@ -89,9 +89,10 @@ class CreateServiceDialog(ActionDialog[Service]):
         return options
 
     def compose_body(self) -> ComposeResult:
+        options = self._compute_options()
         yield Horizontal(
-            _labelled("Service name:", Input(id="service-name", placeholder="e.g. web")),
-            _labelled("Desired count:", Input("1", id="desired")),
+            _labelled("Compute:", Select[str](options, value=options[0][1], allow_blank=False, id="compute")),
+            _labelled("OS family and CPU (the revision's):", Static("choose a revision", id="revision-note")),
             classes="pair",
         )
         yield Horizontal(
@@ -99,14 +100,18 @@ class CreateServiceDialog(ActionDialog[Service]):
             _labelled("Revision:", Select[str]([], prompt="choose a family", id="revision")),
             classes="pair",
         )
-        options = self._compute_options()
         yield Horizontal(
-            _labelled("Compute:", Select[str](options, value=options[0][1], allow_blank=False, id="compute")),
-            Checkbox("Assign public IP", False, id="public-ip"),
+            _labelled("Service name:", Input(id="service-name", placeholder="e.g. web")),
+            _labelled("Desired count:", Input("1", id="desired")),
             classes="pair",
         )
-        yield _labelled("Subnets (awsvpc; commas or spaces; empty for bridge/host networking):", Input(id="subnets"))
-        yield _labelled("Security groups:", Input(id="security-groups"))
+        yield Static("", id="service-note")
+        yield ServiceNetworkFields(id="network")
+        yield Checkbox(
+            "Deployment circuit breaker with rollback (stops a deployment whose tasks keep failing)",
+            True,
+            id="circuit-breaker",
+        )
         yield _labelled(
             "Target group ARN (optional; ecstui does not list load balancers yet, paste the ARN):",
             Input(id="target-group", placeholder="arn:aws:elasticloadbalancing:…:targetgroup/…"),
@@ -116,7 +121,9 @@ class CreateServiceDialog(ActionDialog[Service]):
             _labelled("Container port:", Input(id="container-port")),
             classes="pair",
         )
-        yield Static("", id="service-note")
+
+    def initial_focus(self) -> Widget:
+        return self.query_one("#service-name", Input)
 
     def on_mount(self) -> None:
         self._load()
@@ -135,21 +142,16 @@ class CreateServiceDialog(ActionDialog[Service]):
         family_select = self.query_one("#family", Select)
         family_select.set_options([(inert(f.name), f.name) for f in families])
         note = "No task definitions are registered: register one first." if not families else ""
+        network_fields = self.query_one("#network", ServiceNetworkFields)
         if self.template is not None and self.template.network is not None:
-            network = self.template.network
-            self._fill_if_empty("#subnets", " ".join(network.subnets))
-            self._fill_if_empty("#security-groups", " ".join(network.security_groups))
-            self.query_one("#public-ip", Checkbox).value = network.assign_public_ip
+            network_fields.load(self.template.network, self.template.name)
             self._choose_compute(self.template)
             note = f"Network settings are those of service {self.template.name}."
+        else:
+            network_fields.load()
         if families:
             family_select.value = families[0].name
         self.query_one("#service-note", Static).update(inert(note))
-
-    def _fill_if_empty(self, selector: str, value: str) -> None:
-        box = self.query_one(selector, Input)
-        if not box.value:
-            self.fill(box, value)
 
     def _choose_compute(self, service: Service) -> None:
         compute = self.query_one("#compute", Select)
@@ -191,6 +193,7 @@ class CreateServiceDialog(ActionDialog[Service]):
         except AwsError:
             return
         self.definitions[arn] = definition
+        self._describe_revision(definition)
         for container in definition.containers:
             for mapping in container.port_mappings:
                 if mapping.container_port is not None:
@@ -198,6 +201,15 @@ class CreateServiceDialog(ActionDialog[Service]):
                     self.query_one("#container-name", Input).placeholder = visible(container.name)
                     self.query_one("#container-port", Input).placeholder = visible(mapping.container_port)
                     return
+
+    def _describe_revision(self, definition: TaskDefinition) -> None:
+        platform = definition.raw.get("runtimePlatform") or {}
+        os_family = platform.get("operatingSystemFamily") or "LINUX"
+        cpu = platform.get("cpuArchitecture") or "X86_64"
+        mode = definition.network_mode or "bridge"
+        self.query_one("#revision-note", Static).update(inert(f"{os_family} on {cpu}, {mode} networking"))
+        # Only awsvpc tasks take subnets and security groups: the network fields are for them alone.
+        self.query_one("#network", ServiceNetworkFields).display = mode == "awsvpc"
 
     def validate(self) -> NewService:
         name = checked(parse_service_name(self.query_one("#service-name", Input).value))
@@ -215,14 +227,14 @@ class CreateServiceDialog(ActionDialog[Service]):
             launch_type = compute.removeprefix("launch:")
         elif isinstance(compute, str) and compute.startswith("cp:"):
             strategy = (CapacityProviderStrategyItem(compute.removeprefix("cp:"), weight=1, base=0),)
-        subnets = tuple(_split_ids(self.read("subnets", "Subnets")))
-        groups = tuple(_split_ids(self.read("security-groups", "Security groups")))
-        if groups and not subnets:
-            raise Invalidity("Security groups apply only with subnets (awsvpc networking): add a subnet.")
-        bad = [s for s in subnets if not s.startswith("subnet-")] + [g for g in groups if not g.startswith("sg-")]
-        if bad:
-            raise Invalidity(f"Subnets look like subnet-…, security groups like sg-… (not {', '.join(bad)}).")
         definition = self.definitions.get(revision)
+        awsvpc = definition is None or definition.network_mode == "awsvpc"
+        network = self.query_one("#network", ServiceNetworkFields).read()
+        # Bridge and host tasks take no awsvpcConfiguration: what the hidden pickers hold is not sent.
+        subnets = network.subnets if awsvpc else ()
+        groups = network.security_groups if awsvpc else ()
+        if groups and not subnets:
+            raise Invalidity("Security groups apply only with subnets (awsvpc networking): choose a subnet.")
         if definition is not None and definition.network_mode == "awsvpc" and not subnets:
             # ECS refuses it too ("subnets can not be empty."); a service left without subnets could never start.
             raise Invalidity(f"{definition.label} uses awsvpc networking: give at least one subnet.")
@@ -246,7 +258,9 @@ class CreateServiceDialog(ActionDialog[Service]):
             strategy=strategy,
             subnets=subnets,
             security_groups=groups,
-            assign_public_ip=self.query_one("#public-ip", Checkbox).value,
+            assign_public_ip=network.assign_public_ip and bool(subnets),
+            circuit_breaker=self.query_one("#circuit-breaker", Checkbox).value,
+            vpc_id=network.vpc_id,
             target_group_arn=target_group,
             container_name=container_name,
             container_port=container_port,
@@ -266,6 +280,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             target_group_arn=values.target_group_arn,
             container_name=values.container_name,
             container_port=values.container_port,
+            circuit_breaker=values.circuit_breaker,
         )
 
     def describe_success(self, result: Service) -> str:
