@@ -22,6 +22,8 @@ from ecstui.aws.iam_roles import RoleActions, RoleReader
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
+from ecstui.aws.service_scaling import ScalingActions
+from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
@@ -98,6 +100,8 @@ class EcsApp(App[None]):
         self.roles = RoleReader(self.session)
         self.role_actions = RoleActions(self.session, self.audit, self.roles)
         self.autoscaling_groups = AutoScalingGroupReader(self.session)
+        self.scaling = ScalingReader(self.session)
+        self.scaling_actions = ScalingActions(self.session, self.audit, on_change=self.scaling.forget)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
