@@ -175,7 +175,7 @@ async def test_bad_service_input_is_said_inline_keeps_the_text_and_sends_nothing
             ("#desired", "three", "is not a whole number"),
             ("#desired", "-1", "cannot be negative"),
             ("#desired", "5001", "above the ECS quota of 5,000"),
-            ("#security-groups-filter", "default", "holds 'default', which is not picked"),
+            ("#security-groups-filter", "sg-0123456789abcdef0", "holds 'sg-0123456789abcdef0', which is not picked"),
             ("#target-group", "my-tg", "A target group ARN reads"),
         ]
         for selector, typed, message in cases:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
@@ -13,7 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
-from ecstui.aws.errors import AwsError
+from ecstui.aws.actions import UncertainOutcome
+from ecstui.aws.errors import AwsError, said_in_a_dialog
 from ecstui.aws.models import (
     CapacityProviderStrategyItem,
     Cluster,
@@ -21,8 +22,10 @@ from ecstui.aws.models import (
     TaskDefinition,
     task_definition_label,
 )
+from ecstui.aws.service_scaling import ServiceScalingPlan
 from ecstui.aws.validation import CONTAINER_PORT, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.dialogs.scaling_fields import ScalingFields
 from ecstui.ui.dialogs.service_network import ServiceNetworkFields
 from ecstui.ui.inert import inert, visible
 
@@ -51,6 +54,7 @@ class NewService:
     target_group_arn: str | None
     container_name: str | None
     container_port: int | None
+    scaling: ServiceScalingPlan | None = None
 
 
 class CreateServiceDialog(ActionDialog[Service]):
@@ -66,6 +70,7 @@ class CreateServiceDialog(ActionDialog[Service]):
     CreateServiceDialog #service-note { color: $text-muted; height: auto; }
     CreateServiceDialog #revision-note { padding-top: 1; }
     CreateServiceDialog #circuit-breaker { margin-top: 1; }
+    CreateServiceDialog #create-progress { height: auto; }
     """
 
     def __init__(self, cluster: Cluster) -> None:
@@ -78,6 +83,7 @@ class CreateServiceDialog(ActionDialog[Service]):
         self.suggested_target: tuple[str, str] = ("", "")
         # The revisions read so far, by ARN: their network mode decides whether subnets are needed.
         self.definitions: dict[str, TaskDefinition] = {}
+        self.progress = CreationProgress()
 
     def _compute_options(self) -> list[tuple[Text, str]]:
         options: list[tuple[Text, str]] = []
@@ -112,6 +118,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             True,
             id="circuit-breaker",
         )
+        yield ScalingFields(id="scaling")
         yield _labelled(
             "Target group ARN (optional; ecstui does not list load balancers yet, paste the ARN):",
             Input(id="target-group", placeholder="arn:aws:elasticloadbalancing:…:targetgroup/…"),
@@ -121,6 +128,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             _labelled("Container port:", Input(id="container-port")),
             classes="pair",
         )
+        yield Static("", id="create-progress")
 
     def initial_focus(self) -> Widget:
         return self.query_one("#service-name", Input)
@@ -264,28 +272,102 @@ class CreateServiceDialog(ActionDialog[Service]):
             target_group_arn=target_group,
             container_name=container_name,
             container_port=container_port,
+            scaling=self.query_one("#scaling", ScalingFields).read(),
         )
 
     def perform(self, values: NewService) -> Awaitable[Service]:
-        return self.ecs_app.actions.create_service(
-            self.cluster.name,
-            values.name,
-            values.task_definition_arn,
-            values.desired,
-            launch_type=values.launch_type,
-            capacity_provider_strategy=values.strategy,
-            subnets=values.subnets,
-            security_groups=values.security_groups,
-            assign_public_ip=values.assign_public_ip,
-            target_group_arn=values.target_group_arn,
-            container_name=values.container_name,
-            container_port=values.container_port,
-            circuit_breaker=values.circuit_breaker,
+        return self._create(values)
+
+    async def _create(self, values: NewService) -> Service:
+        """Each step in order, said in the status line; a step done in an earlier attempt is not sent again."""
+        progress = self.progress
+        steps = ["create the service"] + (["set up auto scaling"] if values.scaling is not None else [])
+        if progress.service is None and progress.service_uncertain:
+            # The last CreateService's answer was lost: if it was applied, a second one would be refused (or make a
+            # twin under another token); read first.
+            self._step(steps, 0, f"reading back service {values.name}…")
+            found = await self.ecs_app.reader.service(self.cluster.name, values.name)
+            if found is not None and found.status == "ACTIVE":
+                progress.service = found
+                progress.done.append(f"Service {found.name} was created (read back).")
+                self._show_progress()
+            progress.service_uncertain = False
+        if progress.service is None:
+            self._step(steps, 0, f"creating service {values.name}…")
+            try:
+                progress.service = await self.ecs_app.actions.create_service(
+                    self.cluster.name,
+                    values.name,
+                    values.task_definition_arn,
+                    values.desired,
+                    launch_type=values.launch_type,
+                    capacity_provider_strategy=values.strategy,
+                    subnets=values.subnets,
+                    security_groups=values.security_groups,
+                    assign_public_ip=values.assign_public_ip,
+                    target_group_arn=values.target_group_arn,
+                    container_name=values.container_name,
+                    container_port=values.container_port,
+                    circuit_breaker=values.circuit_breaker,
+                )
+            except AwsError as error:
+                progress.service_uncertain = isinstance(error, UncertainOutcome)
+                raise self._failed("Creating the service", error) from error
+            progress.done.append(f"Created service {progress.service.name}.")
+            self._show_progress()
+        service = progress.service
+        if values.scaling is not None and not progress.scaled:
+            self._step(
+                steps,
+                steps.index("set up auto scaling"),
+                f"auto scaling from {values.scaling.minimum} to {values.scaling.maximum} tasks…",
+            )
+            try:
+                await self.ecs_app.scaling_actions.apply_plan(self.cluster.name, service.name, values.scaling)
+            except AwsError as error:
+                raise self._failed("Setting up auto scaling", error) from error
+            progress.scaled = True
+            progress.done.append(f"Auto scaling from {values.scaling.minimum} to {values.scaling.maximum} tasks.")
+            self._show_progress()
+        return service
+
+    def _step(self, steps: list[str], index: int, doing: str) -> None:
+        self.set_status(f"Step {index + 1} of {len(steps)}: {doing}")
+
+    def _show_progress(self) -> None:
+        self.query_one("#create-progress", Static).update(
+            inert("\n".join(f"✓ {line}" for line in self.progress.done), "green", multiline=True)
+        )
+
+    def _failed(self, step: str, error: AwsError) -> AwsError:
+        """The error of a step, saying what the earlier steps created and that Confirm resumes at this one."""
+        created = " ".join(self.progress.done)
+        resume = "Confirm resumes from this step" + (" (nothing done is sent again)." if created else ".")
+        if isinstance(error, UncertainOutcome):
+            # Its read-back says whether the step happened after all; base.py reads it and says so.
+            message = f"{created} {step}: {error.message}".strip()
+            return UncertainOutcome(message, error.read_back, operation=error.operation or "", code=error.code)
+        said = said_in_a_dialog(error, resume)
+        if not said.endswith(resume):
+            said = f"{said} {resume}"
+        return AwsError(
+            f"{created} {step} failed: {said}".strip(), kind="other", code=error.code, operation=error.operation
         )
 
     def describe_success(self, result: Service) -> str:
         where = f"{self.cluster.name}: {result.desired} desired, {result.task_definition}"
-        return f"Created service {result.name} in {where}."
+        scaled = " It auto scales." if self.progress.scaled else ""
+        return f"Created service {result.name} in {where}.{scaled}"
+
+
+@dataclass
+class CreationProgress:
+    """What this dialog has created so far: Confirm after a failed step resumes with the steps not done."""
+
+    service: Service | None = None
+    service_uncertain: bool = False  # CreateService was sent and its answer lost
+    scaled: bool = False
+    done: list[str] = field(default_factory=list)
 
 
 __all__ = ["CreateServiceDialog", "NewService"]

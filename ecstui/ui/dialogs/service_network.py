@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 VPC_ID = re.compile(r"vpc-[0-9a-f]{8,17}")
 SUBNET_ID = re.compile(r"subnet-[0-9a-f]{8,17}")
 SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-f]{8,17}")
+_SEPARATORS = re.compile(r"[\s,]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,11 +233,13 @@ class ServiceNetworkFields(Vertical):
         """The choice; raises Invalidity when a filter still holds text that was never picked (enter picks)."""
         for picker in (self.vpc, self.subnets, self.security_groups):
             left = picker.filter.value.strip()
-            if left:
-                # Sending without it would create the service somewhere the user did not mean.
+            # Words left to filter the list are fine; IDs pasted without enter would be silently left out of the
+            # service, which would then run somewhere the user did not mean.
+            pattern = picker.accept_typed
+            pasted = {w for w in _SEPARATORS.split(left) if w and pattern is not None and pattern.fullmatch(w)}
+            if pasted and not pasted <= set(picker.selected):
                 raise Invalidity(
-                    f"The {picker.what} field holds {left!r}, which is not picked: press enter on a {picker.what} "
-                    "in the list, paste its ID, or clear the text."
+                    f"The {picker.what} field holds {left!r}, which is not picked: press enter to take it, or clear it."
                 )
         return NetworkChoice(
             vpc_id=self.vpc.value,
