@@ -19,6 +19,8 @@ from ecstui.aws.autoscaling_groups import AutoScalingGroupReader
 from ecstui.aws.errors import to_aws_error
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.iam_roles import RoleActions, RoleReader
+from ecstui.aws.load_balancer_actions import LoadBalancerActions
+from ecstui.aws.load_balancer_choices import LoadBalancerChoices
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
@@ -102,6 +104,10 @@ class EcsApp(App[None]):
         self.autoscaling_groups = AutoScalingGroupReader(self.session)
         self.scaling = ScalingReader(self.session)
         self.scaling_actions = ScalingActions(self.session, self.audit, on_change=self.scaling.forget)
+        self.load_balancer_choices = LoadBalancerChoices(self.session)
+        self.load_balancer_actions = LoadBalancerActions(
+            self.session, self.audit, self.load_balancer_choices, self.load_balancing
+        )
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
