@@ -442,8 +442,15 @@ class EcsActions:
         target_group_arn: str | None = None,
         container_name: str | None = None,
         container_port: int | None = None,
+        load_balancers: Sequence[Mapping[str, Any]] = (),
+        circuit_breaker: bool = False,
     ) -> Service:
-        """Create a service; a clientToken makes botocore's retries of it safe."""
+        """Create a service; a clientToken makes botocore's retries of it safe.
+
+        `load_balancers` is CreateService's loadBalancers as given (LoadBalancerActions.prepare builds it);
+        `circuit_breaker` turns on the deployment circuit breaker with rollback: a deployment whose tasks keep
+        failing stops and rolls back instead of replacing tasks forever.
+        """
         self._refuse_if_read_only("create_service")
         service_name = _checked(parse_service_name(name))
         count = _checked(parse_desired_count(desired))
@@ -463,6 +470,10 @@ class EcsActions:
             parameters["loadBalancers"] = [
                 {"targetGroupArn": target_group_arn, "containerName": container_name, "containerPort": container_port}
             ]
+        if load_balancers:
+            parameters["loadBalancers"] = [*parameters.get("loadBalancers", []), *(dict(lb) for lb in load_balancers)]
+        if circuit_breaker:
+            parameters["deploymentConfiguration"] = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}
         call = _Call("create_service", f"{cluster}/{service_name}", parameters)
 
         async def body(call: _Call) -> Service:

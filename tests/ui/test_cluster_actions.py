@@ -16,7 +16,9 @@ from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.base import ActionDialog, ConfirmDialog
-from ecstui.ui.dialogs.cluster import CreateClusterDialog, CreateServiceDialog, DeleteClusterDialog
+from ecstui.ui.dialogs.cluster import CreateClusterDialog, DeleteClusterDialog
+from ecstui.ui.dialogs.create_service import CreateServiceDialog
+from ecstui.ui.dialogs.service_network import ServiceNetworkFields
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.instances import InstancesScreen
 from tests.conftest import boto_client
@@ -135,7 +137,7 @@ async def test_creating_a_service_takes_its_network_from_a_service_of_the_cluste
         dialog = await open_create_service(pilot, "prod")
         revision = dialog.query_one("#revision", Select).value
         assert isinstance(revision, str) and ":task-definition/" in revision
-        await wait_until(pilot, lambda: dialog.query_one("#subnets", Input).value != "")
+        await wait_until(pilot, lambda: dialog.query_one(ServiceNetworkFields).subnets.selected != ())
         await type_into(pilot, dialog, "#service-name", "orders-v2")
         await type_into(pilot, dialog, "#desired", "3")
         await pilot.press("enter")
@@ -173,7 +175,7 @@ async def test_bad_service_input_is_said_inline_keeps_the_text_and_sends_nothing
             ("#desired", "three", "is not a whole number"),
             ("#desired", "-1", "cannot be negative"),
             ("#desired", "5001", "above the ECS quota of 5,000"),
-            ("#security-groups", "default", "security groups like sg-"),
+            ("#security-groups-filter", "sg-0123456789abcdef0", "holds 'sg-0123456789abcdef0', which is not picked"),
             ("#target-group", "my-tg", "A target group ARN reads"),
         ]
         for selector, typed, message in cases:
@@ -185,8 +187,8 @@ async def test_bad_service_input_is_said_inline_keeps_the_text_and_sends_nothing
             assert message in error_of(dialog), (typed, error_of(dialog))
             assert dialog.query_one(selector, Input).value == typed
             assert app.screen is dialog
-            if selector == "#security-groups":
-                await type_into(pilot, dialog, selector, "sg-1")
+            if selector == "#security-groups-filter":
+                await type_into(pilot, dialog, selector, "")
             if selector == "#target-group":
                 await type_into(pilot, dialog, selector, "")
     assert mutations(emulator) == {}

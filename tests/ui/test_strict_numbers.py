@@ -21,7 +21,7 @@ from ecstui.aws.session import AwsTarget
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.base import ActionDialog
-from ecstui.ui.dialogs.cluster import CreateServiceDialog
+from ecstui.ui.dialogs.create_service import CreateServiceDialog
 from ecstui.ui.dialogs.run_task import RunTaskDialog
 from ecstui.ui.dialogs.service import ScaleDialog, UpdateServiceDialog
 from ecstui.ui.dialogs.task_definition import NewRevisionDialog

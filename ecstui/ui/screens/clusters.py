@@ -9,7 +9,8 @@ from textual.binding import Binding
 
 from ecstui.aws.models import Cluster
 from ecstui.ui.commands import PaletteCommand
-from ecstui.ui.dialogs.cluster import CreateClusterDialog, CreateServiceDialog, DeleteClusterDialog
+from ecstui.ui.dialogs.cluster import CreateClusterDialog, DeleteClusterDialog
+from ecstui.ui.dialogs.create_service import CreateServiceDialog
 from ecstui.ui.format import DIM, status_text
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen

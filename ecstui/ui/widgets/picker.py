@@ -119,6 +119,8 @@ class Picker(Vertical, can_focus=False):
         return self.query_one(OptionList)
 
     def on_mount(self) -> None:
+        # The filter is the one focus point (up/down move the list from there): tab goes on to the next field.
+        self.options.can_focus = False
         self._refill()
 
     def focus(self, scroll_visible: bool = True) -> Picker:
