@@ -534,6 +534,27 @@ def _whole(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _execution_role_problems(definition: dict[str, Any], containers: list[dict[str, Any]], fargate: bool) -> list[str]:
+    """ECS reads secrets, and on Fargate sends awslogs output, with the execution role's credentials: it refuses
+    such a definition without one ("Fargate requires task definition to have execution role ARN to support log
+    driver awslogs"; API_Secret: "the task execution role ... is required")."""
+    if definition.get("executionRoleArn"):
+        return []
+    for index, container in enumerate(containers):
+        log = container.get("logConfiguration")
+        if container.get("secrets"):
+            return [
+                f"containerDefinitions[{index}].secrets: ECS reads secrets with the task's execution role: "
+                "choose one (executionRoleArn)."
+            ]
+        if fargate and isinstance(log, dict) and log.get("logDriver") == "awslogs":
+            return [
+                f"containerDefinitions[{index}].logConfiguration: on Fargate, awslogs writes with the task's "
+                "execution role: choose one (executionRoleArn)."
+            ]
+    return []
+
+
 def ecs_rule_problems(definition: dict[str, Any]) -> list[str]:
     """What ECS refuses in a request whose shape is right: one sentence each, naming the field; [] when none."""
     problems: list[str] = []
@@ -557,6 +578,7 @@ def ecs_rule_problems(definition: dict[str, Any]) -> list[str]:
     containers = [c for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
     if containers and not any(c.get("essential", True) is not False for c in containers):
         problems.append("containerDefinitions: at least one container must be essential.")
+    problems += _execution_role_problems(definition, containers, fargate)
     cpu_total = reserved_total = 0
     for index, container in enumerate(containers):
         where = f"containerDefinitions[{index}]"

@@ -426,6 +426,38 @@ def _load_balancers(elbv2: Any, net: Network) -> dict[str, str]:
     return groups
 
 
+def _trust(service: str) -> str:
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def seed_roles(iam: Any, families: list[str]) -> None:
+    """The roles the demo's task definitions name: ecsTaskExecutionRole (with AWS's managed policy, as the console
+    makes it), a task role per family, and one role ECS tasks may not assume (the pickers leave it out).
+
+    Their ids are put back into moto's random stream, as route_to_internet's are: every id drawn after them is
+    the one it was before the demo had roles.
+    """
+    from moto.moto_api._internal import mock_random
+
+    state = mock_random.getstate()
+    try:
+        iam.create_role(RoleName="ecsTaskExecutionRole", AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com"))
+        iam.attach_role_policy(
+            RoleName="ecsTaskExecutionRole",
+            PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+        )
+        for family in dict.fromkeys(families):
+            iam.create_role(
+                RoleName=f"{family}-task",
+                AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com"),
+                Description=f"What the {family} containers may call in AWS.",
+            )
+        iam.create_role(RoleName="ecsInstanceRole", AssumeRolePolicyDocument=_trust("ec2.amazonaws.com"))
+    finally:
+        mock_random.setstate(state)
+
+
 def seed_demo(endpoint_url: str, region: str = "us-east-1") -> None:
     """Three clusters (Fargate, EC2, mixed), 17 services, load balancers, and one service per demo behaviour."""
     ecs = client("ecs", endpoint_url, region)
@@ -459,6 +491,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> None:
     register_instances(ec2, ecs, "batch", net.private_subnets, net.instance_sg, 4, region)
     register_instances(ec2, ecs, "staging", net.private_subnets, net.instance_sg, 2, region)
     groups = _load_balancers(elbv2, net)
+    seed_roles(client("iam", endpoint_url, region), [spec.family for spec in DEMO_SERVICES])
 
     for spec in DEMO_SERVICES:
         revisions = register_revisions(ecs, spec, region)

@@ -24,13 +24,16 @@ from ecstui.aws.iam_roles import RoleActions, RoleReader
 from ecstui.aws.load_balancer_actions import LoadBalancerActions
 from ecstui.aws.load_balancer_choices import LoadBalancerChoices
 from ecstui.aws.load_balancing import LoadBalancingReader
+from ecstui.aws.models import TaskDefinition
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
 from ecstui.aws.service_scaling import ScalingActions
 from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.aws.task_definition_draft import TaskDefinitionDraft
 from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
+from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
 from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.key_order import KeyGate, TypedEvent
@@ -252,6 +255,18 @@ class EcsApp(App[None]):
 
     def open_task_definition(self, arn: str) -> None:
         self.push_screen(TaskDefinitionScreen(arn))
+
+    def new_task_definition(self, draft: TaskDefinitionDraft | None = None, title: str | None = None) -> None:
+        """The task-definition form (from scratch, or `draft` copied from a revision), from anywhere."""
+        if not self.can_mutate("a new task definition"):
+            return
+        dialog = TaskDefinitionFormDialog(draft, title=title or "New task definition")
+        self.push_screen(dialog, self._task_definition_registered)
+
+    def _task_definition_registered(self, registered: object) -> None:
+        # From the task definitions' panes, the new family's revisions are what to look at next.
+        if isinstance(registered, TaskDefinition) and isinstance(self.screen, FamiliesScreen | RevisionsScreen):
+            self.open_revisions(registered.family)
 
     def _back_to_root(self) -> None:
         while len(self.screen_stack) > 2:

@@ -35,6 +35,13 @@ class ViewCommands(Provider):
         provider = getattr(screen, "palette_commands", None)
         if callable(provider):
             commands.extend(cast(list[PaletteCommand], provider()))
+        commands.append(
+            PaletteCommand(
+                "New task definition",
+                "From scratch: family, size, roles, containers; preview the JSON; register",
+                app.new_task_definition,
+            )
+        )
         for kind in JUMP_TARGETS:
             commands.append(PaletteCommand(f"Go to {kind}", f":{kind}", partial(app.jump, kind)))
         return commands

@@ -495,6 +495,7 @@ async def test_palette_offers_the_actions_of_the_selected_revision(demo_account:
             f"New revision from {label}",
             f"Edit the JSON of {label}",
             f"Run tasks of {label}",
+            f"Copy {label} into a new family",
             f"Deregister {label}",
         ]
         # Through the app's own palette, which reads each command's .title and .help.

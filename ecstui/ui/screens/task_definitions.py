@@ -10,6 +10,7 @@ from textual.binding import Binding
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.models import Cluster, Service, TaskDefinition, TaskDefinitionFamily
 from ecstui.aws.task_definition_cache import family_of
+from ecstui.aws.task_definition_draft import draft_from_revision
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.dialogs.run_task import RunTaskDialog
@@ -47,6 +48,8 @@ class TaskDefinitionActions(LiveScreen):
         Binding("e", "edit_json", "Edit JSON", id="taskdefs.edit_json"),
         Binding("R", "run_task", "Run task", id="taskdefs.run_task"),
         Binding("ctrl+d", "deregister", "Deregister/delete", id="taskdefs.deregister"),
+        Binding("N", "new_task_definition", "New task definition", id="taskdefs.new_definition"),
+        Binding("C", "copy_to_family", "Copy into a new family", id="taskdefs.copy_to_family"),
     ]
 
     def current_definition(self) -> TaskDefinition | None:
@@ -104,6 +107,18 @@ class TaskDefinitionActions(LiveScreen):
             )
             return
         self.app.push_screen(RollServicesDialog(registered, using))
+
+    # -- from scratch, or copied into a new family ----------------------------------------------------------
+    def action_new_task_definition(self) -> None:
+        self.ecs_app.new_task_definition()
+
+    def action_copy_to_family(self) -> None:
+        definition = self._chosen("copying into a new family")
+        if definition is None:
+            return
+        # Every field of the revision, but an empty family: the form refuses to go on until one is typed.
+        draft = draft_from_revision(definition.raw, family="", region=self.ecs_app.session.region)
+        self.ecs_app.new_task_definition(draft, f"Copy {definition.label} into a new family")
 
     # -- run task ---------------------------------------------------------------------------------------
     def action_run_task(self) -> None:
@@ -183,6 +198,11 @@ class TaskDefinitionActions(LiveScreen):
                 f"Edit the JSON of {label}", "In $VISUAL/$EDITOR or here; diff; register", self.action_edit_json
             ),
             PaletteCommand(f"Run tasks of {label}", "Choose cluster, count, compute and network", self.action_run_task),
+            PaletteCommand(
+                f"Copy {label} into a new family",
+                "The same containers, roles and size under another family name; preview; register",
+                self.action_copy_to_family,
+            ),
         ]
         if definition.status == "INACTIVE":
             commands.append(
@@ -197,6 +217,8 @@ class TaskDefinitionActions(LiveScreen):
 
 class FamiliesScreen(ListScreen[TaskDefinitionFamily]):
     kind = "Task definition families"
+
+    BINDINGS = [Binding("n", "new_task_definition", "New task definition", id="taskdefs.new")]
     columns = (Column("family", "Family"),)
     sort_column = "family"
 
@@ -211,6 +233,9 @@ class FamiliesScreen(ListScreen[TaskDefinitionFamily]):
 
     def open_item(self, item: TaskDefinitionFamily) -> None:
         self.ecs_app.open_revisions(item.name)
+
+    def action_new_task_definition(self) -> None:
+        self.ecs_app.new_task_definition()
 
 
 class RevisionsScreen(TaskDefinitionActions, ListScreen[TaskDefinition]):
