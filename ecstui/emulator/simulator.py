@@ -15,6 +15,7 @@ from typing import Any
 from moto.moto_api._internal import mock_random
 
 from ecstui.emulator import scheduler_hooks as hooks
+from ecstui.emulator.schedule_sim import ScheduleSim
 from ecstui.emulator.server import ACCOUNT_ID, EmulatorServer
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class Simulator:
         self._public_ip_cursor = 0
         self._last_metrics: datetime | None = None
         self._fx: dict[str, Effects] = {}
+        self.schedules = ScheduleSim(ACCOUNT_ID, region)  # fires EventBridge schedules and rules
         hooks.attach(ACCOUNT_ID, region)
 
     # What a step depends on besides moto's backends (see state() and load_state()).
@@ -207,6 +209,7 @@ class Simulator:
             backend = self.ecs
             effects: dict[str, Effects] = defaultdict(Effects)
             self._fx = effects
+            self.schedules.step(backend, now)
             for service in list(backend.services.values()):
                 self._service_sim(service)
             for cluster_name in list(backend.tasks):
