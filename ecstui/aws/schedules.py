@@ -28,6 +28,7 @@ from ecstui.aws.read_errors import reads_aws
 from ecstui.aws.schedule_expression import (
     Expression,
     ExpressionError,
+    Rate,
     describe,
     next_runs,
     parse,
@@ -149,6 +150,8 @@ class ScheduledTask:
         expression = self.expression
         if expression is None or not self.enabled:
             return None
+        if isinstance(expression, Rate) and self.created_at is None:
+            return None  # a rule's rate counts from its creation, which EventBridge does not say
         try:
             runs = next_runs(expression, self.time_zone, now, 1, start=self.created_at)
         except ExpressionError:

@@ -22,6 +22,7 @@ from ecstui.aws.iam_roles import RoleActions, RoleReader
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
+from ecstui.aws.schedules import ScheduleActions, ScheduleReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
@@ -34,6 +35,7 @@ from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
 from ecstui.ui.screens.instances import InstancesScreen
 from ecstui.ui.screens.jump import JumpScreen
+from ecstui.ui.screens.schedules import SchedulesScreen
 from ecstui.ui.screens.service_detail import ServiceDetailScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.screens.stats import StatsScreen
@@ -98,6 +100,8 @@ class EcsApp(App[None]):
         self.roles = RoleReader(self.session)
         self.role_actions = RoleActions(self.session, self.audit, self.roles)
         self.autoscaling_groups = AutoScalingGroupReader(self.session)
+        self.schedules = ScheduleReader(self.session)
+        self.schedule_actions = ScheduleActions(self.session, self.audit, self.schedules, self.actions)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
@@ -269,6 +273,9 @@ class EcsApp(App[None]):
             return
         if kind == "stats":
             self.push_screen(StatsScreen())
+            return
+        if kind == "schedules":
+            self.push_screen(SchedulesScreen())
             return
         assert cluster is not None
         if kind == "services":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from ecstui.aws.models import (
     TaskDefinition,
     task_definition_label,
 )
+from ecstui.aws.schedules import ScheduledTask
 from ecstui.aws.validation import CONTAINER_PORT, parse_cluster_name, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, make_inert, visible
@@ -372,10 +373,12 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
             services = await reader.services(self.cluster.name)
             # Read before anything is sent, so the plan names every task the teardown will stop by itself.
             standalone = standalone_tasks(await reader.tasks(self.cluster.name), services)
+            schedules = await self.ecs_app.schedules.targeting_cluster(self.cluster.arn)
         except AwsError as error:
             self.show_load_error(error)
             return
-        self.query_one("#teardown-plan", Static).update(make_inert(self._plan(services, standalone)))
+        plan = self._plan(services, standalone)
+        self.query_one("#teardown-plan", Static).update(make_inert(_with_schedules(plan, schedules)))
         self.query_one("#dialog-confirm", Button).label = "Tear down" if services or standalone else "Delete"
 
     def _plan(self, services: list[Service] | None, standalone: list[Task] | None = None) -> Text:
@@ -452,6 +455,20 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
     def describe_success(self, result: list[TeardownStep]) -> str:
         total = result[-1].total if result else 0
         return f"Deleted cluster {self.cluster.name} ({total} step{'s' if total != 1 else ''})."
+
+
+def _with_schedules(plan: Text, schedules: Sequence[ScheduledTask]) -> Text:
+    """The plan, and the schedules and rules that start tasks in the cluster: the teardown leaves them, and each
+    of their runs fails afterwards (the cluster is gone)."""
+    if not schedules:
+        return plan
+    text = plan.copy()
+    text.append(f"\n{len(schedules)} schedule{'s' if len(schedules) != 1 else ''} start tasks in it ", style="bold")
+    text.append("(not deleted; each run fails once the cluster is gone; delete them in :schedules):\n")
+    for schedule in schedules:
+        state = "" if schedule.enabled else ", disabled"
+        text.append(f"  · {schedule.name} ({schedule.kind}, {schedule.in_words()}{state})\n")
+    return text
 
 
 __all__ = ["CreateClusterDialog", "CreateServiceDialog", "DeleteClusterDialog", "NewService"]
