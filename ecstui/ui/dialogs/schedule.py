@@ -42,7 +42,11 @@ class ScheduleChoice:
 class ScheduleDialog(ActionDialog[str]):
     """New Scheduler schedule (or, with `existing`, an edit of a schedule or of a rule's ECS target)."""
 
+    # The form is taller than any terminal's dialog: the dialog takes its full height and the fields scroll in
+    # what is left, so the buttons stay on screen at 80x24 too.
     DEFAULT_CSS = """
+    ScheduleDialog > #dialog { height: 90%; }
+    ScheduleDialog #dialog-body { height: 1fr; max-height: 100%; }
     ScheduleDialog #schedule-readback { color: $success; height: auto; }
     ScheduleDialog #schedule-readback.problem { color: $error; }
     ScheduleDialog .row-note { color: $text-muted; height: auto; }
