@@ -30,6 +30,14 @@ EXECUTION_ROLE_TRUST: Final[Mapping[str, Any]] = {
         {"Sid": "", "Effect": "Allow", "Principal": {"Service": ECS_TASKS_PRINCIPAL}, "Action": "sts:AssumeRole"}
     ],
 }
+# The role EventBridge rules and Scheduler schedules start ECS tasks as, as the ECS console names it.
+EVENTS_ROLE_NAME: Final = "ecsEventsRole"
+EVENTS_ROLE_POLICY_ARN: Final = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceEventsRole"
+EVENTS_PRINCIPALS: Final = ("events.amazonaws.com", "scheduler.amazonaws.com")
+EVENTS_ROLE_TRUST: Final[Mapping[str, Any]] = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": list(EVENTS_PRINCIPALS)}, "Action": "sts:AssumeRole"}],
+}
 # ListRoles' MaxItems is 1..1000; IAM may still answer fewer with IsTruncated, so the Marker is always followed.
 LIST_ROLES_PAGE: Final = 1000
 LIST_ATTACHED_POLICIES_PAGE: Final = 1000
@@ -141,14 +149,27 @@ class RoleReader:
                 return items
             seen.add(marker)
 
-    async def _trusting_roles(self) -> list[Mapping[str, Any]]:
+    async def _all_roles(self) -> list[Mapping[str, Any]]:
         async def load() -> list[Mapping[str, Any]]:
             iam = await self.session.iam()
-            roles = await self._marker_pages(iam.list_roles, "Roles", MaxItems=self.page_size)
-            return [role for role in roles if trusts(role.get("AssumeRolePolicyDocument"))]
+            return await self._marker_pages(iam.list_roles, "Roles", MaxItems=self.page_size)
 
-        found: list[Mapping[str, Any]] = await self._cache.get_or_load(("trusting-roles",), load)
+        found: list[Mapping[str, Any]] = await self._cache.get_or_load(("roles",), load)
         return found
+
+    async def _trusting_roles(self, service: str = ECS_TASKS_PRINCIPAL) -> list[Mapping[str, Any]]:
+        return [role for role in await self._all_roles() if trusts(role.get("AssumeRolePolicyDocument"), service)]
+
+    @reads_aws
+    async def roles_trusting(self, *services: str) -> list[TaskRole]:
+        """Every role that one of `services` may assume (e.g. scheduler.amazonaws.com for a schedule's target)."""
+        found = {
+            role["Arn"]: _role_from_api(role)
+            for service in services
+            for role in await self._trusting_roles(service)
+            if role.get("Arn")
+        }
+        return sorted(found.values(), key=lambda r: (r.name.lower(), r.arn))
 
     @reads_aws
     async def task_roles(self) -> list[TaskRole]:
@@ -265,9 +286,62 @@ class RoleActions(EcsActions):
 
         return await self._mutate(call, body)
 
+    async def create_events_role(self) -> TaskRole:
+        """Create ecsEventsRole as the ECS console does for scheduled tasks: trusted by EventBridge and Scheduler,
+        with AWS's managed AmazonEC2ContainerServiceEventsRole attached (RunTask, and passing the task's roles)."""
+        self._refuse_if_read_only("create_events_role")
+        trust = json.dumps(EVENTS_ROLE_TRUST)
+        parameters: dict[str, Any] = {
+            "roleName": EVENTS_ROLE_NAME,
+            "trustedServices": list(EVENTS_PRINCIPALS),
+            "policyArn": EVENTS_ROLE_POLICY_ARN,
+        }
+        call = _Call("create_events_role", EVENTS_ROLE_NAME, parameters)
+
+        async def body(call: _Call) -> TaskRole:
+            once = await self.session.iam_no_retry()
+            read_back = self._role_read_back(EVENTS_ROLE_NAME)
+            try:
+                # Not idempotent (see create_task_execution_role): sent once, resent only when throttled.
+                created = await self._send_retrying_throttles_only(
+                    lambda: once.create_role(
+                        RoleName=EVENTS_ROLE_NAME,
+                        AssumeRolePolicyDocument=trust,
+                        Description="Allows EventBridge and EventBridge Scheduler to run ECS tasks on your behalf.",
+                    ),
+                    "CreateRole",
+                    read_back,
+                )
+            finally:
+                if self.roles is not None:
+                    self.roles.forget()
+            iam = await self.session.iam()
+            try:
+                await self._send_change(
+                    "AttachRolePolicy",
+                    iam.attach_role_policy(RoleName=EVENTS_ROLE_NAME, PolicyArn=EVENTS_ROLE_POLICY_ARN),
+                    read_back,
+                )
+            except AwsError as exc:
+                exc.message = (
+                    f"Role {EVENTS_ROLE_NAME} was created, but AmazonEC2ContainerServiceEventsRole was not attached: "
+                    f"{exc.message}"
+                )
+                exc.args = (exc.message,)
+                raise
+            finally:
+                if self.roles is not None:
+                    self.roles.forget()
+            return _role_from_api(created.get("Role") or {})
+
+        return await self._mutate(call, body)
+
 
 __all__ = [
     "ECS_TASKS_PRINCIPAL",
+    "EVENTS_PRINCIPALS",
+    "EVENTS_ROLE_NAME",
+    "EVENTS_ROLE_POLICY_ARN",
     "EXECUTION_ROLE_NAME",
     "EXECUTION_ROLE_POLICY_ARN",
     "RoleActions",

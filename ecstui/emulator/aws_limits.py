@@ -84,6 +84,15 @@ EC2_PAGE_LIMITS: dict[str, QueryPageLimit] = {
     "DescribeRouteTables": QueryPageLimit("routeTableSet", 5, 100),
 }
 
+# JSON and REST-JSON lists that moto pages itself, with AWS's bounds on the page size: (service, operation) ->
+# (page-size field, least, most). ListSchedules MaxResults 1..100; EventBridge's Limit 1..100.
+JSON_PAGE_SIZE_BOUNDS: dict[tuple[str, str], tuple[str, int, int]] = {
+    ("scheduler", "ListSchedules"): ("MaxResults", 1, 100),
+    ("events", "ListRuleNamesByTarget"): ("Limit", 1, 100),
+    ("events", "ListTargetsByRule"): ("Limit", 1, 100),
+    ("events", "ListRules"): ("Limit", 1, 100),
+}
+
 # (service, operation) -> (page-size parameter, least, most) for the lists moto pages itself but without
 # bounds (ListRoles MaxItems 1..1000, default 100; DescribeAutoScalingGroups MaxRecords 1..100, default 50:
 # above 100 moto failed with HTTP 500 where AWS answers ValidationError).
@@ -265,6 +274,13 @@ class AwsLimitsMiddleware:
             answer = scaling_api.handle(environ, request, self._ask_moto, self.log.violation, self.lock)
             if answer is not None:
                 return scaling_api.respond(start_response, answer)
+        json_bounds = JSON_PAGE_SIZE_BOUNDS.get((request.service, request.operation))
+        if json_bounds is not None and request.json_body is not None:
+            rejected = self._check_json_page_size(request, *json_bounds)
+            if rejected is not None:
+                status, headers, payload = rejected
+                start_response(status, headers)
+                return [payload]
         if request.json_body is None and request.body:
             if request.service == "ec2" and request.operation in EC2_PAGE_LIMITS:
                 return self._query_paged(environ, start_response, request, EC2_PAGE_LIMITS[request.operation])
@@ -387,6 +403,26 @@ class AwsLimitsMiddleware:
         headers += [("Content-Type", JSON_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
         start_response(status, headers)
         return [payload]
+
+    def _check_json_page_size(
+        self, request: AwsRequest, parameter: str, least: int, most: int
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        value = (request.json_body or {}).get(parameter)
+        if value is None:
+            return None
+        try:
+            size: int | None = int(value)
+        except (TypeError, ValueError):
+            size = None
+        if size is not None and least <= size <= most:
+            return None
+        self.log.violation(f"{request.operation} with {parameter}={value} ({least}..{most})")
+        return json_error(
+            400,
+            "ValidationException",
+            f"1 validation error detected: Value '{value}' at '{parameter}' failed to satisfy constraint: "
+            f"Member must have value between {least} and {most}",
+        )
 
     def _check_page_size(
         self, request: AwsRequest, parameter: str, least: int, most: int

@@ -122,6 +122,31 @@ _ECS_MANAGED_POLICIES: dict[str, dict[str, Any]] = {
             ],
         },
     },
+    # What EventBridge rules and Scheduler schedules run ECS tasks with (ecsEventsRole; moto's copy, v3).
+    "AmazonEC2ContainerServiceEventsRole": {
+        "CreateDate": "2017-05-30T16:51:35+00:00",
+        "UpdateDate": "2023-03-06T22:25:12+00:00",
+        "DefaultVersionId": "v3",
+        "Path": "/service-role/",
+        "Document": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["ecs:RunTask"], "Resource": ["*"]},
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:PassRole",
+                    "Resource": ["*"],
+                    "Condition": {"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": "ecs:TagResource",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"ecs:CreateAction": ["RunTask"]}},
+                },
+            ],
+        },
+    },
 }
 
 _original_init_aws_policies = iam_models.IAMBackend._init_aws_policies

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecstui.aws.validation import FARGATE_TASK_SIZES
-from ecstui.emulator.seed_capacity import seed_capacity_group
 from ecstui.emulator.scaling_sim import seed_demo_scaling
+from ecstui.emulator.seed_capacity import seed_capacity_group
 from ecstui.emulator.server import ACCOUNT_ID
 from ecstui.emulator.simulator import BEHAVIOUR_TAG
 
@@ -505,6 +505,47 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> None:
         create_service(ecs, spec, task_definition, net, groups)
     seed_capacity_group(ec2, client("autoscaling", endpoint_url, region), net.private_subnets, ECS_AMI)
     seed_demo_scaling(client("application-autoscaling", endpoint_url, region))
+    seed_scheduled_tasks(endpoint_url, region)
+
+
+EVENTS_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/ecsEventsRole"
+
+
+def seed_scheduled_tasks(endpoint_url: str, region: str = "us-east-1") -> None:
+    """A nightly Scheduler schedule and a rate rule, both starting tasks in the batch cluster (the simulator fires
+    them). Neither draws from moto's random stream, so every id made after them is what it was without them; the
+    role they name is not created (IAM would draw), so the schedule dialog offers to create it."""
+    ecs = client("ecs", endpoint_url, region)
+    cluster = ecs.describe_clusters(clusters=["batch"])["clusters"][0]["clusterArn"]
+
+    def latest(family: str) -> str:
+        return str(ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]["taskDefinitionArn"])
+
+    client("scheduler", endpoint_url, region).create_schedule(
+        Name="nightly-reports",
+        Description="The reports of the day before, every night",
+        ScheduleExpression="cron(0 2 * * ? *)",
+        ScheduleExpressionTimezone="UTC",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={
+            "Arn": cluster,
+            "RoleArn": EVENTS_ROLE,
+            "EcsParameters": {"TaskDefinitionArn": latest("reports"), "TaskCount": 1, "LaunchType": "EC2"},
+        },
+    )
+    events = client("events", endpoint_url, region)
+    events.put_rule(Name="worker-drain-15m", ScheduleExpression="rate(15 minutes)", State="ENABLED")
+    events.put_targets(
+        Rule="worker-drain-15m",
+        Targets=[
+            {
+                "Id": "batch-worker",
+                "Arn": cluster,
+                "RoleArn": EVENTS_ROLE,
+                "EcsParameters": {"TaskDefinitionArn": latest("worker"), "TaskCount": 1, "LaunchType": "EC2"},
+            }
+        ],
+    )
 
 
 def create_service(ecs: Any, spec: ServiceSpec, task_definition: str, net: Network, groups: dict[str, str]) -> None:

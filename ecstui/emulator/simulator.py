@@ -16,6 +16,7 @@ from moto.moto_api._internal import mock_random
 
 from ecstui.emulator import scaling_sim
 from ecstui.emulator import scheduler_hooks as hooks
+from ecstui.emulator.schedule_sim import ScheduleSim
 from ecstui.emulator.server import ACCOUNT_ID, EmulatorServer
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class Simulator:
         self._public_ip_cursor = 0
         self._last_metrics: datetime | None = None
         self._fx: dict[str, Effects] = {}
+        self.schedules = ScheduleSim(ACCOUNT_ID, region)  # fires EventBridge schedules and rules
         hooks.attach(ACCOUNT_ID, region)
 
     # What a step depends on besides moto's backends (see state() and load_state()).
@@ -208,6 +210,7 @@ class Simulator:
             backend = self.ecs
             effects: dict[str, Effects] = defaultdict(Effects)
             self._fx = effects
+            self.schedules.step(backend, now)
             for service in list(backend.services.values()):
                 self._service_sim(service)
             for cluster_name in list(backend.tasks):

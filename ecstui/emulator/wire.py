@@ -59,8 +59,39 @@ def _service_from_auth(environ: WSGIEnviron) -> str:
         return ""
 
 
+# EventBridge Scheduler speaks REST-JSON: the operation is the method and the path, its fields the query and body.
+_SCHEDULER_OPERATIONS = {
+    ("GET", "schedules"): "ListSchedules",
+    ("GET", "schedule"): "GetSchedule",
+    ("POST", "schedule"): "CreateSchedule",
+    ("PUT", "schedule"): "UpdateSchedule",
+    ("DELETE", "schedule"): "DeleteSchedule",
+}
+
+
+def _rest_json_request(environ: WSGIEnviron, service: str, body: bytes) -> AwsRequest | None:
+    path = str(environ.get("PATH_INFO", "")).strip("/").split("/")
+    if service != "scheduler" or not path or path[0] != "schedules":
+        return None
+    resource = "schedules" if len(path) == 1 else "schedule"
+    operation = _SCHEDULER_OPERATIONS.get((str(environ.get("REQUEST_METHOD", "GET")), resource), "")
+    fields: dict[str, Any] = {k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
+    if len(path) > 1:
+        fields["Name"] = path[1]
+    try:
+        parsed = json.loads(body) if body else {}
+    except ValueError:
+        parsed = {}
+    if isinstance(parsed, dict):
+        fields.update(parsed)
+    return AwsRequest(service, operation, body, fields)
+
+
 def parse_request(environ: WSGIEnviron) -> AwsRequest:
     body = read_body(environ)
+    rest = _rest_json_request(environ, _service_from_auth(environ), body)
+    if rest is not None:
+        return rest
     target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
     if target and "." in target:
         prefix, operation = target.split(".", 1)

@@ -27,6 +27,7 @@ from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.models import TaskDefinition
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
+from ecstui.aws.schedules import ScheduleActions, ScheduleReader
 from ecstui.aws.service_scaling import ScalingActions
 from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
@@ -44,6 +45,7 @@ from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
 from ecstui.ui.screens.instances import InstancesScreen
 from ecstui.ui.screens.jump import JumpScreen
+from ecstui.ui.screens.schedules import SchedulesScreen
 from ecstui.ui.screens.service_detail import ServiceDetailScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.screens.stats import StatsScreen
@@ -117,6 +119,8 @@ class EcsApp(App[None]):
         self.load_balancer_actions = LoadBalancerActions(
             self.session, self.audit, self.load_balancer_choices, self.load_balancing
         )
+        self.schedules = ScheduleReader(self.session)
+        self.schedule_actions = ScheduleActions(self.session, self.audit, self.schedules, self.actions)
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
@@ -307,6 +311,9 @@ class EcsApp(App[None]):
             return
         if kind == "autoscaling":
             self.open_autoscaling()
+            return
+        if kind == "schedules":
+            self.push_screen(SchedulesScreen())
             return
         assert cluster is not None
         if kind == "services":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -19,6 +19,7 @@ from ecstui.aws.models import (
     Service,
     Task,
 )
+from ecstui.aws.schedules import ScheduledTask
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity
 from ecstui.ui.dialogs.create_cluster import CreateClusterDialog
 from ecstui.ui.inert import inert, make_inert, visible
@@ -35,8 +36,6 @@ def _labelled(label: str, widget: Any, *, id: str | None = None) -> Vertical:
 def _split_ids(text: str) -> list[str]:
     """'subnet-1, subnet-2 subnet-3' -> ['subnet-1', 'subnet-2', 'subnet-3'] (commas or spaces)."""
     return [part for part in text.replace(",", " ").split() if part]
-
-
 
 
 STANDALONE_LISTED = 8
@@ -92,13 +91,14 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
             # Read before anything is sent, so the plan names every task the teardown will stop by itself.
             standalone = standalone_tasks(await reader.tasks(self.cluster.name), services)
             created = await self.ecs_app.capacity_providers.created_for(self.cluster.name)
+            schedules = await self.ecs_app.schedules.targeting_cluster(self.cluster.arn)
         except AwsError as error:
             self.show_load_error(error)
             return
         plan = self._plan(services, standalone)
         if created:
             plan.append(f"\nAnd: {capacity_providers_note(self.cluster.name, created)}")
-        self.query_one("#teardown-plan", Static).update(make_inert(plan))
+        self.query_one("#teardown-plan", Static).update(make_inert(_with_schedules(plan, schedules)))
         self.query_one("#dialog-confirm", Button).label = "Tear down" if services or standalone else "Delete"
 
     def _plan(self, services: list[Service] | None, standalone: list[Task] | None = None) -> Text:
@@ -175,6 +175,20 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
     def describe_success(self, result: list[TeardownStep]) -> str:
         total = result[-1].total if result else 0
         return f"Deleted cluster {self.cluster.name} ({total} step{'s' if total != 1 else ''})."
+
+
+def _with_schedules(plan: Text, schedules: Sequence[ScheduledTask]) -> Text:
+    """The plan, and the schedules and rules that start tasks in the cluster: the teardown leaves them, and each
+    of their runs fails afterwards (the cluster is gone)."""
+    if not schedules:
+        return plan
+    text = plan.copy()
+    text.append(f"\n{len(schedules)} schedule{'s' if len(schedules) != 1 else ''} start tasks in it ", style="bold")
+    text.append("(not deleted; each run fails once the cluster is gone; delete them in :schedules):\n")
+    for schedule in schedules:
+        state = "" if schedule.enabled else ", disabled"
+        text.append(f"  · {schedule.name} ({schedule.kind}, {schedule.in_words()}{state})\n")
+    return text
 
 
 __all__ = ["CreateClusterDialog", "DeleteClusterDialog"]

@@ -25,6 +25,7 @@ JUMP_TARGETS["targets"] = ("targets", "target", "tg", "target-groups")
 JUMP_TARGETS["triage"] = ("triage", "problems", "broken")
 JUMP_TARGETS["stats"] = ("stats", "requests")
 JUMP_TARGETS["autoscaling"] = ("autoscaling", "as", "scaling", "auto-scaling")
+JUMP_TARGETS["schedules"] = ("schedules", "schedule", "sched", "cron")
 
 
 def resolve_jump(text: str) -> str | None:
