@@ -74,9 +74,15 @@ async def test_the_pane_lists_scaled_services_with_the_selected_ones_policies_an
         assert (row.target.minimum, row.target.maximum, row.desired) == (8, 20, 8)
         detail = text_of(screen.query_one("#scaling-detail-text", Static).render())
         assert "api-cpu-target-tracking" in detail and "business-hours" in detail and "Europe/Paris" in detail
-    # The region's targets and policies, then the selected target's schedules and activities: nothing per row.
-    assert emulator.log.counts["DescribeScalableTargets"] == 1 and emulator.log.counts["DescribeScalingPolicies"] == 1
-    assert emulator.log.counts["DescribeScalingActivities"] == 1
+        # The region's targets and policies, then the selected target's schedules and activities: nothing per row.
+        counts = emulator.log.counts
+        assert counts["DescribeScalableTargets"] == 1 and counts["DescribeScalingPolicies"] == 1
+        assert counts["DescribeScalingActivities"] == 1
+        first = screen.updated_at
+        screen.updated_at = None
+        await pilot.press("ctrl+r")  # asks AWS again, past the reader's cache
+        await wait_until(pilot, lambda: screen.updated_at is not None)
+        assert first is not None and counts["DescribeScalableTargets"] == 2
     assert not emulator.log.violations
 
 
