@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from moto.core.models import DEFAULT_ACCOUNT_ID
+
 from ecstui.emulator.scaling_api import activities_of, backend_for
 
 DIMENSION = "ecs:service:DesiredCount"
@@ -144,6 +146,8 @@ def _track(
         if int(service.running_count or 0) != current:
             return  # still settling on the last count: its average would mislead (AAS waits out its alarms too)
         load = load_of(service, metric, baseline(key, metric))
+        if metric == "requests":
+            _put_requests_metric(aas.region_name, str(predefined.get("ResourceLabel") or ""), load, now)
         wanted = max(low, min(high, math.ceil(current * load / target_value - 1e-9)))
         timers: dict[str, datetime] = policy.__dict__.setdefault("_ecstui_last", {})
         alarm = f"TargetTracking-{resource}-Alarm{'High' if wanted > current else 'Low'}"
@@ -164,6 +168,30 @@ def _track(
                 timers["in"] = now
                 _set_desired(aas, service, resource, wanted, cause, now)
                 return
+
+
+def _put_requests_metric(region: str, label: str, value: float, now: datetime) -> None:
+    """ALBRequestCountPerTarget as the load balancer would report it, so a graph of it agrees with the scaling."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    # app/<lb>/<id>/targetgroup/<tg>/<id> -> LoadBalancer app/<lb>/<id>, TargetGroup targetgroup/<tg>/<id>
+    parts = label.split("/")
+    if len(parts) != 6 or parts[3] != "targetgroup":
+        return
+    dimensions = [
+        {"Name": "LoadBalancer", "Value": "/".join(parts[:3])},
+        {"Name": "TargetGroup", "Value": "/".join(parts[3:])},
+    ]
+    data = [
+        {
+            "MetricName": "RequestCountPerTarget",
+            "Dimensions": dimensions,
+            "Timestamp": now,
+            "Value": value,
+            "Unit": "Count",
+        }
+    ]
+    cloudwatch_backends[str(DEFAULT_ACCOUNT_ID)][region].put_metric_data("AWS/ApplicationELB", data)
 
 
 # --- scheduled actions ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from moto.cloudwatch.models import cloudwatch_backends
 
 from ecstui.emulator import scaling_sim
 from ecstui.emulator.server import EmulatorServer
@@ -141,3 +142,43 @@ def test_cron_in_a_time_zone() -> None:
 def test_deregistering_a_target_deletes_its_policies_and_scheduled_actions(web: None, aas: Any) -> None:
     aas.deregister_scalable_target(ServiceNamespace="ecs", ResourceId=RESOURCE, ScalableDimension=DIMENSION)
     assert aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"] == []
+
+
+def test_requests_per_target_scale_a_service_behind_a_target_group_and_reach_cloudwatch(
+    sim: Simulator, web: None, ecs: Any, aas: Any, emulator: EmulatorServer
+) -> None:
+    label = "app/web-lb/0123456789abcdef/targetgroup/web-tg/fedcba9876543210"
+    aas.delete_scaling_policy(
+        PolicyName="web-cpu", ServiceNamespace="ecs", ResourceId=RESOURCE, ScalableDimension=DIMENSION
+    )
+    aas.put_scaling_policy(
+        PolicyName="web-requests",
+        ServiceNamespace="ecs",
+        ResourceId=RESOURCE,
+        ScalableDimension=DIMENSION,
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 100.0,
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ALBRequestCountPerTarget",
+                "ResourceLabel": label,
+            },
+            "ScaleOutCooldown": 60,
+        },
+    )
+    with sim.server.lock:
+        scaling_sim.set_demand(sim.ecs.services["prod:web"], requests=500)  # 250 a task of two
+    run(sim, START, 4)
+    assert service(ecs)["desiredCount"] == 5  # ceil(2 x 250 / 100)
+
+    with sim.server.lock:
+        stored = [
+            d
+            for d in cloudwatch_backends["123456789012"]["us-east-1"].metric_data
+            if d.namespace == "AWS/ApplicationELB" and d.name == "RequestCountPerTarget"
+        ]
+    assert stored and {dim.value for dim in stored[0].dimensions} == {
+        "app/web-lb/0123456789abcdef",
+        "targetgroup/web-tg/fedcba9876543210",
+    }
+    assert 250.0 in {float(d.value) for d in stored}

@@ -6,11 +6,12 @@ from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Select, Static
 
 from ecstui.aws.service_scaling import (
     MAXIMUM_TASKS,
-    METRIC_LABELS,
+    METRIC_CHOICES,
     MINIMUM_TASKS,
     NewScheduledAction,
     TargetTrackingPlan,
@@ -24,6 +25,17 @@ from ecstui.aws.validation import Invalid
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, visible
 
+# Fields side by side with a one-line label above each: the dialogs keep their buttons on an 80x24 screen.
+COMPACT_CSS = """
+    .scaling-row { height: auto; }
+    .scaling-cell { width: 1fr; height: auto; }
+    .scaling-label { color: $text-muted; height: 1; }
+"""
+
+
+def _field(label: str, widget: Input | Select[str]) -> Vertical:
+    return Vertical(Static(label, classes="scaling-label"), widget, classes="scaling-cell")
+
 
 def _refused(problem: Invalid | None) -> None:
     if problem is not None:
@@ -34,6 +46,7 @@ class CapacityDialog(ActionDialog[None]):
     """New min and max of a service's scalable target (its desired count is kept within them)."""
 
     confirm_label = "Save"
+    DEFAULT_CSS = COMPACT_CSS
 
     def __init__(self, target: ScalableTarget, desired: int | None) -> None:
         self.target = target
@@ -46,10 +59,11 @@ class CapacityDialog(ActionDialog[None]):
         desired = f", desired {self.desired}" if self.desired is not None else ""
         now = f"Now: {t.minimum} to {t.maximum} tasks{desired}"
         yield Static(inert(now + ". AAS keeps the desired count within min and max."))
-        yield Static("Minimum tasks (0 to 5000):", classes="field-label")
-        yield Input(str(t.minimum), id="scaling-min", select_on_focus=True)
-        yield Static("Maximum tasks (0 to 5000):", classes="field-label")
-        yield Input(str(t.maximum), id="scaling-max", select_on_focus=True)
+        yield Horizontal(
+            _field("Minimum tasks (0 to 5000)", Input(str(t.minimum), id="scaling-min", select_on_focus=True)),
+            _field("Maximum tasks (0 to 5000)", Input(str(t.maximum), id="scaling-max", select_on_focus=True)),
+            classes="scaling-row",
+        )
 
     def validate(self) -> tuple[int, int]:
         minimum = checked(MINIMUM_TASKS.parse(self.query_one("#scaling-min", Input).value))
@@ -115,6 +129,7 @@ class AddPolicyDialog(ActionDialog[str]):
 
     title_text = "Add a target-tracking policy"
     confirm_label = "Add policy"
+    DEFAULT_CSS = COMPACT_CSS
 
     def __init__(self, target: ScalableTarget) -> None:
         self.target = target
@@ -122,13 +137,16 @@ class AddPolicyDialog(ActionDialog[str]):
         super().__init__()
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Track:", classes="field-label")
-        options = [(METRIC_LABELS[m].capitalize(), m) for m in ("cpu", "memory")]
-        yield Select(options, value="cpu", allow_blank=False, id="policy-metric")
-        yield Static("Target value (%):", classes="field-label")
-        yield Input("70", id="policy-target", select_on_focus=True)
-        yield Static("Policy name (empty: <service>-<metric>-target-tracking):", classes="field-label")
-        yield Input("", id="policy-name")
+        options = [(METRIC_CHOICES[m], m) for m in ("cpu", "memory")]
+        yield Horizontal(
+            _field("Track", Select(options, value="cpu", allow_blank=False, id="policy-metric")),
+            _field("Target value (%)", Input("70", id="policy-target", select_on_focus=True)),
+            classes="scaling-row",
+        )
+        yield _field(
+            "Policy name (empty: <service>-<metric>-target-tracking)",
+            Input("", placeholder=policy_name(self.target.service, "cpu"), id="policy-name"),
+        )
         yield Checkbox("Disable scale-in (the policy only adds tasks)", False, id="policy-no-scale-in")
 
     def validate(self) -> tuple[str, TargetTrackingPlan]:
@@ -184,6 +202,7 @@ class ScheduledActionDialog(ActionDialog[None]):
     """A scheduled action: at its schedule (in its time zone), min and/or max change."""
 
     confirm_label = "Add scheduled action"
+    DEFAULT_CSS = COMPACT_CSS
 
     def __init__(self, target: ScalableTarget) -> None:
         self.target = target
@@ -191,18 +210,20 @@ class ScheduledActionDialog(ActionDialog[None]):
         super().__init__()
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Name:", classes="field-label")
-        yield Input("", placeholder="nightly-scale-down", id="scheduled-name")
-        yield Static(
-            "Schedule: at(yyyy-mm-ddThh:mm:ss), rate(N minutes|hours|days) or cron(6 fields)", classes="field-label"
+        yield Horizontal(
+            _field("Name", Input("", placeholder="nightly-scale-down", id="scheduled-name")),
+            _field("Time zone (empty: UTC)", Input("", placeholder="Europe/Paris", id="scheduled-zone")),
+            classes="scaling-row",
         )
-        yield Input("", placeholder="cron(0 22 * * ? *)", id="scheduled-schedule")
-        yield Static("Time zone (IANA name; empty: UTC):", classes="field-label")
-        yield Input("", placeholder="Europe/Paris", id="scheduled-zone")
-        yield Static("New minimum (empty: unchanged):", classes="field-label")
-        yield Input(str(self.target.minimum), id="scheduled-min")
-        yield Static("New maximum (empty: unchanged):", classes="field-label")
-        yield Input(str(self.target.maximum), id="scheduled-max")
+        yield _field(
+            "Schedule  at(yyyy-mm-ddThh:mm:ss) | rate(1 day) | cron(6 fields)",
+            Input("", placeholder="cron(0 22 * * ? *)", id="scheduled-schedule"),
+        )
+        yield Horizontal(
+            _field("New minimum (empty: unchanged)", Input(str(self.target.minimum), id="scheduled-min")),
+            _field("New maximum (empty: unchanged)", Input(str(self.target.maximum), id="scheduled-max")),
+            classes="scaling-row",
+        )
 
     def validate(self) -> NewScheduledAction:
         minimum = checked(MINIMUM_TASKS.parse_optional(self.query_one("#scheduled-min", Input).value))

@@ -167,6 +167,11 @@ class AutoScalingScreen(ListScreen[ScalingRow]):
             self.details[resource] = detail
         self._render_detail()
 
+    def action_refresh_now(self) -> None:
+        # ctrl+r asks AWS again, not the reader's few-second cache (which spares the pane's polls and its dialogs).
+        self.ecs_app.scaling.forget()
+        super().action_refresh_now()
+
     def row_key(self, item: ScalingRow) -> str:
         return item.key
 
