@@ -192,7 +192,7 @@ async def test_the_teardown_plan_names_the_providers_ecstui_made_and_deletes_the
         assert isinstance(delete, DeleteClusterDialog)
         plan = delete.query_one("#teardown-plan", Static)
         await wait_until(pilot, lambda: "shop-demo-ecs-capacity" in text_of(plan.render()))
-        assert "detach and delete capacity provider shop-demo-ecs-capacity" in text_of(plan.render())
+        assert "also detaches and deletes capacity provider shop-demo-ecs-capacity" in text_of(plan.render())
         await pilot.press(*"shop", "ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen), limit=30)
     assert emulator.log.calls("DeleteCapacityProvider") == [{"capacityProvider": "shop-demo-ecs-capacity"}]

@@ -91,7 +91,7 @@ class CreateClusterDialog(ActionDialog[Cluster]):
                 yield Static("target capacity %:", id="target-label")
                 yield Input("100", id="target-capacity", restrict=r"[0-9]*", max_length=3)
             yield Checkbox(
-                "Managed termination protection (the group protects new instances from scale-in)",
+                "Managed termination protection",
                 False,
                 id="termination-protection",
                 disabled=True,
@@ -160,7 +160,10 @@ class CreateClusterDialog(ActionDialog[Cluster]):
             protection.value = False
         self.query_one("#target-capacity", Input).disabled = not self._checked("managed-scaling")
         self.query_one("#provider-name", Static).update(
-            inert(f"Capacity provider: {self._ec2_provider()} (tagged ecstui:cluster; deleted with the cluster)")
+            inert(
+                f"Capacity provider: {self._ec2_provider()} (deleted with the cluster). Termination protection needs "
+                "a group that protects new instances from scale-in."
+            )
         )
         strategy = self.query_one("#strategy", Select)
         was = strategy.value
