@@ -42,8 +42,8 @@ def capacity_providers_note(cluster: str, created: Sequence[str]) -> str:
     """What a teardown does with the providers ecstui created, as the delete dialog's plan says it."""
     plural = "s" if len(created) != 1 else ""
     return (
-        f"detach and delete capacity provider{plural} {', '.join(created)}, which ecstui created for {cluster} "
-        "(the Auto Scaling groups and their instances stay)."
+        f"Deleting {cluster} also detaches and deletes capacity provider{plural} {', '.join(created)}, which ecstui "
+        "created for it (the Auto Scaling groups and their instances stay)."
     )
 
 

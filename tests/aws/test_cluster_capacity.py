@@ -263,3 +263,12 @@ def test_provider_names_are_valid_and_never_reserved() -> None:
     assert capacity_provider_name("Fargate_x", "g") == "cp-Fargate_x-g"
     assert capacity_provider_name("shop", "web asg.v2") == "shop-web-asg-v2"
     assert len(capacity_provider_name("c" * 255, "g")) == 255
+
+
+def test_the_limits_layer_refuses_a_describe_of_more_than_100_capacity_providers(emulator: EmulatorServer) -> None:
+    ecs = boto_client(emulator, "ecs")
+    with pytest.raises(ecs.exceptions.ClientError) as caught:
+        ecs.describe_capacity_providers(capacityProviders=[f"cp-{i}" for i in range(101)])
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert emulator.log.violations == ["DescribeCapacityProviders with 101 capacityProviders (at most 100)"]
+    assert ecs.describe_capacity_providers(capacityProviders=[f"cp-{i}" for i in range(100)])["failures"]

@@ -16,6 +16,7 @@ from ecstui.emulator.seed_capacity import CAPACITY_GROUP
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.dialogs.cluster import DeleteClusterDialog
 from ecstui.ui.dialogs.create_cluster import OUT_OF_SCOPE_NOTE, CreateClusterDialog
+from ecstui.ui.screens.stats import StatsScreen
 from ecstui.ui.widgets.picker import Picker
 from tests.conftest import boto_client
 from tests.ui.conftest import make_app, text_of, wait_loaded, wait_until
@@ -192,7 +193,21 @@ async def test_the_teardown_plan_names_the_providers_ecstui_made_and_deletes_the
         assert isinstance(delete, DeleteClusterDialog)
         plan = delete.query_one("#teardown-plan", Static)
         await wait_until(pilot, lambda: "shop-demo-ecs-capacity" in text_of(plan.render()))
-        assert "detach and delete capacity provider shop-demo-ecs-capacity" in text_of(plan.render())
+        assert "also detaches and deletes capacity provider shop-demo-ecs-capacity" in text_of(plan.render())
         await pilot.press(*"shop", "ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen), limit=30)
     assert emulator.log.calls("DeleteCapacityProvider") == [{"capacityProvider": "shop-demo-ecs-capacity"}]
+
+
+async def test_stats_show_the_auto_scaling_bucket_the_group_listing_spent(
+    demo_account: AwsTarget, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    app = make_app(demo_account, audit_path=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(pilot)
+        await pilot.press("escape")
+        await pilot.press("colon", *"stats", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, StatsScreen) and bool(app.screen.body))
+        shown = text_of(app.screen.body)  # type: ignore[attr-defined]
+    assert "autoscaling describe" in shown
+    assert "share of each AWS bucket" in shown

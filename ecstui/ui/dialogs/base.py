@@ -59,14 +59,21 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
         Binding("ctrl+s", "confirm", "Confirm", id="dialog.confirm", show=False),
     ]
 
+    # The title is docked at the top and the error, status and buttons at the bottom, so that whatever the body
+    # holds and however small the terminal (80x24), they stay on screen: the body takes the rows between them
+    # (max-height 100% is what the docks leave) and scrolls. An error appearing takes its rows from the body,
+    # so it is read without scrolling. The body's rule names the whole path so that it outranks a dialog's own
+    # `#dialog-body { max-height: 65vh }` (from before the docks): a body taller than the rows left would run
+    # under the buttons, out of reach of its scrollbar.
     DEFAULT_CSS = """
     ActionDialog { align: center middle; }
-    ActionDialog > #dialog { width: 100; max-width: 95%; height: auto; max-height: 90%;
+    ActionDialog > #dialog { width: 100; max-width: 95%; height: auto; max-height: 100%;
         border: thick $accent; background: $surface; padding: 0 1; }
     ActionDialog.destructive > #dialog { border: thick $error; }
-    ActionDialog #dialog-title { text-style: bold; padding: 0 0 1 0; }
-    ActionDialog #dialog-body { height: auto; max-height: 65vh; }
-    ActionDialog #dialog-error { color: $error; text-style: bold; height: auto; display: none; }
+    ActionDialog #dialog-title { dock: top; text-style: bold; padding: 0 0 1 0; }
+    ActionDialog > #dialog > #dialog-body { height: auto; max-height: 100%; }
+    ActionDialog #dialog-footer { dock: bottom; height: auto; }
+    ActionDialog #dialog-error { color: $error; text-style: bold; height: auto; max-height: 6; display: none; }
     ActionDialog #dialog-error.shown { display: block; }
     ActionDialog #dialog-status { color: $text-muted; height: auto; }
     ActionDialog #dialog-buttons { height: 3; align-horizontal: right; }
@@ -111,11 +118,14 @@ class ActionDialog(ModalScreen[R | None], Generic[R]):
             yield Static(inert(self.title_text), id="dialog-title")
             with VerticalScroll(id="dialog-body"):
                 yield from self.compose_body()
-            yield Static("", id="dialog-error")
-            yield Static("", id="dialog-status")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel", id="dialog-cancel")
-                yield Button(inert(self.confirm_label), id="dialog-confirm", variant=cast(Any, self.confirm_variant))
+            with Vertical(id="dialog-footer"):
+                yield Static("", id="dialog-error")
+                yield Static("", id="dialog-status")
+                with Horizontal(id="dialog-buttons"):
+                    yield Button("Cancel", id="dialog-cancel")
+                    yield Button(
+                        inert(self.confirm_label), id="dialog-confirm", variant=cast(Any, self.confirm_variant)
+                    )
 
     def on_mount(self) -> None:
         # Textual also runs the on_mount of every subclass that defines one; they should not call this one.

@@ -57,7 +57,6 @@ class CreateClusterDialog(ActionDialog[Cluster]):
     CreateClusterDialog #providers Checkbox { margin-right: 1; }
     CreateClusterDialog #ec2-capacity { height: auto; display: none; padding-left: 1;
         border-left: tall $accent-darken-2; }
-    CreateClusterDialog #ec2-capacity.shown { display: block; }
     CreateClusterDialog #scaling-row { height: auto; }
     CreateClusterDialog #scaling-row > Checkbox { width: auto; }
     CreateClusterDialog #target-capacity { width: 12; }
@@ -91,7 +90,7 @@ class CreateClusterDialog(ActionDialog[Cluster]):
                 yield Static("target capacity %:", id="target-label")
                 yield Input("100", id="target-capacity", restrict=r"[0-9]*", max_length=3)
             yield Checkbox(
-                "Managed termination protection (the group protects new instances from scale-in)",
+                "Managed termination protection",
                 False,
                 id="termination-protection",
                 disabled=True,
@@ -127,9 +126,12 @@ class CreateClusterDialog(ActionDialog[Cluster]):
         return self.groups.get(name) if name else None
 
     def _ec2_provider(self) -> str:
+        """The EC2 capacity provider's name as it will be, or its pattern while the cluster or group is missing."""
         group = self._group()
-        name = self.query_one("#cluster-name", Input).value.strip() or "<cluster>"
-        return capacity_provider_name(name, group.name if group else "<group>")
+        name = self.query_one("#cluster-name", Input).value.strip()
+        if not name or group is None:
+            return f"{name or '<cluster>'}-{group.name if group else '<group>'}"
+        return capacity_provider_name(name, group.name)
 
     def _strategy_options(self) -> list[tuple[Text, str]]:
         fargate = self._checked("cp-FARGATE") if self.is_mounted else True
@@ -151,7 +153,9 @@ class CreateClusterDialog(ActionDialog[Cluster]):
     @on(Input.Changed, "#cluster-name")
     @on(Picker.Changed, "#asg")
     def _compute_changed(self) -> None:
-        self.query_one("#ec2-capacity").set_class(self._checked("cp-EC2"), "shown")
+        # Set on the widget, not through a class: a class takes effect at the next styles update, and a tab
+        # typed right after the space (a burst over SSH) would skip the fields it shows.
+        self.query_one("#ec2-capacity").display = self._checked("cp-EC2")
         group = self._group()
         protection = self.query_one("#termination-protection", Checkbox)
         protectable = group is not None and group.new_instances_protected_from_scale_in
@@ -160,7 +164,10 @@ class CreateClusterDialog(ActionDialog[Cluster]):
             protection.value = False
         self.query_one("#target-capacity", Input).disabled = not self._checked("managed-scaling")
         self.query_one("#provider-name", Static).update(
-            inert(f"Capacity provider: {self._ec2_provider()} (tagged ecstui:cluster; deleted with the cluster)")
+            inert(
+                f"Capacity provider: {self._ec2_provider()} (deleted with the cluster). Termination protection needs "
+                "a group that protects new instances from scale-in."
+            )
         )
         strategy = self.query_one("#strategy", Select)
         was = strategy.value
