@@ -97,8 +97,7 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
             return
         plan = self._plan(services, standalone)
         if created:
-            plan.append(f"
-{capacity_providers_note(self.cluster.name, created)}")
+            plan.append(f"\n{capacity_providers_note(self.cluster.name, created)}")
         self.query_one("#teardown-plan", Static).update(make_inert(_with_schedules(plan, schedules)))
         self.query_one("#dialog-confirm", Button).label = "Tear down" if services or standalone else "Delete"
 
