@@ -119,11 +119,11 @@ class LoadBalancingFields(Vertical):
             yield Select[str]([], prompt="no container port in the task definition", id="lb-container")
         with Vertical(id="lb-existing", classes="hidden"):
             yield _label("Load balancer (of the VPC):")
-            yield Picker(what="load balancer", accept_typed=LOAD_BALANCER_ARN, id="lb-balancer")
+            yield Picker(what="load balancer", accept_typed=LOAD_BALANCER_ARN, show_ids=False, id="lb-balancer")
             yield _label("Listener:")
-            yield Picker(what="listener", accept_typed=LISTENER_ARN, id="lb-listener")
+            yield Picker(what="listener", accept_typed=LISTENER_ARN, show_ids=False, id="lb-listener")
             yield _label("Target group:")
-            yield Picker(what="target group", accept_typed=TARGET_GROUP_ARN, id="lb-target-group")
+            yield Picker(what="target group", accept_typed=TARGET_GROUP_ARN, show_ids=False, id="lb-target-group")
         with Vertical(id="lb-new-alb", classes="hidden"):
             yield _label("New ALB name (internet-facing, in the service's subnets and security groups):")
             yield Input(id="lb-alb-name")
