@@ -10,6 +10,7 @@ from typing import Any
 from textual.widgets import Checkbox, Input, Static
 
 from ecstui.aws.session import AwsTarget
+from ecstui.emulator.faults import Hang
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
 from ecstui.ui.dialogs.service import DeleteServiceDialog
@@ -113,3 +114,31 @@ async def test_an_unchecked_item_is_kept_and_a_service_with_nothing_created_says
         assert not other.query("#cleanup Checkbox")
     assert not [op for op, _ in emulator.log.bodies if op.startswith("Delete") and op != "DeleteService"]
     assert boto_client(emulator, "elbv2").describe_target_groups(Names=["node-app-tg"])["TargetGroups"]
+
+
+async def test_confirming_before_the_offer_is_read_sends_nothing_and_says_to_wait(
+    demo_account: AwsTarget, emulator: EmulatorServer, simulator: Simulator, tmp_path: Path
+) -> None:
+    await _behind_a_new_alb(demo_account, emulator)
+    app = make_app(demo_account, cluster="prod", audit_path=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        assert screen.table.select_key(next(k for k, s in screen.items.items() if s.name == "node-app"))
+        emulator.faults.inject("DescribeTargetGroups", Hang(30), rate=1.0, service="elasticloadbalancing")
+        try:
+            await pilot.press("ctrl+d")
+            dialog = app.screen
+            assert isinstance(dialog, DeleteServiceDialog)
+            dialog.query_one("#confirm-name", Input).value = "node-app"
+            emulator.log.clear()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert "Still looking for what ecstui created" in text_of(
+                dialog.query_one("#dialog-error", Static).render()
+            )
+            assert app.screen is dialog
+            assert not [op for op, _ in emulator.log.bodies if op in ("UpdateService", "DeleteService")]
+        finally:
+            emulator.faults.clear_injections()

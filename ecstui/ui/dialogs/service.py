@@ -243,6 +243,9 @@ class DeleteServiceDialog(ActionDialog[Service]):
             raise Invalidity(
                 f"ECS refuses to delete a service that wants {self.service.desired} tasks: scale to 0 first."
             )
+        if self.leftovers is None:
+            # What is offered for removal must be seen before the delete is sent, not found after.
+            raise Invalidity("Still looking for what ecstui created for this service; confirm again in a moment.")
         chosen = [
             leftover
             for index, leftover in enumerate(self.leftovers or [])
