@@ -24,7 +24,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 from moto.utilities.aws_headers import gen_amzn_requestid_long
 
-from ecstui.emulator import elb_limits
+from ecstui.emulator.elb_limits import elb_limited
 from ecstui.emulator.wire import (
     JSON_CONTENT_TYPE,
     AwsRequest,
@@ -261,8 +261,6 @@ class AwsLimitsMiddleware:
             if limit is not None:
                 return self._paged(environ, start_response, request.operation, request.json_body, limit)
         if request.json_body is None and request.body:
-            if (elb := elb_limits.elb_limited(self, environ, start_response, request)) is not None:
-                return elb
             if request.service == "ec2" and request.operation in EC2_PAGE_LIMITS:
                 return self._query_paged(environ, start_response, request, EC2_PAGE_LIMITS[request.operation])
             bounds = QUERY_PAGE_SIZE_BOUNDS.get((request.service, request.operation))
@@ -272,6 +270,8 @@ class AwsLimitsMiddleware:
                     status, headers, payload = rejected
                     start_response(status, headers)
                     return [payload]
+        if (elb := elb_limited(self, environ, start_response, request)) is not None:  # ELBv2's pages and batches
+            return elb
         with self.lock:
             return [collect(self.app(environ, start_response))]
 
