@@ -46,6 +46,13 @@ METRIC_LABELS: Final[Mapping[str, str]] = {
     "requests": "ALB requests per target (a minute)",
 }
 
+# How each metric is offered in a form.
+METRIC_CHOICES: Final[Mapping[str, str]] = {
+    "cpu": "Average CPU utilization (%)",
+    "memory": "Average memory utilization (%)",
+    "requests": "ALB requests per target (a minute)",
+}
+
 # A service's task count is bounded by the ECS quota of tasks a service; min and max of its target likewise.
 MINIMUM_TASKS = NumberField("minimum task count", 0, MAX_DESIRED_COUNT, ceiling="the ECS quota of 5,000 tasks")
 MAXIMUM_TASKS = NumberField("maximum task count", 0, MAX_DESIRED_COUNT, ceiling="the ECS quota of 5,000 tasks")
@@ -478,6 +485,7 @@ class ScalingActions(EcsActions):
 __all__ = [
     "DIMENSION",
     "MAXIMUM_TASKS",
+    "METRIC_CHOICES",
     "METRIC_LABELS",
     "MINIMUM_TASKS",
     "NAMESPACE",

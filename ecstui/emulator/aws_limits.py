@@ -24,6 +24,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 from moto.utilities.aws_headers import gen_amzn_requestid_long
 
+from ecstui.emulator import scaling_api
 from ecstui.emulator.elb_limits import elb_limited
 from ecstui.emulator.wire import (
     JSON_CONTENT_TYPE,
@@ -260,6 +261,10 @@ class AwsLimitsMiddleware:
             limit = ECS_LIST_LIMITS.get(request.operation)
             if limit is not None:
                 return self._paged(environ, start_response, request.operation, request.json_body, limit)
+        if request.service == "application-autoscaling":  # AAS's page sizes and paging, scaling activities
+            answer = scaling_api.handle(environ, request, self._ask_moto, self.log.violation, self.lock)
+            if answer is not None:
+                return scaling_api.respond(start_response, answer)
         if request.json_body is None and request.body:
             if request.service == "ec2" and request.operation in EC2_PAGE_LIMITS:
                 return self._query_paged(environ, start_response, request, EC2_PAGE_LIMITS[request.operation])

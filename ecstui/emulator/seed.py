@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecstui.aws.validation import FARGATE_TASK_SIZES
+from ecstui.emulator.scaling_sim import seed_demo_scaling
 from ecstui.emulator.server import ACCOUNT_ID
 from ecstui.emulator.simulator import BEHAVIOUR_TAG
 
@@ -468,6 +469,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> None:
         # A bad-deploy service runs its last good revision; start_bad_rollouts() ships the broken one.
         task_definition = revisions[-2] if spec.behaviour == "bad-deploy" else revisions[-1]
         create_service(ecs, spec, task_definition, net, groups)
+    seed_demo_scaling(client("application-autoscaling", endpoint_url, region))
 
 
 def create_service(ecs: Any, spec: ServiceSpec, task_definition: str, net: Network, groups: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from moto.moto_api._internal import mock_random
 
+from ecstui.emulator import scaling_sim
 from ecstui.emulator import scheduler_hooks as hooks
 from ecstui.emulator.server import ACCOUNT_ID, EmulatorServer
 
@@ -220,6 +221,9 @@ class Simulator:
                         self._give_public_ip(task)  # a task started by RunTask, which moto placed itself
                     if sim is not None:
                         self._advance(backend, task, sim, now, effects[sim.service_key])
+            # Application Auto Scaling first, so that a new desired count is scheduled in this same step.
+            metric_due = self._last_metrics is None or now - self._last_metrics >= METRIC_PERIOD
+            scaling_sim.step(backend, self.region, now, metric_due, lambda k, m: self._baseline_load(k, m, now))
             for key, service in list(backend.services.items()):
                 fx = effects[key]
                 self._behaviours(backend, service, now, fx)
@@ -995,6 +999,11 @@ class Simulator:
         wobble = ((now.minute * 7 + now.hour * 13 + len(key)) % 11) - 5
         return float(max(1, min(99, base + wobble)))
 
+    def _baseline_load(self, key: str, metric: str, now: datetime) -> float:
+        # Auto scaling's view of a service's load without a demand set: the metrics put below (requests: a few).
+        names = {"cpu": "CPUUtilization", "memory": "MemoryUtilization"}
+        return self._metric_value(key, names[metric], now) if metric in names else 10.0
+
     def _put_metrics(self, backend: Any, now: datetime) -> None:
         from moto.cloudwatch.models import cloudwatch_backends
 
@@ -1011,7 +1020,9 @@ class Simulator:
                             {"Name": "ServiceName", "Value": service.name},
                         ],
                         "Timestamp": now,
-                        "Value": self._metric_value(key, metric, now),
+                        "Value": scaling_sim.load_of(
+                            service, metric.removesuffix("Utilization").lower(), self._metric_value(key, metric, now)
+                        ),
                         "Unit": "Percent",
                     }
                 )

@@ -33,6 +33,7 @@ from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.key_order import KeyGate, TypedEvent
 from ecstui.ui.screens.audit import AuditScreen
+from ecstui.ui.screens.autoscaling import AutoScalingScreen
 from ecstui.ui.screens.base import LiveScreen
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
@@ -230,6 +231,10 @@ class EcsApp(App[None]):
     def open_targets(self, filter_text: str = "") -> None:
         self.push_screen(TargetsScreen(filter_text))
 
+    def open_autoscaling(self, cluster: str | None = None, service: str | None = None) -> None:
+        """The auto-scaled services of the region; given a service, filtered to it."""
+        self.push_screen(AutoScalingScreen(f"{cluster}/{service}" if cluster and service else ""))
+
     def open_instances(self, cluster: str) -> None:
         self.context_cluster = cluster
         self.push_screen(InstancesScreen(cluster))
@@ -279,6 +284,9 @@ class EcsApp(App[None]):
             return
         if kind == "stats":
             self.push_screen(StatsScreen())
+            return
+        if kind == "autoscaling":
+            self.open_autoscaling()
             return
         assert cluster is not None
         if kind == "services":

@@ -104,7 +104,7 @@ async def test_an_unchecked_item_is_kept_and_a_service_with_nothing_created_says
         # A service of the demo that ecstui did not put behind anything: nothing is offered, and that is said.
         screen = app.screen
         assert isinstance(screen, ServicesScreen)
-        assert screen.table.select_key(next(k for k, s in screen.items.items() if s.name == "api"))
+        assert screen.table.select_key(next(k for k, s in screen.items.items() if s.name == "auth"))
         await pilot.press("ctrl+d")
         other = app.screen
         assert isinstance(other, DeleteServiceDialog)

@@ -21,7 +21,8 @@ async def test_off_by_default_and_then_no_plan() -> None:
     async with app.run_test():
         fields = app.query_one(ScalingFields)
         assert fields.read() is None
-        assert not app.query_one("#scaling-min", Input).display or not fields.has_class("on")
+        settings = fields.query_one("#scaling-settings")
+        assert not settings.display and fields.region.height == 3  # the checkbox alone
 
 
 async def test_on_it_reads_min_max_and_a_cpu_target_from_the_desired_count() -> None:
@@ -30,7 +31,8 @@ async def test_on_it_reads_min_max_and_a_cpu_target_from_the_desired_count() -> 
         fields = app.query_one(ScalingFields)
         app.query_one("#scaling-enabled", Checkbox).value = True
         await pilot.pause()
-        assert fields.has_class("on")
+        assert fields.has_class("on") and fields.query_one("#scaling-settings").display
+        assert fields.query_one("#scaling-min").region.height == 3  # laid out, shown
         assert fields.read() == ServiceScalingPlan(2, 4, TargetTrackingPlan("cpu", 70.0))
         app.query_one("#scaling-max", Input).value = "10"
         app.query_one("#scaling-metric", Select).value = "memory"

@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Input, Label, Select
 
 from ecstui.aws.service_scaling import (
     MAXIMUM_TASKS,
-    METRIC_LABELS,
+    METRIC_CHOICES,
     MINIMUM_TASKS,
     MetricName,
     ServiceScalingPlan,
@@ -51,7 +51,7 @@ class ScalingFields(Vertical):
 
     def _metric_options(self) -> list[tuple[str, str]]:
         metrics = ["cpu", "memory"] + (["requests"] if self.requests_available else [])
-        return [(METRIC_LABELS[m].capitalize(), m) for m in metrics]
+        return [(METRIC_CHOICES[m], m) for m in metrics]
 
     def compose(self) -> ComposeResult:
         yield Checkbox("Auto scale the tasks", False, id="scaling-enabled")

@@ -24,6 +24,7 @@ JUMP_TARGETS["audit"] = ("audit",)
 JUMP_TARGETS["targets"] = ("targets", "target", "tg", "target-groups")
 JUMP_TARGETS["triage"] = ("triage", "problems", "broken")
 JUMP_TARGETS["stats"] = ("stats", "requests")
+JUMP_TARGETS["autoscaling"] = ("autoscaling", "as", "scaling", "auto-scaling")
 
 
 def resolve_jump(text: str) -> str | None:

@@ -65,6 +65,7 @@ class ServiceDetailScreen(DetailScreen):
         Binding("slash", "filter_events", "Filter events", id="service.filter_events"),
         Binding("t", "tasks", "Tasks", id="service.tasks"),
         Binding("d", "task_definition", "Task definition", id="service.taskdef"),
+        Binding("a", "autoscaling", "Auto scaling", id="service.autoscaling"),
     ]
 
     DEFAULT_CSS = """
@@ -156,6 +157,9 @@ class ServiceDetailScreen(DetailScreen):
     # -- navigation ------------------------------------------------------------------------------
     def action_tasks(self) -> None:
         self.ecs_app.open_tasks(self.cluster, self.service_name)
+
+    def action_autoscaling(self) -> None:
+        self.ecs_app.open_autoscaling(self.cluster, self.service_name)
 
     def action_task_definition(self) -> None:
         if self.view is not None:

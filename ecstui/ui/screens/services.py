@@ -8,12 +8,13 @@ from datetime import datetime
 from rich.text import Text
 from textual.binding import Binding
 
+from ecstui.aws.errors import AwsError
 from ecstui.aws.models import Service, short_name
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog, UpdateServiceDialog
 from ecstui.ui.format import DIM, age, count_text, status_text
-from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 _NOT_YET = Text("…", style=DIM)
@@ -41,10 +42,13 @@ class ServicesScreen(ListScreen[Service]):
         Binding("ctrl+d", "delete", "Delete", id="services.delete"),
         Binding("d", "task_definition", "Task definition", id="services.taskdef"),
         Binding("v", "view", "View", id="services.view"),
+        Binding("a", "autoscaling", "Auto scaling", id="services.autoscaling"),
     ]
 
     def __init__(self, cluster: str) -> None:
         self.cluster = cluster
+        # (min, max) of the auto-scaled services seen on screen, by name (see _read_scaling_ranges).
+        self.scaling_ranges: dict[str, tuple[int, int]] = {}
         super().__init__()
 
     def subject(self) -> str:
@@ -73,7 +77,33 @@ class ServicesScreen(ListScreen[Service]):
         return item.status != "INACTIVE"
 
     def row_signature(self, item: Service, now: datetime) -> object:
-        return (item, age(item.created_at, now))
+        return (item, age(item.created_at, now), self.scaling_ranges.get(item.name))
+
+    async def _fetch_cycle(self) -> Refresh[Service]:
+        refresh = await super()._fetch_cycle()
+        if await self._read_scaling_ranges(refresh.items):
+            return self._prepare(list(refresh.items.values()))
+        return refresh
+
+    async def _read_scaling_ranges(self, items: dict[str, Service]) -> bool:
+        """The min and max of the services on screen (the first screenful on a first load): one
+        DescribeScalableTargets per 50 of them, once a refresh. True when a range changed."""
+        shown = [key for key in self.table.visible_keys(margin=10) if key in items] or list(items)[:50]
+        names = [items[key].name for key in shown]
+        if not names:
+            return False
+        try:
+            targets = await self.ecs_app.scaling.targets_of(self.cluster, names)
+        except AwsError:
+            return False  # no permission for Application Auto Scaling, say: the pane shows what ECS says
+        before = dict(self.scaling_ranges)
+        for name in names:
+            target = targets.get(name)
+            if target is None:
+                self.scaling_ranges.pop(name, None)
+            else:
+                self.scaling_ranges[name] = (target.minimum, target.maximum)
+        return before != self.scaling_ranges
 
     def row_key(self, item: Service) -> str:
         return item.arn
@@ -84,7 +114,7 @@ class ServicesScreen(ListScreen[Service]):
         return (
             Text(item.name, style="bold"),
             status_text(item.status),
-            count_text(item.running, item.desired, item.pending),
+            self._tasks_cell(item),
             pending,
             item.task_definition,
             item.capacity or "-",
@@ -92,6 +122,13 @@ class ServicesScreen(ListScreen[Service]):
             Text(str(deployments), style="yellow" if deployments > 1 else ""),
             age(item.created_at, self.ecs_app.clock()),
         )
+
+    def _tasks_cell(self, item: Service) -> Text:
+        cell = count_text(item.running, item.desired, item.pending)
+        scaled = self.scaling_ranges.get(item.name)
+        if scaled is not None:
+            cell.append(f" ({scaled[0]}\u2013{scaled[1]})", style="cyan")  # min to max, auto scaled
+        return cell
 
     def open_item(self, item: Service) -> None:
         self.ecs_app.open_tasks(self.cluster, item.name)
@@ -104,6 +141,11 @@ class ServicesScreen(ListScreen[Service]):
     def action_task_definition(self) -> None:
         if (item := self.selected) is not None:
             self.ecs_app.open_task_definition(item.task_definition_arn)
+
+    def action_autoscaling(self) -> None:
+        """The service's auto scaling: min, max, policies, scheduled actions, activities."""
+        if (item := self.selected) is not None:
+            self.ecs_app.open_autoscaling(self.cluster, item.name)
 
     # -- actions ------------------------------------------------------------------------------
     def action_scale(self) -> None:
