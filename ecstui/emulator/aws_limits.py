@@ -25,6 +25,7 @@ from moto.ecs.models import ecs_backends
 from moto.utilities.aws_headers import gen_amzn_requestid_long
 
 from ecstui.emulator import scaling_api
+from ecstui.emulator.elb_limits import elb_limited
 from ecstui.emulator.wire import (
     JSON_CONTENT_TYPE,
     AwsRequest,
@@ -291,6 +292,8 @@ class AwsLimitsMiddleware:
                     status, headers, payload = rejected
                     start_response(status, headers)
                     return [payload]
+        if (elb := elb_limited(self, environ, start_response, request)) is not None:  # ELBv2's pages and batches
+            return elb
         with self.lock:
             return [collect(self.app(environ, start_response))]
 

@@ -119,11 +119,11 @@ class LoadBalancingFields(Vertical):
             yield Select[str]([], prompt="no container port in the task definition", id="lb-container")
         with Vertical(id="lb-existing", classes="hidden"):
             yield _label("Load balancer (of the VPC):")
-            yield Picker(what="load balancer", accept_typed=LOAD_BALANCER_ARN, id="lb-balancer")
+            yield Picker(what="load balancer", accept_typed=LOAD_BALANCER_ARN, show_ids=False, id="lb-balancer")
             yield _label("Listener:")
-            yield Picker(what="listener", accept_typed=LISTENER_ARN, id="lb-listener")
+            yield Picker(what="listener", accept_typed=LISTENER_ARN, show_ids=False, id="lb-listener")
             yield _label("Target group:")
-            yield Picker(what="target group", accept_typed=TARGET_GROUP_ARN, id="lb-target-group")
+            yield Picker(what="target group", accept_typed=TARGET_GROUP_ARN, show_ids=False, id="lb-target-group")
         with Vertical(id="lb-new-alb", classes="hidden"):
             yield _label("New ALB name (internet-facing, in the service's subnets and security groups):")
             yield Input(id="lb-alb-name")
@@ -320,12 +320,20 @@ class LoadBalancingFields(Vertical):
             Choice(
                 tg.arn,
                 tg.name,
-                f"{tg.protocol or '?'}:{tg.port or '?'} {tg.target_type}  {tg.health_check}"
-                + ("" if tg.load_balancer_arns else "  (no load balancer yet)"),
+                # One line at 80 columns: the health check's path, not its timings.
+                f"{tg.protocol or '?'}:{tg.port or '?'} {tg.target_type}  {self._behind(tg)}  "
+                f"checks {tg.health_check.split(' every ', 1)[0]}",
             )
             for tg in fit
         ]
         picker.set_choices(choices, selected=None if picker.value else [NEW_TARGET_GROUP])
+
+    def _behind(self, group: TargetGroupChoice) -> str:
+        """'behind prod-public', or 'no load balancer yet' (ECS refuses a group that is behind none)."""
+        if not group.load_balancer_arns:
+            return "(no load balancer yet)"
+        names = [self._balancers[arn].name if arn in self._balancers else arn for arn in group.load_balancer_arns]
+        return "behind " + ", ".join(names)
 
     # -- loading --------------------------------------------------------------------------------------------------
     @work(exclusive=True, group="lb-vpc", exit_on_error=False)

@@ -10,11 +10,15 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ecstui.aws.errors import to_aws_error
+from ecstui.aws.load_balancer_cleanup import Leftover, LoadBalancerCleanup, RemovalStep
 from ecstui.aws.models import Service, TaskDefinition
+from ecstui.aws.service_scaling_reader import ScalableTarget
 from ecstui.aws.validation import parse_desired_count, registrable_definition
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.inert import inert, make_inert, visible
@@ -148,16 +152,27 @@ class UpdateServiceDialog(ActionDialog[Service]):
 
 
 class DeleteServiceDialog(ActionDialog[Service]):
-    """ECS refuses to delete a service that still wants tasks: offer to scale it to 0 first."""
+    """ECS refuses to delete a service that still wants tasks: offer to scale it to 0 first. Offer too to remove,
+    once it is deleted, what ecstui created for it (tagged in ELB) and nothing else uses, and its scalable target."""
 
     confirm_label = "Delete"
     confirm_variant = "error"
     destructive = True
 
+    DEFAULT_CSS = """
+    DeleteServiceDialog #cleanup { height: auto; }
+    DeleteServiceDialog .cleanup-note { color: $text-muted; height: auto; }
+    """
+
     def __init__(self, cluster: str, service: Service) -> None:
         self.cluster = cluster
         self.service = service
         self.title_text = f"Delete service {service.name}"
+        # What ecstui created for the service, offered for removal (None until read).
+        self.leftovers: list[Leftover] | None = None
+        self.scalable: ScalableTarget | None = None
+        self.removals: list[RemovalStep] = []
+        self.scaling_removed: str | None = None
         super().__init__()
 
     def compose_body(self) -> ComposeResult:
@@ -172,10 +187,54 @@ class DeleteServiceDialog(ActionDialog[Service]):
             yield Checkbox(
                 inert(f"Scale {s.name} from {s.desired} to 0 first (ECS requires it)"), True, id="scale-first"
             )
+        yield Static("Then remove what ecstui created for it and nothing else uses:", classes="field-label")
+        with Vertical(id="cleanup"):
+            yield Static(Text("looking…", style="dim"), id="cleanup-status", classes="cleanup-note")
         yield Static(inert(f"Type {s.name!r} to confirm:"), classes="field-label")
         yield Input("", placeholder=visible(s.name), id="confirm-name")
 
-    def validate(self) -> bool:
+    def on_mount(self) -> None:
+        self._find_leftovers()
+
+    @work(exclusive=True, group="find-leftovers", exit_on_error=False)
+    async def _find_leftovers(self) -> None:
+        app = self.ecs_app
+        status = self.query_one("#cleanup-status", Static)
+        cleanup = LoadBalancerCleanup(app.load_balancer_actions)
+        problems: list[str] = []
+        try:
+            leftovers = await cleanup.leftovers(self.cluster, self.service)
+        except Exception as exc:
+            leftovers = []
+            problems.append(f"Could not read the load balancing it uses: {to_aws_error(exc).message}")
+        try:
+            self.scalable = (await app.scaling.targets_of(self.cluster, [self.service.name])).get(self.service.name)
+        except Exception as exc:
+            problems.append(f"Could not read its auto scaling: {to_aws_error(exc).message}")
+        self.leftovers = leftovers
+        box = self.query_one("#cleanup", Vertical)
+        widgets: list[Widget] = []
+        if self.scalable is not None:
+            widgets.append(
+                Checkbox(
+                    inert(f"its scalable target (scales {self.scalable.minimum} to {self.scalable.maximum} tasks)"),
+                    True,
+                    id="cleanup-scaling",
+                )
+            )
+        for index, leftover in enumerate(leftovers):
+            if leftover.kept is None:
+                widgets.append(Checkbox(inert(leftover.label), True, id=f"cleanup-{index}"))
+            else:
+                widgets.append(Static(inert(f"kept: {leftover.label} ({leftover.kept})"), classes="cleanup-note"))
+        if not widgets and not problems:
+            status.update(Text("nothing: ecstui created no load balancing or auto scaling for it.", style="dim"))
+        else:
+            status.update(inert(" ".join(problems)) if problems else "")
+            status.display = bool(problems)
+        await box.mount_all(widgets)
+
+    def validate(self) -> tuple[bool, list[Leftover], bool]:
         typed = self.query_one("#confirm-name", Input).value.strip()
         if typed != self.service.name:
             raise Invalidity(f"Type {self.service.name!r} exactly to confirm (you typed {typed!r}).")
@@ -184,18 +243,46 @@ class DeleteServiceDialog(ActionDialog[Service]):
             raise Invalidity(
                 f"ECS refuses to delete a service that wants {self.service.desired} tasks: scale to 0 first."
             )
-        return scale_first
+        if self.leftovers is None:
+            # What is offered for removal must be seen before the delete is sent, not found after.
+            raise Invalidity("Still looking for what ecstui created for this service; confirm again in a moment.")
+        chosen = [
+            leftover
+            for index, leftover in enumerate(self.leftovers or [])
+            if leftover.kept is None and self.query_one(f"#cleanup-{index}", Checkbox).value
+        ]
+        scaling = self.scalable is not None and self.query_one("#cleanup-scaling", Checkbox).value
+        return scale_first, chosen, scaling
 
-    async def _scale_then_delete(self, scale_first: bool) -> Service:
-        actions = self.ecs_app.actions
+    async def _scale_then_delete(self, scale_first: bool, chosen: list[Leftover], scaling: bool) -> Service:
+        app = self.ecs_app
+        actions = app.actions
         if scale_first:
             self.set_status(f"Scaling {self.service.name} to 0…")
             await actions.scale_service(self.cluster, self.service.name, 0)
         self.set_status(f"Deleting {self.service.name}…")
-        return await actions.delete_service(self.cluster, self.service.name)
+        deleted = await actions.delete_service(self.cluster, self.service.name)
+        # The service is gone: from here on a failure is said, and the rest still removed.
+        if scaling:
+            self.set_status("Removing its scalable target…")
+            try:
+                await app.scaling_actions.remove_service_scaling(self.cluster, self.service.name)
+                self.scaling_removed = "Removed its scalable target."
+            except Exception as exc:
+                self.scaling_removed = f"Could not remove its scalable target: {to_aws_error(exc).message}"
+        cleanup = LoadBalancerCleanup(app.load_balancer_actions)
+        for leftover in chosen:
+            self.set_status(f"Removing {leftover.label}…")
+            self.removals += await cleanup.remove_all(self.cluster, self.service.name, [leftover])
+        return deleted
 
     def perform(self, values: Any) -> Awaitable[Service]:
-        return self._scale_then_delete(bool(values))
+        scale_first, chosen, scaling = values
+        return self._scale_then_delete(scale_first, chosen, scaling)
 
     def describe_success(self, result: Service) -> str:
-        return f"{self.service.name} deleted (status {result.status})."
+        said = [f"{self.service.name} deleted (status {result.status})."]
+        if self.scaling_removed:
+            said.append(self.scaling_removed)
+        said += [step.said for step in self.removals]
+        return " ".join(said)

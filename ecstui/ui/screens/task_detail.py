@@ -20,7 +20,13 @@ from ecstui.ui.inert import inert
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.tables import InertTable, inert_group
 from ecstui.ui.tables import kv_table as _kv_table
-from ecstui.ui.traffic import STABLE_ADDRESS_NOTE, render_addresses_that_stay, stable_address, target_state_text
+from ecstui.ui.traffic import (
+    STABLE_ADDRESS_NOTE,
+    addresses_that_stay,
+    render_addresses_that_stay,
+    stable_address,
+    target_state_text,
+)
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,8 @@ def render_network(task: Task, definition: TaskDefinition | None, context: TaskC
         network.field("Task role", inert(dash(definition.task_role_arn)))
         network.field("Execution role", inert(dash(definition.execution_role_arn)))
     if context.replaced:
-        address = stable_address(context.target_groups)
+        urls = addresses_that_stay(context.target_groups)
+        address = urls[0][0] if urls else stable_address(context.target_groups)
         old = sorted({ip for t in context.replaced for ip in (t.public_ip, t.private_ip) if ip})
         shown = ", ".join(old[:4]) + (f" and {len(old) - 4} more" if len(old) > 4 else "")
         note = Text(

@@ -85,11 +85,15 @@ class Picker(Vertical, can_focus=False):
         what: str = "choice",
         placeholder: str | None = None,
         accept_typed: re.Pattern[str] | None = None,
+        show_ids: bool = True,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.multiple = multiple
+        # False for choices whose ID is a long ARN that says nothing the label and detail do not (load balancers):
+        # the list then shows one line a choice; the ID is still matched by typing and still what is sent.
+        self.show_ids = show_ids
         self.what = what
         self.placeholder = placeholder or (
             f"type to filter the {what}s" + (", or paste IDs" if accept_typed is not None else "")
@@ -191,7 +195,7 @@ class Picker(Vertical, can_focus=False):
         )
         line = Text(mark)
         line.append_text(inert(choice.label or choice.id, "bold"))
-        if choice.label and choice.label != choice.id:
+        if self.show_ids and choice.label and choice.label != choice.id:
             line.append_text(inert(f"  {choice.id}", "dim"))
         if choice.detail:
             line.append_text(inert(f"  {choice.detail}"))
@@ -233,6 +237,8 @@ class Picker(Vertical, can_focus=False):
 
     def _display_name(self, id: str) -> str:
         choice = self._by_id.get(id)
+        if choice is not None and choice.label and not self.show_ids:
+            return choice.label
         return f"{choice.label} ({id})" if choice is not None and choice.label and choice.label != id else id
 
     # -- keys ------------------------------------------------------------------------------------------
