@@ -75,9 +75,8 @@ class ScheduleDialog(ActionDialog[str]):
         )
         yield self.prefilled(start.expression if start else "cron(0 2 * * ? *)", id="schedule-expression")
         yield Static("", id="schedule-readback")
-        yield Static(
-            "Time zone (IANA name)" + (": rules run in UTC" if self.kind == "rule" else ""), classes="field-label"
-        )
+        zone_label = "Time zone (IANA name): rules run in UTC" if self.kind == "rule" else "Time zone (IANA name)"
+        yield Static(inert(zone_label), classes="field-label")
         yield self.prefilled(start.time_zone if start else "UTC", id="schedule-zone", disabled=self.kind == "rule")
         yield Static("Cluster", classes="field-label")
         yield Picker(what="cluster", id="schedule-cluster")
@@ -86,7 +85,7 @@ class ScheduleDialog(ActionDialog[str]):
         yield Static("Launch type", classes="field-label")
         launch = start.launch_type if start and start.launch_type else "FARGATE"
         yield Select(LAUNCH_TYPES, value=launch, allow_blank=False, id="schedule-launch")
-        yield Static(f"Tasks a run (1-{MAX_TASK_COUNT})", classes="field-label")
+        yield Static(inert(f"Tasks a run (1-{MAX_TASK_COUNT})"), classes="field-label")
         yield self.prefilled(str(start.task_count) if start else "1", id="schedule-count")
         yield Static("Subnets (awsvpc; defaults from a service of the cluster)", classes="field-label")
         yield Picker(multiple=True, what="subnet", accept_typed=_SUBNET, id="schedule-subnets")
@@ -96,7 +95,7 @@ class ScheduleDialog(ActionDialog[str]):
         yield Static("Role the schedule starts tasks as (trusting EventBridge or Scheduler)", classes="field-label")
         yield Picker(what="role", accept_typed=_ROLE, id="schedule-role")
         yield Checkbox(
-            f"Create {EVENTS_ROLE_NAME} (AmazonEC2ContainerServiceEventsRole) and use it",
+            inert(f"Create {EVENTS_ROLE_NAME} (AmazonEC2ContainerServiceEventsRole) and use it"),
             value=False,
             id="schedule-create-role",
         )
