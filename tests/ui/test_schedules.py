@@ -185,3 +185,39 @@ async def test_the_cluster_teardown_names_the_schedules_that_target_it(demo_acco
         assert "2 schedules start tasks in it" in said
         assert "nightly-reports (scheduler, every day at 02:00 UTC)" in said
         assert "worker-drain-15m (rule, every 15 minutes)" in said
+
+
+async def test_editing_a_schedule_sends_it_whole_with_the_new_expression_and_time_zone(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    app = make_app(demo_account)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_pane(pilot)
+        key = next(k for k, item in screen.items.items() if item.schedule.name == "nightly-reports")
+        assert screen.table.select_key(key)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScheduleDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ScheduleDialog)
+        await wait_until(pilot, lambda: bool(dialog.query_one("#schedule-taskdef", Picker).selected))
+        assert dialog.query_one("#schedule-name", Input).disabled  # a schedule's name is its identity
+        for selector, text in (
+            ("#schedule-expression", "cron(30 3 ? * MON-FRI *)"),
+            ("#schedule-zone", "Europe/Paris"),
+        ):
+            box = dialog.query_one(selector, Input)
+            box.focus()
+            box.value = ""
+            await pilot.press(*text)
+        said = text_of(dialog.query_one("#schedule-readback", Static).render())
+        assert "every weekday (Monday to Friday) at 03:30 Europe/Paris; next Fri 2026-11-27 03:30" in said
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen), limit=30)
+    assert changes(emulator) == {"UpdateSchedule": 1}
+    schedule = boto_client(emulator, "scheduler").get_schedule(Name="nightly-reports")
+    assert (schedule["ScheduleExpression"], schedule["ScheduleExpressionTimezone"]) == (
+        "cron(30 3 ? * MON-FRI *)",
+        "Europe/Paris",
+    )
+    assert schedule["Target"]["EcsParameters"]["LaunchType"] == "EC2"
+    assert schedule["Description"] == "The reports of the day before, every night"
