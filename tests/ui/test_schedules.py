@@ -93,9 +93,13 @@ async def test_a_schedule_is_created_from_the_keyboard_with_the_clusters_network
         await open_pane(pilot)
         dialog = await open_dialog(pilot)
         assert dialog.offer_role  # the demo has no role trusting EventBridge: ecsEventsRole is offered, ticked
-        await pilot.press(*"nightly-api")
-        await pick(pilot, dialog, "schedule-cluster", "prod")
-        await pick(pilot, dialog, "schedule-taskdef", "api")
+        # Keys only: the name, tab past the expression (nightly at 02:00 by default) and the time zone (UTC) to the
+        # cluster, pick prod, tab to the task definition, pick api; the network comes from prod's services.
+        await pilot.press(*"nightly-api", "tab", "tab", "tab", *"prod", "enter", "tab", *"api", "enter")
+        assert dialog.query_one("#schedule-cluster", Picker).selected == (
+            "arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+        )
+        assert dialog.query_one("#schedule-taskdef", Picker).selected[0].endswith(":task-definition/api:3")
         await wait_until(pilot, lambda: bool(dialog.query_one("#schedule-subnets", Picker).selected))
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen), limit=30)
