@@ -225,3 +225,28 @@ async def test_editing_a_schedule_sends_it_whole_with_the_new_expression_and_tim
     )
     assert schedule["Target"]["EcsParameters"]["LaunchType"] == "EC2"
     assert schedule["Description"] == "The reports of the day before, every night"
+
+
+async def test_a_teardown_goes_on_when_the_schedules_cannot_be_read(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    from ecstui.emulator.faults import ACCESS_DENIED
+
+    emulator.faults.inject("ListSchedules", ACCESS_DENIED, rate=1.0, service="scheduler")
+    try:
+        app = make_app(demo_account)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await wait_loaded(pilot)
+            screen: Any = app.screen
+            assert screen.table.select_key(next(k for k, c in screen.items.items() if c.name == "batch"))
+            await pilot.press("ctrl+d")
+            dialog = app.screen
+            assert isinstance(dialog, DeleteClusterDialog)
+            plan = dialog.query_one("#teardown-plan", Static)
+            await wait_until(pilot, lambda: "Looking at" not in text_of(plan.render()))
+            said = text_of(plan.render())
+            assert "delete services" in said  # the plan itself is there
+            assert "The schedules that start tasks in it could not be read" in said
+            assert not dialog.query_one("#dialog-error", Static).has_class("shown")
+    finally:
+        emulator.faults.clear_injections()

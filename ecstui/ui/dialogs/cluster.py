@@ -373,10 +373,15 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
             services = await reader.services(self.cluster.name)
             # Read before anything is sent, so the plan names every task the teardown will stop by itself.
             standalone = standalone_tasks(await reader.tasks(self.cluster.name), services)
-            schedules = await self.ecs_app.schedules.targeting_cluster(self.cluster.arn)
         except AwsError as error:
             self.show_load_error(error)
             return
+        try:
+            schedules: Sequence[ScheduledTask] | str = await self.ecs_app.schedules.targeting_cluster(self.cluster.arn)
+        except AwsError as error:
+            # Schedules are named for the user's information only: a session without Scheduler or EventBridge
+            # rights can still tear the cluster down.
+            schedules = error.message
         plan = self._plan(services, standalone)
         self.query_one("#teardown-plan", Static).update(make_inert(_with_schedules(plan, schedules)))
         self.query_one("#dialog-confirm", Button).label = "Tear down" if services or standalone else "Delete"
@@ -457,12 +462,15 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
         return f"Deleted cluster {self.cluster.name} ({total} step{'s' if total != 1 else ''})."
 
 
-def _with_schedules(plan: Text, schedules: Sequence[ScheduledTask]) -> Text:
+def _with_schedules(plan: Text, schedules: Sequence[ScheduledTask] | str) -> Text:
     """The plan, and the schedules and rules that start tasks in the cluster: the teardown leaves them, and each
-    of their runs fails afterwards (the cluster is gone)."""
+    of their runs fails afterwards (the cluster is gone). A str: why they could not be read."""
     if not schedules:
         return plan
     text = plan.copy()
+    if isinstance(schedules, str):
+        text.append(f"\nThe schedules that start tasks in it could not be read: {schedules}", style="dim")
+        return text
     text.append(f"\n{len(schedules)} schedule{'s' if len(schedules) != 1 else ''} start tasks in it ", style="bold")
     text.append("(not deleted; each run fails once the cluster is gone; delete them in :schedules):\n")
     for schedule in schedules:

@@ -130,14 +130,15 @@ class ScheduleDialog(ActionDialog[str]):
             [cluster_arn] if cluster_arn else None,
         )
         taskdef = start.task_definition_arn if start else None
-        self.query_one("#schedule-taskdef", Picker).set_choices(
-            [
-                Choice(f.latest_revision_arn, short_name(f.latest_revision_arn), f"{f.active_revisions} active")
-                for f in families
-                if f.latest_revision_arn
-            ],
-            [taskdef] if taskdef else None,
-        )
+        revisions = [
+            Choice(f.latest_revision_arn, short_name(f.latest_revision_arn), f"{f.active_revisions} active")
+            for f in families
+            if f.latest_revision_arn
+        ]
+        if taskdef and all(choice.id != taskdef for choice in revisions):
+            # The schedule runs an older revision than its family's newest: it stays offered, and chosen.
+            revisions.insert(0, Choice(taskdef, short_name(taskdef), "the schedule's revision"))
+        self.query_one("#schedule-taskdef", Picker).set_choices(revisions, [taskdef] if taskdef else None)
         self.query_one("#schedule-subnets", Picker).set_choices(
             [Choice(s.id, s.name or "", f"{s.availability_zone} {s.cidr} {s.kind}") for s in subnets],
             start.subnets if start else None,
