@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.moto_api._internal import mock_random
+
 from ecstui.aws.validation import FARGATE_TASK_SIZES
 from ecstui.emulator.scaling_sim import seed_demo_scaling
 from ecstui.emulator.seed_capacity import seed_capacity_group
@@ -513,8 +515,19 @@ EVENTS_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/ecsEventsRole"
 
 def seed_scheduled_tasks(endpoint_url: str, region: str = "us-east-1") -> None:
     """A nightly Scheduler schedule and a rate rule, both starting tasks in the batch cluster (the simulator fires
-    them). Neither draws from moto's random stream, so every id made after them is what it was without them; the
-    role they name is not created (IAM would draw), so the schedule dialog offers to create it."""
+    them). The role they name is not created, so the schedule dialog offers to create it.
+
+    moto's EventBridge draws from its seeded random stream (the event bus it makes on first use): the stream is
+    put back afterwards, so that every id drawn after (the demo's tasks, which snapshots show) is what it was
+    without these. The server is in this process whenever the stream matters (the demo, the tests)."""
+    state = mock_random.getstate()
+    try:
+        _seed_scheduled_tasks(endpoint_url, region)
+    finally:
+        mock_random.setstate(state)
+
+
+def _seed_scheduled_tasks(endpoint_url: str, region: str) -> None:
     ecs = client("ecs", endpoint_url, region)
     cluster = ecs.describe_clusters(clusters=["batch"])["clusters"][0]["clusterArn"]
 

@@ -378,3 +378,11 @@ async def test_a_disabled_schedule_does_not_fire_and_an_at_schedule_fires_once(
     ]
     assert len(once) == 1
     assert ecs.list_tasks(cluster="batch", startedBy="chronos-schedule/off")["taskArns"] == []
+
+
+def test_started_by_is_what_ecs_keeps_of_it() -> None:
+    assert started_by_of("scheduler", "nightly") == "chronos-schedule/nightly"
+    assert started_by_of("rule", "drain") == "events-rule/drain"
+    # ECS keeps 36 characters of startedBy: a long name is cut, on the reader's side as in the emulator.
+    long = started_by_of("scheduler", "a-schedule-with-a-rather-long-name")
+    assert long == "chronos-schedule/a-schedule-with-a-r" and len(long) == 36

@@ -93,9 +93,13 @@ async def test_a_schedule_is_created_from_the_keyboard_with_the_clusters_network
         await open_pane(pilot)
         dialog = await open_dialog(pilot)
         assert dialog.offer_role  # the demo has no role trusting EventBridge: ecsEventsRole is offered, ticked
-        await pilot.press(*"nightly-api")
-        await pick(pilot, dialog, "schedule-cluster", "prod")
-        await pick(pilot, dialog, "schedule-taskdef", "api")
+        # Keys only: the name, tab past the expression (nightly at 02:00 by default) and the time zone (UTC) to the
+        # cluster, pick prod, tab to the task definition, pick api; the network comes from prod's services.
+        await pilot.press(*"nightly-api", "tab", "tab", "tab", *"prod", "enter", "tab", *"api", "enter")
+        assert dialog.query_one("#schedule-cluster", Picker).selected == (
+            "arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+        )
+        assert dialog.query_one("#schedule-taskdef", Picker).selected[0].endswith(":task-definition/api:3")
         await wait_until(pilot, lambda: bool(dialog.query_one("#schedule-subnets", Picker).selected))
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen), limit=30)
@@ -185,3 +189,64 @@ async def test_the_cluster_teardown_names_the_schedules_that_target_it(demo_acco
         assert "2 schedules start tasks in it" in said
         assert "nightly-reports (scheduler, every day at 02:00 UTC)" in said
         assert "worker-drain-15m (rule, every 15 minutes)" in said
+
+
+async def test_editing_a_schedule_sends_it_whole_with_the_new_expression_and_time_zone(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    app = make_app(demo_account)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_pane(pilot)
+        key = next(k for k, item in screen.items.items() if item.schedule.name == "nightly-reports")
+        assert screen.table.select_key(key)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScheduleDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ScheduleDialog)
+        await wait_until(pilot, lambda: bool(dialog.query_one("#schedule-taskdef", Picker).selected))
+        assert dialog.query_one("#schedule-name", Input).disabled  # a schedule's name is its identity
+        for selector, text in (
+            ("#schedule-expression", "cron(30 3 ? * MON-FRI *)"),
+            ("#schedule-zone", "Europe/Paris"),
+        ):
+            box = dialog.query_one(selector, Input)
+            box.focus()
+            box.value = ""
+            await pilot.press(*text)
+        said = text_of(dialog.query_one("#schedule-readback", Static).render())
+        assert "every weekday (Monday to Friday) at 03:30 Europe/Paris; next Fri 2026-11-27 03:30" in said
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen), limit=30)
+    assert changes(emulator) == {"UpdateSchedule": 1}
+    schedule = boto_client(emulator, "scheduler").get_schedule(Name="nightly-reports")
+    assert (schedule["ScheduleExpression"], schedule["ScheduleExpressionTimezone"]) == (
+        "cron(30 3 ? * MON-FRI *)",
+        "Europe/Paris",
+    )
+    assert schedule["Target"]["EcsParameters"]["LaunchType"] == "EC2"
+    assert schedule["Description"] == "The reports of the day before, every night"
+
+
+async def test_a_teardown_goes_on_when_the_schedules_cannot_be_read(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    from ecstui.emulator.faults import ACCESS_DENIED
+
+    emulator.faults.inject("ListSchedules", ACCESS_DENIED, rate=1.0, service="scheduler")
+    try:
+        app = make_app(demo_account)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await wait_loaded(pilot)
+            screen: Any = app.screen
+            assert screen.table.select_key(next(k for k, c in screen.items.items() if c.name == "batch"))
+            await pilot.press("ctrl+d")
+            dialog = app.screen
+            assert isinstance(dialog, DeleteClusterDialog)
+            plan = dialog.query_one("#teardown-plan", Static)
+            await wait_until(pilot, lambda: "Looking at" not in text_of(plan.render()))
+            said = text_of(plan.render())
+            assert "delete services" in said  # the plan itself is there
+            assert "The schedules that start tasks in it could not be read" in said
+            assert not dialog.query_one("#dialog-error", Static).has_class("shown")
+    finally:
+        emulator.faults.clear_injections()

@@ -91,10 +91,15 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
             # Read before anything is sent, so the plan names every task the teardown will stop by itself.
             standalone = standalone_tasks(await reader.tasks(self.cluster.name), services)
             created = await self.ecs_app.capacity_providers.created_for(self.cluster.name)
-            schedules = await self.ecs_app.schedules.targeting_cluster(self.cluster.arn)
         except AwsError as error:
             self.show_load_error(error)
             return
+        try:
+            schedules: Sequence[ScheduledTask] | str = await self.ecs_app.schedules.targeting_cluster(self.cluster.arn)
+        except AwsError as error:
+            # Schedules are named for the user's information only: a session without Scheduler or EventBridge
+            # rights can still tear the cluster down.
+            schedules = error.message
         plan = self._plan(services, standalone)
         if created:
             plan.append(f"\n{capacity_providers_note(self.cluster.name, created)}")
@@ -177,12 +182,15 @@ class DeleteClusterDialog(ActionDialog[list[TeardownStep]]):
         return f"Deleted cluster {self.cluster.name} ({total} step{'s' if total != 1 else ''})."
 
 
-def _with_schedules(plan: Text, schedules: Sequence[ScheduledTask]) -> Text:
+def _with_schedules(plan: Text, schedules: Sequence[ScheduledTask] | str) -> Text:
     """The plan, and the schedules and rules that start tasks in the cluster: the teardown leaves them, and each
-    of their runs fails afterwards (the cluster is gone)."""
+    of their runs fails afterwards (the cluster is gone). A str: why they could not be read."""
     if not schedules:
         return plan
     text = plan.copy()
+    if isinstance(schedules, str):
+        text.append(f"\nThe schedules that start tasks in it could not be read: {schedules}", style="dim")
+        return text
     text.append(f"\n{len(schedules)} schedule{'s' if len(schedules) != 1 else ''} start tasks in it ", style="bold")
     text.append("(not deleted; each run fails once the cluster is gone; delete them in :schedules):\n")
     for schedule in schedules:

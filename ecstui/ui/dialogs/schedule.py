@@ -75,9 +75,8 @@ class ScheduleDialog(ActionDialog[str]):
         )
         yield self.prefilled(start.expression if start else "cron(0 2 * * ? *)", id="schedule-expression")
         yield Static("", id="schedule-readback")
-        yield Static(
-            "Time zone (IANA name)" + (": rules run in UTC" if self.kind == "rule" else ""), classes="field-label"
-        )
+        zone_label = "Time zone (IANA name): rules run in UTC" if self.kind == "rule" else "Time zone (IANA name)"
+        yield Static(inert(zone_label), classes="field-label")
         yield self.prefilled(start.time_zone if start else "UTC", id="schedule-zone", disabled=self.kind == "rule")
         yield Static("Cluster", classes="field-label")
         yield Picker(what="cluster", id="schedule-cluster")
@@ -86,7 +85,7 @@ class ScheduleDialog(ActionDialog[str]):
         yield Static("Launch type", classes="field-label")
         launch = start.launch_type if start and start.launch_type else "FARGATE"
         yield Select(LAUNCH_TYPES, value=launch, allow_blank=False, id="schedule-launch")
-        yield Static(f"Tasks a run (1-{MAX_TASK_COUNT})", classes="field-label")
+        yield Static(inert(f"Tasks a run (1-{MAX_TASK_COUNT})"), classes="field-label")
         yield self.prefilled(str(start.task_count) if start else "1", id="schedule-count")
         yield Static("Subnets (awsvpc; defaults from a service of the cluster)", classes="field-label")
         yield Picker(multiple=True, what="subnet", accept_typed=_SUBNET, id="schedule-subnets")
@@ -96,7 +95,7 @@ class ScheduleDialog(ActionDialog[str]):
         yield Static("Role the schedule starts tasks as (trusting EventBridge or Scheduler)", classes="field-label")
         yield Picker(what="role", accept_typed=_ROLE, id="schedule-role")
         yield Checkbox(
-            f"Create {EVENTS_ROLE_NAME} (AmazonEC2ContainerServiceEventsRole) and use it",
+            inert(f"Create {EVENTS_ROLE_NAME} (AmazonEC2ContainerServiceEventsRole) and use it"),
             value=False,
             id="schedule-create-role",
         )
@@ -131,14 +130,15 @@ class ScheduleDialog(ActionDialog[str]):
             [cluster_arn] if cluster_arn else None,
         )
         taskdef = start.task_definition_arn if start else None
-        self.query_one("#schedule-taskdef", Picker).set_choices(
-            [
-                Choice(f.latest_revision_arn, short_name(f.latest_revision_arn), f"{f.active_revisions} active")
-                for f in families
-                if f.latest_revision_arn
-            ],
-            [taskdef] if taskdef else None,
-        )
+        revisions = [
+            Choice(f.latest_revision_arn, short_name(f.latest_revision_arn), f"{f.active_revisions} active")
+            for f in families
+            if f.latest_revision_arn
+        ]
+        if taskdef and all(choice.id != taskdef for choice in revisions):
+            # The schedule runs an older revision than its family's newest: it stays offered, and chosen.
+            revisions.insert(0, Choice(taskdef, short_name(taskdef), "the schedule's revision"))
+        self.query_one("#schedule-taskdef", Picker).set_choices(revisions, [taskdef] if taskdef else None)
         self.query_one("#schedule-subnets", Picker).set_choices(
             [Choice(s.id, s.name or "", f"{s.availability_zone} {s.cidr} {s.kind}") for s in subnets],
             start.subnets if start else None,

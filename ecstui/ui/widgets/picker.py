@@ -108,7 +108,10 @@ class Picker(Vertical, can_focus=False):
     # -- composing ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self.placeholder, id=self._part("filter"), classes="picker-filter")
-        yield OptionList(id=self._part("options"))
+        options = OptionList(id=self._part("options"))
+        # The list is moved through from the filter (up/down); tab goes on to the next field, not into the list.
+        options.can_focus = False
+        yield options
         yield Static("", classes="picker-summary")
 
     def _part(self, name: str) -> str | None:
