@@ -492,3 +492,21 @@ async def test_a_failed_load_balancer_step_is_resumed_without_a_second_target_gr
         sent["loadBalancers"][0]["targetGroupArn"]
         == elbv2.describe_target_groups(Names=["walk-web-tg"])["TargetGroups"][0]["TargetGroupArn"]
     )
+
+
+async def test_auto_scalings_min_and_max_start_from_the_desired_count_until_edited(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    new_cluster(emulator)
+    app = make_app(demo_account)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        minimum, maximum = dialog.query_one("#scaling-min", Input), dialog.query_one("#scaling-max", Input)
+        await type_into(pilot, dialog, "#desired", "3")
+        await pilot.pause()
+        assert (minimum.value, maximum.value) == ("3", "6")
+        await type_into(pilot, dialog, "#scaling-max", "10")
+        await type_into(pilot, dialog, "#desired", "4")
+        await pilot.pause()
+        assert (minimum.value, maximum.value) == ("3", "10")  # edited: the user's numbers stay
+    assert mutations(emulator) == {}

@@ -24,7 +24,7 @@ from ecstui.aws.models import (
     task_definition_label,
 )
 from ecstui.aws.service_scaling import ServiceScalingPlan
-from ecstui.aws.validation import parse_desired_count, parse_service_name
+from ecstui.aws.validation import Invalid, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
 from ecstui.ui.dialogs.load_balancing_fields import LoadBalancingFields
 from ecstui.ui.dialogs.scaling_fields import ScalingFields
@@ -85,6 +85,8 @@ class CreateServiceDialog(ActionDialog[Service]):
         # The revisions read so far, by ARN: their network mode decides whether subnets are needed.
         self.definitions: dict[str, TaskDefinition] = {}
         self.progress = CreationProgress()
+        # The min and max ScalingFields(desired=1) starts with; see _desired_changed.
+        self._scaling_defaults = ("1", "2")
 
     def _compute_options(self) -> list[tuple[Text, str]]:
         options: list[tuple[Text, str]] = []
@@ -212,6 +214,19 @@ class CreateServiceDialog(ActionDialog[Service]):
     @on(Input.Changed, "#service-name")
     def _name_changed(self, event: Input.Changed) -> None:
         self.query_one(LoadBalancingFields).set_service_name(event.value)
+
+    @on(Input.Changed, "#desired")
+    def _desired_changed(self, event: Input.Changed) -> None:
+        # Auto scaling's min and max start from the desired count (min = desired, max = twice it), as ScalingFields
+        # composes them; while they still hold what the previous count gave, they follow the new one.
+        desired = parse_desired_count(event.value)
+        if isinstance(desired, Invalid):
+            return
+        minimum, maximum = self.query_one("#scaling-min", Input), self.query_one("#scaling-max", Input)
+        before = self._scaling_defaults
+        if (minimum.value, maximum.value) == before:
+            self._scaling_defaults = (str(max(desired, 1)), str(max(desired * 2, 2)))
+            minimum.value, maximum.value = self._scaling_defaults
 
     @on(LoadBalancingFields.Changed)
     def _load_balancing_changed(self, event: LoadBalancingFields.Changed) -> None:
