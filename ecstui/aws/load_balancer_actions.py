@@ -115,8 +115,8 @@ def plan_problem(plan: LoadBalancingPlan) -> str | None:
         return "Choose an existing target group or a new one."
     if plan.listener_arn is not None and plan.new_load_balancer is not None:
         return "Choose an existing listener or a new load balancer, not both."
-    if plan.new_load_balancer is not None and plan.new_target_group is None:
-        return "A new load balancer forwards to a new target group."
+    # A new load balancer may forward to an existing target group: the service dialog resumes a prepare that failed
+    # after creating its group that way (ELB itself refuses a group already behind another load balancer).
     new_tg = plan.new_target_group
     if new_tg is not None:
         if problem := elb_name_problem(new_tg.name, "target group"):

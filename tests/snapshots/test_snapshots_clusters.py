@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Select, Static
 
 from ecstui.aws.audit import AuditEntry, AuditLog
 from ecstui.aws.session import AwsTarget
+from ecstui.ui.dialogs.service_network import ServiceNetworkFields
 from tests.snapshots.test_snapshots import SnapCompare, press, select, snap
 from tests.ui.conftest import make_app, wait_until
 
@@ -41,11 +42,14 @@ def test_create_service(snap_compare: SnapCompare, demo_account: AwsTarget) -> N
         make_app(demo_account),
         select("prod"),
         press("n"),
-        # Loaded: the revision is chosen and its container's port is offered (both arrive asynchronously).
+        # Loaded: the revision is chosen and read, and the network of a service of the cluster is proposed (all
+        # arrive asynchronously).
         wait_for(
             lambda s: (
                 isinstance(s.query_one("#revision", Select).value, str)
-                and bool(s.query_one("#container-port", Input).placeholder)
+                and s.query_one("#revision", Select).value in s.definitions
+                and bool(s.query_one(ServiceNetworkFields).security_groups.selected)
+                and bool(s.query_one(ServiceNetworkFields).security_groups.choices)
             )
         ),
         press(*"orders"),

@@ -384,3 +384,129 @@ async def test_a_create_service_whose_answer_was_lost_is_read_back_and_not_sent_
     assert emulator.log.counts["RegisterScalableTarget"] == 1
     services = boto_client(emulator, "ecs").list_services(cluster="walk")["serviceArns"]
     assert [arn.rsplit("/", 1)[-1] for arn in services] == ["walk-web"]
+
+
+# -- behind a load balancer ------------------------------------------------------------------------------------
+
+
+ELB_MUTATIONS = ("CreateTargetGroup", "CreateLoadBalancer", "CreateListener", "CreateRule")
+
+
+async def fill_a_balanced_service(pilot: Any, dialog: CreateServiceDialog, emulator: EmulatorServer) -> None:
+    """walk-web, 2 tasks in two public subnets behind a new internet-facing ALB, auto scaled 2..6."""
+    await fill_a_scaled_service(pilot, dialog, emulator)
+    fields = network(dialog)
+    dialog.query_one("#subnets-filter", Input).value = ""
+    dialog.query_one("#subnets-filter", Input).focus()
+    await pilot.press(*"public-b", "enter")  # an ALB needs subnets in two zones
+    await wait_until(pilot, lambda: len(fields.subnets.selected) == 2)
+    mode = dialog.query_one("#lb-mode", Select)
+    mode.focus()
+    await pilot.press("enter", "down", "down", "enter")  # "New internet-facing ALB"
+    await wait_until(pilot, lambda: mode.value == "new")
+    await wait_until(pilot, lambda: dialog.query_one("#lb-tg-name", Input).value == "walk-web-tg")
+
+
+def elb_calls(emulator: EmulatorServer) -> list[str]:
+    return [op for op, _ in emulator.log.bodies if op in (*ELB_MUTATIONS, *MUTATIONS)]
+
+
+async def test_a_service_behind_a_new_alb_is_created_in_order_and_tracks_alb_requests_per_target(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    new_cluster(emulator)
+    app = make_app(demo_account)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        await fill_a_balanced_service(pilot, dialog, emulator)
+        # Behind an ALB, requests per target can be tracked.
+        metric = dialog.query_one("#scaling-metric", Select)
+        await wait_until(pilot, lambda: "requests" in [value for _, value in metric._options])
+        metric.value = "requests"
+        await pilot.pause()
+        await type_into(pilot, dialog, "#scaling-target", "500")
+        await pilot.press("ctrl+s")
+        await closes(pilot, dialog)
+        assert any("address that stays" in n.message for n in app._notifications)
+
+    assert elb_calls(emulator) == [
+        "CreateTargetGroup",
+        "CreateLoadBalancer",
+        "CreateListener",
+        "CreateService",
+        "RegisterScalableTarget",
+        "PutScalingPolicy",
+    ]
+    elbv2 = boto_client(emulator, "elbv2")
+    [group] = elbv2.describe_target_groups(Names=["walk-web-tg"])["TargetGroups"]
+    [balancer] = elbv2.describe_load_balancers(Names=["walk-web-alb"])["LoadBalancers"]
+    assert group["TargetType"] == "ip"
+    [sent] = emulator.log.calls("CreateService")
+    [wired] = sent["loadBalancers"]
+    assert wired["targetGroupArn"] == group["TargetGroupArn"]
+    assert (wired["containerName"], wired["containerPort"]) == (
+        dialog.definitions[sent["taskDefinition"]].containers[0].name,
+        group["Port"],
+    )
+    [policy] = boto_client(emulator, "application-autoscaling").describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId="service/walk/walk-web"
+    )["ScalingPolicies"]
+    spec = policy["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
+    assert spec["PredefinedMetricType"] == "ALBRequestCountPerTarget"
+    lb_part = balancer["LoadBalancerArn"].split(":loadbalancer/")[1]
+    tg_part = group["TargetGroupArn"].split(":")[-1]
+    assert spec["ResourceLabel"] == f"{lb_part}/{tg_part}"
+
+
+async def test_a_failed_load_balancer_step_is_resumed_without_a_second_target_group(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    new_cluster(emulator)
+    emulator.faults.inject("CreateLoadBalancer", ACCESS_DENIED, count=1, service="elasticloadbalancing")
+    app = make_app(demo_account)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        await fill_a_balanced_service(pilot, dialog, emulator)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: error_of(dialog) != "" and not dialog.sending)
+        said = error_of(dialog)
+        assert "Setting up load balancing failed" in said and "walk-web-tg" in said, said
+        assert emulator.log.counts["CreateService"] == 0
+        await pilot.press("ctrl+s")
+        await closes(pilot, dialog)
+
+    # The target group once (the refused CreateLoadBalancer never reached moto), then the rest in order.
+    assert elb_calls(emulator) == [
+        "CreateTargetGroup",
+        "CreateLoadBalancer",
+        "CreateListener",
+        "CreateService",
+        "RegisterScalableTarget",
+        "PutScalingPolicy",
+    ]
+    elbv2 = boto_client(emulator, "elbv2")
+    groups = [g["TargetGroupName"] for g in elbv2.describe_target_groups()["TargetGroups"]]
+    assert groups.count("walk-web-tg") == 1
+    [sent] = emulator.log.calls("CreateService")
+    assert (
+        sent["loadBalancers"][0]["targetGroupArn"]
+        == elbv2.describe_target_groups(Names=["walk-web-tg"])["TargetGroups"][0]["TargetGroupArn"]
+    )
+
+
+async def test_auto_scalings_min_and_max_start_from_the_desired_count_until_edited(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    new_cluster(emulator)
+    app = make_app(demo_account)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        minimum, maximum = dialog.query_one("#scaling-min", Input), dialog.query_one("#scaling-max", Input)
+        await type_into(pilot, dialog, "#desired", "3")
+        await pilot.pause()
+        assert (minimum.value, maximum.value) == ("3", "6")
+        await type_into(pilot, dialog, "#scaling-max", "10")
+        await type_into(pilot, dialog, "#desired", "4")
+        await pilot.pause()
+        assert (minimum.value, maximum.value) == ("3", "10")  # edited: the user's numbers stay
+    assert mutations(emulator) == {}

@@ -126,20 +126,23 @@ async def test_the_create_service_dialog_refuses_a_desired_count_that_is_not_pla
     assert mutations(emulator) == {}
 
 
-async def test_the_create_service_dialog_refuses_a_container_port_that_is_not_plain_digits_in_range(
+async def test_the_create_service_dialog_refuses_a_target_group_port_that_is_not_plain_digits_in_range(
     demo_account: AwsTarget, emulator: EmulatorServer
 ) -> None:
     app = make_app(demo_account)
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_create_service(pilot)
         dialog.query_one("#desired", Input).value = "1"
-        dialog.query_one(
-            "#target-group", Input
-        ).value = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"
-        dialog.query_one("#container-name", Input).value = "app"
-        dialog.query_one("#container-port", Input).placeholder = ""
-        dialog.suggested_target = ("app", "")  # no port suggested by the revision: an empty field is refused
-        await refuses_each(pilot, dialog, "#container-port", [*ALWAYS_BAD, *EMPTY, "3,5", "0", "65536"])
+        dialog.query_one("#lb-mode", Select).value = "new"  # a new ALB and target group: their ports are typed
+        await pilot.pause()
+        bad = [typed for typed in ALWAYS_BAD if typed != HUGE]
+        await refuses_each(pilot, dialog, "#lb-tg-port", [*bad, *EMPTY, "3,5", "0", "65536"])
+        # A 5,000-digit paste is refused too (its sentence echoes it whole, so it is checked apart).
+        dialog.clear_error()
+        dialog.query_one("#lb-tg-port", Input).value = HUGE
+        dialog.action_confirm()
+        await pilot.pause()
+        assert error_of(dialog).startswith("✗ The target group port must be a number from 1 to 65535")
     assert mutations(emulator) == {}
 
 

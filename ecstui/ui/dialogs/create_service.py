@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.text import Text
@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 
 from ecstui.aws.actions import UncertainOutcome
 from ecstui.aws.errors import AwsError, said_in_a_dialog
+from ecstui.aws.load_balancer_actions import LoadBalancingPlan, PreparationFailed, PreparedLoadBalancing
 from ecstui.aws.models import (
     CapacityProviderStrategyItem,
     Cluster,
@@ -23,11 +24,12 @@ from ecstui.aws.models import (
     task_definition_label,
 )
 from ecstui.aws.service_scaling import ServiceScalingPlan
-from ecstui.aws.validation import CONTAINER_PORT, parse_desired_count, parse_service_name
+from ecstui.aws.validation import Invalid, parse_desired_count, parse_service_name
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity, checked
+from ecstui.ui.dialogs.load_balancing_fields import LoadBalancingFields
 from ecstui.ui.dialogs.scaling_fields import ScalingFields
 from ecstui.ui.dialogs.service_network import ServiceNetworkFields
-from ecstui.ui.inert import inert, visible
+from ecstui.ui.inert import inert
 
 CLUSTER_DEFAULT = "default"
 LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
@@ -51,9 +53,7 @@ class NewService:
     assign_public_ip: bool
     circuit_breaker: bool
     vpc_id: str | None
-    target_group_arn: str | None
-    container_name: str | None
-    container_port: int | None
+    load_balancing: LoadBalancingPlan | None = None
     scaling: ServiceScalingPlan | None = None
 
 
@@ -63,7 +63,10 @@ class CreateServiceDialog(ActionDialog[Service]):
     confirm_label = "Create"
 
     DEFAULT_CSS = """
-    CreateServiceDialog #dialog-body { max-height: 65vh; }
+    /* A long form: the dialog takes the screen's height and its body whatever the title and buttons leave, so
+       the buttons stay on screen at 80x24 too and the body scrolls. */
+    CreateServiceDialog > #dialog { height: 90%; }
+    CreateServiceDialog #dialog-body { height: 1fr; max-height: 100%; }
     CreateServiceDialog .pair { height: auto; }
     CreateServiceDialog .pair > .field { width: 1fr; height: auto; margin-right: 1; }
     CreateServiceDialog .field { height: auto; }
@@ -79,11 +82,11 @@ class CreateServiceDialog(ActionDialog[Service]):
         super().__init__()
         self.existing_services: set[str] = set()
         self.template: Service | None = None
-        # The container and port a target group would send to, from the chosen revision (the inputs' placeholders).
-        self.suggested_target: tuple[str, str] = ("", "")
         # The revisions read so far, by ARN: their network mode decides whether subnets are needed.
         self.definitions: dict[str, TaskDefinition] = {}
         self.progress = CreationProgress()
+        # The min and max ScalingFields(desired=1) starts with; see _desired_changed.
+        self._scaling_defaults = ("1", "2")
 
     def _compute_options(self) -> list[tuple[Text, str]]:
         options: list[tuple[Text, str]] = []
@@ -118,16 +121,8 @@ class CreateServiceDialog(ActionDialog[Service]):
             True,
             id="circuit-breaker",
         )
+        yield LoadBalancingFields(id="load-balancing")
         yield ScalingFields(id="scaling")
-        yield _labelled(
-            "Target group ARN (optional; ecstui does not list load balancers yet, paste the ARN):",
-            Input(id="target-group", placeholder="arn:aws:elasticloadbalancing:…:targetgroup/…"),
-        )
-        yield Horizontal(
-            _labelled("Container (for the target group):", Input(id="container-name")),
-            _labelled("Container port:", Input(id="container-port")),
-            classes="pair",
-        )
         yield Static("", id="create-progress")
 
     def initial_focus(self) -> Widget:
@@ -202,13 +197,41 @@ class CreateServiceDialog(ActionDialog[Service]):
             return
         self.definitions[arn] = definition
         self._describe_revision(definition)
-        for container in definition.containers:
-            for mapping in container.port_mappings:
-                if mapping.container_port is not None:
-                    self.suggested_target = (container.name, str(mapping.container_port))
-                    self.query_one("#container-name", Input).placeholder = visible(container.name)
-                    self.query_one("#container-port", Input).placeholder = visible(mapping.container_port)
-                    return
+        # A load balancer sends traffic to one container's port: those the revision maps are offered.
+        ports = [
+            (container.name, mapping.container_port)
+            for container in definition.containers
+            for mapping in container.port_mappings
+            if mapping.container_port is not None
+        ]
+        self.query_one(LoadBalancingFields).set_containers(ports, definition.network_mode or "bridge")
+
+    @on(ServiceNetworkFields.Changed)
+    def _network_changed(self, event: ServiceNetworkFields.Changed) -> None:
+        choice = event.choice
+        self.query_one(LoadBalancingFields).set_network(choice.vpc_id, choice.subnets, choice.security_groups)
+
+    @on(Input.Changed, "#service-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        self.query_one(LoadBalancingFields).set_service_name(event.value)
+
+    @on(Input.Changed, "#desired")
+    def _desired_changed(self, event: Input.Changed) -> None:
+        # Auto scaling's min and max start from the desired count (min = desired, max = twice it), as ScalingFields
+        # composes them; while they still hold what the previous count gave, they follow the new one.
+        desired = parse_desired_count(event.value)
+        if isinstance(desired, Invalid):
+            return
+        minimum, maximum = self.query_one("#scaling-min", Input), self.query_one("#scaling-max", Input)
+        before = self._scaling_defaults
+        if (minimum.value, maximum.value) == before:
+            self._scaling_defaults = (str(max(desired, 1)), str(max(desired * 2, 2)))
+            minimum.value, maximum.value = self._scaling_defaults
+
+    @on(LoadBalancingFields.Changed)
+    def _load_balancing_changed(self, event: LoadBalancingFields.Changed) -> None:
+        # Requests per target is a metric of an ALB's target group: offered only behind one.
+        self.query_one(ScalingFields).set_requests_available(event.uses_alb)
 
     def _describe_revision(self, definition: TaskDefinition) -> None:
         platform = definition.raw.get("runtimePlatform") or {}
@@ -246,18 +269,13 @@ class CreateServiceDialog(ActionDialog[Service]):
         if definition is not None and definition.network_mode == "awsvpc" and not subnets:
             # ECS refuses it too ("subnets can not be empty."); a service left without subnets could never start.
             raise Invalidity(f"{definition.label} uses awsvpc networking: give at least one subnet.")
-        target_group = self.query_one("#target-group", Input).value.strip() or None
-        container_name: str | None = None
-        container_port: int | None = None
-        if target_group is not None:
-            if not target_group.startswith("arn:") or ":targetgroup/" not in target_group:
-                raise Invalidity("A target group ARN reads arn:aws:elasticloadbalancing:<region>:…:targetgroup/….")
-            suggested_name, suggested_port = self.suggested_target
-            container_name = self.query_one("#container-name", Input).value.strip() or suggested_name or None
-            port_text = self.query_one("#container-port", Input).value.strip(" \t") or suggested_port
-            if not container_name:
-                raise Invalidity("A target group needs the container that receives its traffic.")
-            container_port = checked(CONTAINER_PORT.parse(port_text))
+        load_balancing = self.query_one(LoadBalancingFields).read()
+        if (
+            load_balancing is not None
+            and not network.vpc_id
+            and (load_balancing.new_target_group is not None or load_balancing.new_load_balancer is not None)
+        ):
+            raise Invalidity("A new target group or load balancer is made in the service's VPC: choose the VPC.")
         return NewService(
             name=name,
             task_definition_arn=revision,
@@ -269,9 +287,7 @@ class CreateServiceDialog(ActionDialog[Service]):
             assign_public_ip=network.assign_public_ip and bool(subnets),
             circuit_breaker=self.query_one("#circuit-breaker", Checkbox).value,
             vpc_id=network.vpc_id,
-            target_group_arn=target_group,
-            container_name=container_name,
-            container_port=container_port,
+            load_balancing=load_balancing,
             scaling=self.query_one("#scaling", ScalingFields).read(),
         )
 
@@ -281,11 +297,37 @@ class CreateServiceDialog(ActionDialog[Service]):
     async def _create(self, values: NewService) -> Service:
         """Each step in order, said in the status line; a step done in an earlier attempt is not sent again."""
         progress = self.progress
-        steps = ["create the service"] + (["set up auto scaling"] if values.scaling is not None else [])
+        steps = (
+            (["set up load balancing"] if values.load_balancing is not None else [])
+            + ["create the service"]
+            + (["set up auto scaling"] if values.scaling is not None else [])
+        )
+        if values.load_balancing is not None and progress.prepared is None and progress.service is None:
+            self._step(steps, 0, "creating the target group and the load balancer's listener or rule…")
+            lb_plan = values.load_balancing
+            made_group = next((arn for arn in progress.load_balancing_created if ":targetgroup/" in arn), None)
+            if made_group is not None and lb_plan.new_target_group is not None:
+                # An earlier attempt created the target group, then failed: this one forwards to that group rather
+                # than create it again (ELB would refuse the name, or hand back the same group).
+                lb_plan = replace(lb_plan, new_target_group=None, target_group_arn=made_group)
+            try:
+                progress.prepared = await self.ecs_app.load_balancer_actions.prepare(
+                    self.cluster.name, values.name, values.vpc_id or "", lb_plan
+                )
+            except AwsError as error:
+                if isinstance(error, PreparationFailed):
+                    progress.load_balancing_created += error.created
+                raise self._failed("Setting up load balancing", error) from error
+            progress.prepared = replace(
+                progress.prepared,
+                created=tuple(dict.fromkeys(progress.load_balancing_created + progress.prepared.created)),
+            )
+            progress.done.append(_prepared_text(progress.prepared))
+            self._show_progress()
         if progress.service is None and progress.service_uncertain:
             # The last CreateService's answer was lost: if it was applied, a second one would be refused (or make a
             # twin under another token); read first.
-            self._step(steps, 0, f"reading back service {values.name}…")
+            self._step(steps, steps.index("create the service"), f"reading back service {values.name}…")
             found = await self.ecs_app.reader.service(self.cluster.name, values.name)
             if found is not None and found.status == "ACTIVE":
                 progress.service = found
@@ -293,7 +335,7 @@ class CreateServiceDialog(ActionDialog[Service]):
                 self._show_progress()
             progress.service_uncertain = False
         if progress.service is None:
-            self._step(steps, 0, f"creating service {values.name}…")
+            self._step(steps, steps.index("create the service"), f"creating service {values.name}…")
             try:
                 progress.service = await self.ecs_app.actions.create_service(
                     self.cluster.name,
@@ -305,9 +347,7 @@ class CreateServiceDialog(ActionDialog[Service]):
                     subnets=values.subnets,
                     security_groups=values.security_groups,
                     assign_public_ip=values.assign_public_ip,
-                    target_group_arn=values.target_group_arn,
-                    container_name=values.container_name,
-                    container_port=values.container_port,
+                    load_balancers=progress.prepared.load_balancers if progress.prepared is not None else (),
                     circuit_breaker=values.circuit_breaker,
                 )
             except AwsError as error:
@@ -322,8 +362,13 @@ class CreateServiceDialog(ActionDialog[Service]):
                 steps.index("set up auto scaling"),
                 f"auto scaling from {values.scaling.minimum} to {values.scaling.maximum} tasks…",
             )
+            plan = values.scaling
+            if plan.policy is not None and plan.policy.metric == "requests":
+                # The resource label names the ALB and target group, known only once load balancing is prepared.
+                label = progress.prepared.resource_label if progress.prepared is not None else None
+                plan = replace(plan, policy=replace(plan.policy, resource_label=label))
             try:
-                await self.ecs_app.scaling_actions.apply_plan(self.cluster.name, service.name, values.scaling)
+                await self.ecs_app.scaling_actions.apply_plan(self.cluster.name, service.name, plan)
             except AwsError as error:
                 raise self._failed("Setting up auto scaling", error) from error
             progress.scaled = True
@@ -357,13 +402,37 @@ class CreateServiceDialog(ActionDialog[Service]):
     def describe_success(self, result: Service) -> str:
         where = f"{self.cluster.name}: {result.desired} desired, {result.task_definition}"
         scaled = " It auto scales." if self.progress.scaled else ""
-        return f"Created service {result.name} in {where}.{scaled}"
+        prepared = self.progress.prepared
+        address = f" Its address that stays: {prepared.dns_name}." if prepared is not None and prepared.dns_name else ""
+        return f"Created service {result.name} in {where}.{scaled}{address}"
+
+
+def _prepared_text(prepared: PreparedLoadBalancing) -> str:
+    created = ", ".join(_arn_name(arn) for arn in prepared.created)
+    made = f"Created {created}." if created else "Load balancing uses an existing target group."
+    return f"{made} DNS name {prepared.dns_name}." if prepared.dns_name else made
+
+
+def _arn_name(arn: str) -> str:
+    """'…:targetgroup/web-tg/0123' -> 'target group web-tg' (what a user reads of an ELB ARN)."""
+    resource = arn.split(":", 5)[-1]
+    kind, _, rest = resource.partition("/")
+    if kind == "loadbalancer":
+        rest = rest.partition("/")[2]
+        kind = "load balancer"
+    elif kind == "targetgroup":
+        kind = "target group"
+    elif kind == "listener-rule":
+        kind = "listener rule"
+    return f"{kind} {rest.split('/')[0]}" if rest else arn
 
 
 @dataclass
 class CreationProgress:
     """What this dialog has created so far: Confirm after a failed step resumes with the steps not done."""
 
+    prepared: PreparedLoadBalancing | None = None
+    load_balancing_created: tuple[str, ...] = ()  # by an attempt of prepare that failed after creating them
     service: Service | None = None
     service_uncertain: bool = False  # CreateService was sent and its answer lost
     scaled: bool = False

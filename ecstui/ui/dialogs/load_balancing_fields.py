@@ -63,7 +63,8 @@ def _label(text: str) -> Static:
 
 def _port(text: str, what: str) -> int:
     value = text.strip(" \t")
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 65535:
+    # Five digits at most before int(): a pasted 5,000-digit number would make int() raise instead of a sentence.
+    if not value.isascii() or not value.isdigit() or len(value) > 5 or not 1 <= int(value) <= 65535:
         raise Invalidity(f"The {what} must be a number from 1 to 65535 (you typed {text!r}).")
     return int(value)
 

@@ -47,8 +47,9 @@ def vpc_choice(vpc: Vpc) -> Choice:
 
 
 def subnet_choice(subnet: Subnet) -> Choice:
-    parts = [subnet.availability_zone, subnet.cidr, subnet.kind]
-    return Choice(subnet.id, subnet.name or subnet.id, "  ".join(p for p in parts if p))
+    # Public or private first: on a narrow screen it is what a line keeps before it wraps.
+    parts = [subnet.kind, subnet.availability_zone, subnet.cidr]
+    return Choice(subnet.id, subnet.name or subnet.id, " ".join(p for p in parts if p))
 
 
 def security_group_choice(group: SecurityGroup) -> Choice:
@@ -108,9 +109,9 @@ class ServiceNetworkFields(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("VPC (type a name, CIDR or ID; enter picks):", classes="field-label")
         yield Picker(what="VPC", accept_typed=VPC_ID, id="vpc")
-        yield Static("Subnets (only the VPC's; enter toggles one; AZ, CIDR, public or private):", classes="field-label")
+        yield Static("Subnets of the VPC (enter toggles one):", classes="field-label")
         yield Picker(multiple=True, what="subnet", accept_typed=SUBNET_ID, id="subnets")
-        yield Static("Security groups (only the VPC's; name, description, inbound rules):", classes="field-label")
+        yield Static("Security groups of the VPC (enter toggles one):", classes="field-label")
         yield Picker(multiple=True, what="security group", accept_typed=SECURITY_GROUP_ID, id="security-groups")
         yield Checkbox("Assign public IP", False, id="public-ip")
         yield Static("", id="public-ip-why")
