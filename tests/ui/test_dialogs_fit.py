@@ -19,9 +19,19 @@ from ecstui.aws.session import AwsTarget
 from ecstui.aws.task_definition_draft import registrable_definition
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.base import ActionDialog, ConfirmDialog
-from ecstui.ui.dialogs.cluster import CreateServiceDialog, DeleteClusterDialog
+from ecstui.ui.dialogs.cluster import DeleteClusterDialog
 from ecstui.ui.dialogs.create_cluster import CreateClusterDialog
+from ecstui.ui.dialogs.create_service import CreateServiceDialog
 from ecstui.ui.dialogs.run_task import RunTaskDialog
+from ecstui.ui.dialogs.scaling import (
+    AddPolicyDialog,
+    CapacityDialog,
+    DeletePolicyDialog,
+    DeleteScheduledActionDialog,
+    ScheduledActionDialog,
+    TargetValueDialog,
+)
+from ecstui.ui.dialogs.schedule import ScheduleDialog
 from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog, UpdateServiceDialog
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.dialogs.task_definition import (
@@ -30,7 +40,9 @@ from ecstui.ui.dialogs.task_definition import (
     RevisionEditDialog,
     RollServicesDialog,
 )
+from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
 from ecstui.ui.dialogs.task_definition_json import JsonEditDialog
+from ecstui.ui.dialogs.task_definition_preview import TaskDefinitionPreviewDialog
 from tests.ui.conftest import make_app, wait_loaded
 
 SIZES = [(80, 24), (160, 45)]
@@ -106,6 +118,38 @@ async def _using(app: EcsApp) -> list[Any]:
     return await app.reader.services("prod")
 
 
+async def _scaled(app: EcsApp) -> Any:
+    # The demo's scaled service with the most to show (policies and scheduled actions).
+    targets = await app.scaling.targets()
+    details = {t.resource_id: await app.scaling.detail(t.resource_id) for t in targets}
+    return max(targets, key=lambda t: (len(details[t.resource_id].scheduled_actions), t.resource_id))
+
+
+async def _policies(app: EcsApp) -> Any:
+    target = await _scaled(app)
+    return [p for p in await app.scaling.policies() if p.resource_id == target.resource_id]
+
+
+async def _scheduled_actions(app: EcsApp) -> Any:
+    target = await _scaled(app)
+    return (await app.scaling.detail(target.resource_id)).scheduled_actions
+
+
+async def _schedule(app: EcsApp) -> ActionDialog[Any]:
+    clusters = [c.arn for c in await app.reader.clusters()]
+    existing = (await app.schedules.scheduled_tasks(clusters))[0]
+    return ScheduleDialog(existing=existing)
+
+
+async def _preview(app: EcsApp) -> ActionDialog[Any]:
+    definition = await _definition(app)
+    return TaskDefinitionPreviewDialog(registrable_definition(definition.raw))
+
+
+async def _desired(app: EcsApp) -> int:
+    return 8
+
+
 # Every dialog the demo can open, made from what the demo holds.
 DIALOGS: dict[type[ActionDialog[Any]], Factory] = {
     CreateClusterDialog: _with(CreateClusterDialog, _existing),
@@ -121,6 +165,15 @@ DIALOGS: dict[type[ActionDialog[Any]], Factory] = {
     RegisterRevisionDialog: _register,
     RollServicesDialog: _with(RollServicesDialog, _definition, _using),
     ConfirmDialog: _confirm,
+    CapacityDialog: _with(CapacityDialog, _scaled, _desired),
+    TargetValueDialog: _with(TargetValueDialog, _scaled, _policies),
+    AddPolicyDialog: _with(AddPolicyDialog, _scaled),
+    DeletePolicyDialog: _with(DeletePolicyDialog, _scaled, _policies),
+    ScheduledActionDialog: _with(ScheduledActionDialog, _scaled),
+    DeleteScheduledActionDialog: _with(DeleteScheduledActionDialog, _scaled, _scheduled_actions),
+    ScheduleDialog: _schedule,
+    TaskDefinitionFormDialog: _with(TaskDefinitionFormDialog),
+    TaskDefinitionPreviewDialog: _preview,
 }
 
 
