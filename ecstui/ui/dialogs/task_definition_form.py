@@ -456,7 +456,7 @@ class TaskDefinitionFormDialog(ActionDialog[TaskDefinition]):
         return self._preview(values)
 
     def describe_success(self, result: TaskDefinition) -> str:
-        return f"{result.label} is registered: R runs a task of it; n on a cluster creates a service with it."
+        return f"Next: R runs a task of {result.label}; n on a cluster creates a service with it."
 
 
 def _choice(role: TaskRole) -> Choice:

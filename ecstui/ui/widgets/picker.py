@@ -104,7 +104,10 @@ class Picker(Vertical, can_focus=False):
     # -- composing ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self.placeholder, id=self._part("filter"), classes="picker-filter")
-        yield OptionList(id=self._part("options"))
+        options = OptionList(id=self._part("options"))
+        # One focus point: up/down in the filter move the highlight; a focusable list would be a second tab stop.
+        options.can_focus = False
+        yield options
         yield Static("", classes="picker-summary")
 
     def _part(self, name: str) -> str | None:
