@@ -87,7 +87,9 @@ def task_definitions(draw: st.DrawFn) -> dict[str, Any]:
         )
     else:
         definition["networkMode"] = draw(st.sampled_from(["bridge", "host"]))
-    if draw(st.booleans()):
+    # ECS refuses secrets, and awslogs on Fargate, without an execution role: such a definition always has one.
+    needs_role = any("secrets" in c or (fargate and "logConfiguration" in c) for c in containers)
+    if needs_role or draw(st.booleans()):
         definition["executionRoleArn"] = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
     if draw(st.booleans()):
         definition["tags"] = [{"key": "team", "value": draw(names)}]

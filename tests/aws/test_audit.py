@@ -85,6 +85,7 @@ SECRET_SOURCES = (
 def definition_with_secrets() -> dict[str, Any]:
     return {
         "family": "payments",
+        "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",  # ECS reads secrets with it
         "containerDefinitions": [
             {
                 "name": "app",

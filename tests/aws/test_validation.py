@@ -244,3 +244,38 @@ def test_registrable_definition_drops_only_read_only_fields_and_carries_tags() -
     assert task_definition_problems(registrable) == []
     assert "tags" not in registrable_definition(described)
     assert described["revision"] == 3  # the input is not modified
+
+
+def _fargate(container: dict[str, object], **task: object) -> dict[str, object]:
+    return {
+        "family": "taskDef1",
+        "requiresCompatibilities": ["FARGATE"],
+        "networkMode": "awsvpc",
+        "cpu": "256",
+        "memory": "512",
+        "containerDefinitions": [{"name": "node-app", "image": "node:20-alpine", **container}],
+        **task,
+    }
+
+
+AWSLOGS = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/taskDef1"}}
+SECRET = [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/db"}]
+
+
+@pytest.mark.parametrize(
+    ("container", "says"),
+    [
+        ({"logConfiguration": AWSLOGS}, "on Fargate, awslogs writes with the task's execution role"),
+        ({"secrets": SECRET}, "ECS reads secrets with the task's execution role"),
+    ],
+)
+def test_awslogs_on_fargate_and_secrets_need_an_execution_role(container: dict[str, object], says: str) -> None:
+    problems = task_definition_problems(_fargate(container))
+    assert len(problems) == 1 and says in problems[0]
+    role = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+    assert task_definition_problems(_fargate(container, executionRoleArn=role)) == []
+
+
+def test_awslogs_on_ec2_needs_no_execution_role() -> None:
+    definition = _fargate({"logConfiguration": AWSLOGS, "memory": 256}, requiresCompatibilities=["EC2"])
+    assert task_definition_problems(definition) == []

@@ -78,3 +78,11 @@ async def test_words_that_are_not_ids_are_not_taken() -> None:
         picker.show_error("Reading the subnets failed: AccessDenied.")
         await pilot.pause()
         assert "AccessDenied" in str(picker.query_one(".picker-summary").render())
+
+
+async def test_tab_leaves_the_picker_in_one_stop() -> None:
+    app = PickerApp(multiple=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("tab")  # from the filter straight to the next field: the list is not a second stop
+        assert app.focused is app.query_one("#after", Input)

@@ -163,6 +163,20 @@ async def test_register_from_scratch_with_two_containers_reordered_and_run_a_tas
         },
     )
     assert run["failures"] == [] and len(run["tasks"]) == 1
+    created = boto_client(emulator, "ecs").create_service(
+        cluster="prod",
+        serviceName="node-app",
+        taskDefinition="taskDef1:1",
+        desiredCount=2,
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {
+                "subnets": [subnet["SubnetId"]],
+                "securityGroups": [group["SecurityGroups"][0]["GroupId"]],
+            }
+        },
+    )
+    assert created["service"]["taskDefinition"].endswith("taskDef1:1")
 
 
 async def wait_dialog(pilot: Pilot[None], kind: type[Any]) -> Any:
@@ -239,9 +253,14 @@ async def _bad_secret(pilot: Pilot[None], form: TaskDefinitionFormDialog) -> Non
     box(form, 0, "secrets").load_text("DB_PASSWORD=")
 
 
+async def _too_large(pilot: Pilot[None], form: TaskDefinitionFormDialog) -> None:
+    box(form, 0, "env").load_text("\n".join(f"VALUE_{n}={'x' * 1000}" for n in range(70)))
+
+
 @pytest.mark.parametrize(
     ("spoil", "said"),
     [
+        (_too_large, "ECS takes at most 65,536 (64 KiB)"),
         (_no_image, "container 1 (node-app): a container needs an image."),
         (_duplicate_names, "container name 'node-app' is used twice"),
         (_fargate_size, "choose a memory of 512, 1024, 2048 MiB"),

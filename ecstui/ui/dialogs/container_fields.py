@@ -105,7 +105,7 @@ class ContainerFields(Vertical):
     ContainerFields { height: auto; border-top: solid $accent; margin-top: 1; }
     ContainerFields:focus-within { border-top: thick $accent; }
     ContainerFields .container-title { text-style: bold; color: $accent; }
-    ContainerFields TextArea { height: 4; width: 1fr; }
+    ContainerFields TextArea { height: 3; width: 1fr; background: $boost; }
     """
 
     def __init__(
@@ -133,32 +133,54 @@ class ContainerFields(Vertical):
     def compose(self) -> ComposeResult:
         d, prefilled = self.draft, self.dialog.prefilled
         yield self.number_label
-        yield row("Name", prefilled(d.name, id=self._field_id("name"), placeholder="node-app"))
+        yield row("Name", prefilled(d.name, id=self._field_id("name"), placeholder="e.g. node-app", compact=True))
         yield row(
             "Image",
-            prefilled(d.image, id=self._field_id("image"), placeholder="public.ecr.aws/docker/library/node:20-alpine"),
+            prefilled(
+                d.image,
+                id=self._field_id("image"),
+                placeholder="e.g. public.ecr.aws/docker/library/node:20-alpine",
+                compact=True,
+            ),
         )
-        yield row("Essential", Checkbox("the task stops when it stops", d.essential, id=self._field_id("essential")))
         yield row(
-            "Ports", Input(ports_line(d.port_mappings), id=self._field_id("ports"), placeholder="3000/tcp, 8125/udp")
+            "Essential",
+            Checkbox("the task stops when it stops", d.essential, id=self._field_id("essential"), compact=True),
+        )
+        yield row(
+            "Ports",
+            Input(
+                ports_line(d.port_mappings), id=self._field_id("ports"), placeholder="3000/tcp, 8125/udp", compact=True
+            ),
         )
         # Secret-named values read as the mask, as everywhere; left as the mask, they keep their value.
         environment = [{"name": n, "value": v} for n, v in self.original_environment]
-        area = TextArea(environment_text(environment, self.is_secret), id=self._field_id("env"))
-        area.border_title = "NAME=value, one a line"
+        area = TextArea(
+            environment_text(environment, self.is_secret),
+            id=self._field_id("env"),
+            placeholder="NAME=value, one a line",
+            compact=True,
+        )
         yield row("Environment", area)
         secrets = TextArea(
-            "\n".join(f"{visible(s.name)}={visible(s.value_from)}" for s in d.secrets), id=self._field_id("secrets")
+            "\n".join(f"{visible(s.name)}={visible(s.value_from)}" for s in d.secrets),
+            id=self._field_id("secrets"),
+            placeholder="NAME=SSM parameter name or ARN, or Secrets Manager ARN (values are never read)",
+            compact=True,
         )
-        secrets.border_title = "NAME=SSM parameter or Secrets Manager ARN"
         yield row("Secrets", secrets)
         yield row(
-            "CPU units", prefilled(_text(d.cpu), id=self._field_id("cpu"), placeholder="optional: the task's share")
+            "CPU units",
+            prefilled(_text(d.cpu), id=self._field_id("cpu"), placeholder="optional: the task's share", compact=True),
         )
         yield row(
-            "Memory MiB", prefilled(_text(d.memory), id=self._field_id("memory"), placeholder="optional: hard limit")
+            "Memory MiB",
+            prefilled(_text(d.memory), id=self._field_id("memory"), placeholder="optional: hard limit", compact=True),
         )
-        yield row("Logs", Checkbox(self._log_label(), d.log_configuration is not None, id=self._field_id("logs")))
+        yield row(
+            "Logs",
+            Checkbox(self._log_label(), d.log_configuration is not None, id=self._field_id("logs"), compact=True),
+        )
 
     def _log_label(self) -> str:
         log = self.draft.log_configuration

@@ -103,10 +103,13 @@ class TaskDefinitionFormDialog(ActionDialog[TaskDefinition]):
 
     DEFAULT_CSS = """
     TaskDefinitionFormDialog > #dialog { width: 110; }
-    /* Room for the keys line and the buttons at 80x24: the form scrolls instead. */
-    TaskDefinitionFormDialog #dialog-body { max-height: 50vh; }
-    TaskDefinitionFormDialog .form-row { height: auto; }
-    TaskDefinitionFormDialog .form-label { width: 16; padding: 1 1 0 0; color: $text-muted; }
+    /* Room for the keys line and the buttons at 80x24: the form scrolls instead. A fixed height: with only a
+       max-height the dialog sized itself to the whole form (up to 90% of the screen), leaving blank rows. */
+    TaskDefinitionFormDialog #dialog-body { height: 45vh; max-height: 45vh; }
+    TaskDefinitionFormDialog .form-row, TaskDefinitionFormDialog #containers { height: auto; }
+    TaskDefinitionFormDialog .form-label { width: 16; padding: 0 1 0 0; color: $text-muted; }
+    TaskDefinitionFormDialog Picker > Input { border: none; height: 1; padding: 0 1; }
+    TaskDefinitionFormDialog Picker > OptionList { max-height: 5; }
     TaskDefinitionFormDialog .form-row > Input, TaskDefinitionFormDialog .form-row > Select,
     TaskDefinitionFormDialog .form-row > Picker, TaskDefinitionFormDialog .form-row > Checkbox { width: 1fr; }
     TaskDefinitionFormDialog .form-note { color: $text-muted; padding-left: 16; }
@@ -124,7 +127,7 @@ class TaskDefinitionFormDialog(ActionDialog[TaskDefinition]):
     # -- composing ------------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         d = self.draft
-        yield row("Family", self.prefilled(d.family, id="family", placeholder="a name, e.g. taskDef1"))
+        yield row("Family", self.prefilled(d.family, id="family", placeholder="a name, e.g. taskDef1", compact=True))
         yield row(
             "Runs on",
             Select(
@@ -132,6 +135,7 @@ class TaskDefinitionFormDialog(ActionDialog[TaskDefinition]):
                 value=d.compatibility,
                 allow_blank=False,
                 id="compatibility",
+                compact=True,
             ),
         )
         yield row(
@@ -149,7 +153,13 @@ class TaskDefinitionFormDialog(ActionDialog[TaskDefinition]):
         yield Static("", id="network-note", classes="form-note")
         yield row(
             "Task CPU",
-            Select(self._cpu_options(d.cpu), value=d.cpu if d.cpu else Select.NULL, prompt="not set", id="task-cpu"),
+            Select(
+                self._cpu_options(d.cpu),
+                value=d.cpu if d.cpu else Select.NULL,
+                prompt="not set",
+                id="task-cpu",
+                compact=True,
+            ),
         )
         yield row(
             "Task memory",
@@ -158,6 +168,7 @@ class TaskDefinitionFormDialog(ActionDialog[TaskDefinition]):
                 value=d.memory if d.memory else Select.NULL,
                 prompt="not set",
                 id="task-memory",
+                compact=True,
             ),
         )
         yield Static("", id="size-note", classes="form-note")
@@ -177,7 +188,7 @@ class TaskDefinitionFormDialog(ActionDialog[TaskDefinition]):
 
     @staticmethod
     def _at(value: str, id: str) -> dict[str, Any]:
-        return {"value": value, "allow_blank": False, "id": id}
+        return {"value": value, "allow_blank": False, "id": id, "compact": True}
 
     def _cpu_options(self, current: int | None) -> list[tuple[str, int]]:
         values = list(FARGATE_TASK_SIZES)
@@ -445,7 +456,7 @@ class TaskDefinitionFormDialog(ActionDialog[TaskDefinition]):
         return self._preview(values)
 
     def describe_success(self, result: TaskDefinition) -> str:
-        return f"{result.label} is registered: R runs a task of it; n on a cluster creates a service with it."
+        return f"Next: R runs a task of {result.label}; n on a cluster creates a service with it."
 
 
 def _choice(role: TaskRole) -> Choice:

@@ -48,8 +48,9 @@ class TaskDefinitionActions(LiveScreen):
         Binding("e", "edit_json", "Edit JSON", id="taskdefs.edit_json"),
         Binding("R", "run_task", "Run task", id="taskdefs.run_task"),
         Binding("ctrl+d", "deregister", "Deregister/delete", id="taskdefs.deregister"),
-        Binding("N", "new_task_definition", "New task definition", id="taskdefs.new_definition"),
-        Binding("C", "copy_to_family", "Copy into a new family", id="taskdefs.copy_to_family"),
+        # Off the footer, which is full here: listed under ? and in the palette ("New task definition").
+        Binding("N", "new_task_definition", "New task definition", id="taskdefs.new_definition", show=False),
+        Binding("C", "copy_to_family", "Copy to new family", id="taskdefs.copy_to_family"),
     ]
 
     def current_definition(self) -> TaskDefinition | None:
