@@ -83,7 +83,7 @@ async def test_ec2_capacity_from_the_demos_auto_scaling_group_with_managed_scali
         # The demo's group protects new instances from scale-in: termination protection may be turned on.
         protection = dialog.query_one("#termination-protection", Checkbox)
         assert not protection.disabled
-        await pilot.press("tab", "tab", "tab")  # past the group list and managed scaling (on), to the target capacity
+        await pilot.press("tab", "tab")  # past managed scaling (on), to the target capacity (the list takes no tab)
         assert dialog.focused is dialog.query_one("#target-capacity", Input)
         await pilot.press("backspace", "backspace", "backspace", *"80")
         await pilot.press("tab", "space")  # managed termination protection on

@@ -16,6 +16,7 @@ from ecstui.ui.dialogs.run_task import RunTaskDialog, launch_types_of
 from ecstui.ui.screens.task_definitions import RevisionsScreen
 from ecstui.ui.screens.task_detail import TaskDetailScreen
 from ecstui.ui.screens.tasks import TasksScreen
+from ecstui.ui.widgets.picker import Picker
 from tests.conftest import boto_client
 from tests.ui.conftest import make_app, text_of, wait_loaded
 from tests.ui.test_cluster_actions import app_for, mutations, open_create_service, open_delete, type_into
@@ -165,13 +166,13 @@ async def test_creating_an_awsvpc_service_without_subnets_is_refused_in_one_sent
         dialog = await open_create_service(pilot, "prod")
         revision = str(dialog.query_one("#revision", Select).value)
         label = revision.rsplit("/", 1)[-1]
-        # The revision has been read (its container is suggested for a target group) and the network filled in.
-        await wait_until(
-            pilot, lambda: dialog.suggested_target != ("", "") and bool(dialog.query_one("#subnets", Input).value)
-        )
+        # The revision has been read (its network mode decides) and the network filled in from a service of prod.
+        subnets = dialog.query_one("#subnets", Picker)
+        await wait_until(pilot, lambda: revision in dialog.definitions and bool(subnets.selected))
         await type_into(pilot, dialog, "#service-name", "orders-v2")
-        await type_into(pilot, dialog, "#subnets", "")
-        await type_into(pilot, dialog, "#security-groups", "")
+        subnets.clear()  # every subnet unchosen, as enter on each chosen one does
+        dialog.query_one("#security-groups", Picker).clear()
+        await pilot.pause()
         await pilot.press("ctrl+s")
         said = await wait_error(pilot, dialog)
         assert said == f"✗ {label} uses awsvpc networking: give at least one subnet."
