@@ -197,6 +197,26 @@ def _task_resource_requirements(task_definition: Any) -> dict[str, Any]:
     }
 
 
+def _list_task_definition_families_response(self: Any) -> Any:
+    """ListTaskDefinitionFamilies with its `status` (moto ignores it and names every family it ever held): ACTIVE
+    names families with an ACTIVE revision, INACTIVE those with none left ACTIVE but an INACTIVE one, ALL both."""
+    prefix = self._get_param("familyPrefix")
+    status = self._get_param("status") or "ACTIVE"
+    families = []
+    for family, revisions in self.ecs_backend.task_definitions.items():
+        if prefix is not None and not family.startswith(prefix):
+            continue
+        states = {definition.status for definition in revisions.values()}
+        active = "ACTIVE" in states
+        if (
+            (status == "ACTIVE" and active)
+            or (status == "INACTIVE" and not active and "INACTIVE" in states)
+            or (status == "ALL" and states & {"ACTIVE", "INACTIVE"})
+        ):
+            families.append(family)
+    return ActionResult({"families": families})
+
+
 def apply_fidelity_patches() -> None:
     global _applied
     if _applied:
@@ -204,6 +224,9 @@ def apply_fidelity_patches() -> None:
     ecs_models.EC2ContainerServiceBackend.list_tasks = _list_tasks  # type: ignore[method-assign,assignment]
     ecs_responses.EC2ContainerServiceResponse.list_tasks = _list_tasks_response  # type: ignore[method-assign]
     ecs_models.EC2ContainerServiceBackend.delete_cluster = _delete_cluster  # type: ignore[method-assign]
+    ecs_responses.EC2ContainerServiceResponse.list_task_definition_families = (  # type: ignore[method-assign]
+        _list_task_definition_families_response
+    )
     iam_models.IAMBackend._init_aws_policies = _init_aws_policies  # type: ignore[method-assign]
 
     ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(  # type: ignore[method-assign]
