@@ -1,14 +1,12 @@
-"""Dialogs of the clusters pane: create a cluster, create a service in it, delete it (with a guided teardown)."""
+"""The cluster teardown dialog (a guided teardown); creating a cluster and a service in it have their own modules."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
-from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Button, Input, Static
 
 from ecstui.aws.actions import TeardownStep, standalone_tasks
@@ -23,20 +21,6 @@ from ecstui.aws.schedules import ScheduledTask
 from ecstui.ui.dialogs.base import ActionDialog, Invalidity
 from ecstui.ui.dialogs.create_cluster import CreateClusterDialog
 from ecstui.ui.inert import inert, make_inert, visible
-
-FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
-CLUSTER_DEFAULT = "default"
-LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
-
-
-def _labelled(label: str, widget: Any, *, id: str | None = None) -> Vertical:
-    return Vertical(Static(label, classes="field-label"), widget, classes="field", id=id)
-
-
-def _split_ids(text: str) -> list[str]:
-    """'subnet-1, subnet-2 subnet-3' -> ['subnet-1', 'subnet-2', 'subnet-3'] (commas or spaces)."""
-    return [part for part in text.replace(",", " ").split() if part]
-
 
 STANDALONE_LISTED = 8
 
