@@ -237,27 +237,50 @@ class RoleActions(EcsActions):
     async def create_task_execution_role(self) -> TaskRole:
         """Create ecsTaskExecutionRole as the ECS console does: trusted by ecs-tasks.amazonaws.com, with AWS's
         managed AmazonECSTaskExecutionRolePolicy attached (pull images from ECR, write logs)."""
-        self._refuse_if_read_only("create_task_execution_role")
-        trust = json.dumps(EXECUTION_ROLE_TRUST)
-        parameters: dict[str, Any] = {
-            "roleName": EXECUTION_ROLE_NAME,
-            "trustedService": ECS_TASKS_PRINCIPAL,
-            "policyArn": EXECUTION_ROLE_POLICY_ARN,
-        }
-        call = _Call("create_task_execution_role", EXECUTION_ROLE_NAME, parameters)
+        return await self._create_service_role(
+            "create_task_execution_role",
+            EXECUTION_ROLE_NAME,
+            EXECUTION_ROLE_TRUST,
+            EXECUTION_ROLE_POLICY_ARN,
+            "Allows ECS tasks to call AWS services on your behalf.",
+            {"trustedService": ECS_TASKS_PRINCIPAL},
+        )
+
+    async def create_events_role(self) -> TaskRole:
+        """Create ecsEventsRole as the ECS console does for scheduled tasks: trusted by EventBridge and Scheduler,
+        with AWS's managed AmazonEC2ContainerServiceEventsRole attached (RunTask, and passing the task's roles)."""
+        return await self._create_service_role(
+            "create_events_role",
+            EVENTS_ROLE_NAME,
+            EVENTS_ROLE_TRUST,
+            EVENTS_ROLE_POLICY_ARN,
+            "Allows EventBridge and EventBridge Scheduler to run ECS tasks on your behalf.",
+            {"trustedServices": list(EVENTS_PRINCIPALS)},
+        )
+
+    async def _create_service_role(
+        self,
+        action: str,
+        name: str,
+        trust_policy: Mapping[str, Any],
+        policy_arn: str,
+        description: str,
+        trusted: dict[str, Any],
+    ) -> TaskRole:
+        """CreateRole with a trust policy, then attach one AWS-managed policy: the roles the ECS console offers."""
+        self._refuse_if_read_only(action)
+        trust = json.dumps(trust_policy)
+        policy_name = policy_arn.rsplit("/", 1)[-1]
+        call = _Call(action, name, {"roleName": name, **trusted, "policyArn": policy_arn})
 
         async def body(call: _Call) -> TaskRole:
             once = await self.session.iam_no_retry()
-            read_back = self._role_read_back(EXECUTION_ROLE_NAME)
+            read_back = self._role_read_back(name)
             try:
                 # Not idempotent: a second CreateRole after a lost answer would fail with EntityAlreadyExists
                 # and hide that the first one worked. Resent only when IAM throttled it (refused, nothing done).
                 created = await self._send_retrying_throttles_only(
-                    lambda: once.create_role(
-                        RoleName=EXECUTION_ROLE_NAME,
-                        AssumeRolePolicyDocument=trust,
-                        Description="Allows ECS tasks to call AWS services on your behalf.",
-                    ),
+                    lambda: once.create_role(RoleName=name, AssumeRolePolicyDocument=trust, Description=description),
                     "CreateRole",
                     read_back,
                 )
@@ -268,65 +291,10 @@ class RoleActions(EcsActions):
             try:
                 # Attaching a policy twice leaves it attached once: botocore's retries are safe here.
                 await self._send_change(
-                    "AttachRolePolicy",
-                    iam.attach_role_policy(RoleName=EXECUTION_ROLE_NAME, PolicyArn=EXECUTION_ROLE_POLICY_ARN),
-                    read_back,
+                    "AttachRolePolicy", iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn), read_back
                 )
             except AwsError as exc:
-                exc.message = (
-                    f"Role {EXECUTION_ROLE_NAME} was created, but AmazonECSTaskExecutionRolePolicy was not attached: "
-                    f"{exc.message}"
-                )
-                exc.args = (exc.message,)
-                raise
-            finally:
-                if self.roles is not None:
-                    self.roles.forget()
-            return _role_from_api(created.get("Role") or {})
-
-        return await self._mutate(call, body)
-
-    async def create_events_role(self) -> TaskRole:
-        """Create ecsEventsRole as the ECS console does for scheduled tasks: trusted by EventBridge and Scheduler,
-        with AWS's managed AmazonEC2ContainerServiceEventsRole attached (RunTask, and passing the task's roles)."""
-        self._refuse_if_read_only("create_events_role")
-        trust = json.dumps(EVENTS_ROLE_TRUST)
-        parameters: dict[str, Any] = {
-            "roleName": EVENTS_ROLE_NAME,
-            "trustedServices": list(EVENTS_PRINCIPALS),
-            "policyArn": EVENTS_ROLE_POLICY_ARN,
-        }
-        call = _Call("create_events_role", EVENTS_ROLE_NAME, parameters)
-
-        async def body(call: _Call) -> TaskRole:
-            once = await self.session.iam_no_retry()
-            read_back = self._role_read_back(EVENTS_ROLE_NAME)
-            try:
-                # Not idempotent (see create_task_execution_role): sent once, resent only when throttled.
-                created = await self._send_retrying_throttles_only(
-                    lambda: once.create_role(
-                        RoleName=EVENTS_ROLE_NAME,
-                        AssumeRolePolicyDocument=trust,
-                        Description="Allows EventBridge and EventBridge Scheduler to run ECS tasks on your behalf.",
-                    ),
-                    "CreateRole",
-                    read_back,
-                )
-            finally:
-                if self.roles is not None:
-                    self.roles.forget()
-            iam = await self.session.iam()
-            try:
-                await self._send_change(
-                    "AttachRolePolicy",
-                    iam.attach_role_policy(RoleName=EVENTS_ROLE_NAME, PolicyArn=EVENTS_ROLE_POLICY_ARN),
-                    read_back,
-                )
-            except AwsError as exc:
-                exc.message = (
-                    f"Role {EVENTS_ROLE_NAME} was created, but AmazonEC2ContainerServiceEventsRole was not attached: "
-                    f"{exc.message}"
-                )
+                exc.message = f"Role {name} was created, but {policy_name} was not attached: {exc.message}"
                 exc.args = (exc.message,)
                 raise
             finally:
