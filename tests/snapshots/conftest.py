@@ -33,7 +33,8 @@ def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
     """pytest-textual-snapshot's snap_compare, with every Input's cursor made steady once `run_before` is done.
 
     A focused Input blinks its cursor every half second from the last key press; a screenshot taken later than
-    that (on a busy machine the waits before it can take longer) caught it off. Not blinking, it is shown.
+    that (on a busy machine the waits before it can take longer) caught it off. Not blinking, it is shown. And
+    the screenshot waits for scrolling animations to end.
     """
 
     def compare(app: Any, *args: Any, run_before: RunBefore | None = None, **kwargs: Any) -> bool:
@@ -45,6 +46,9 @@ def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
             for screen in pilot.app.screen_stack:
                 for box in screen.query(Input):
                     box.cursor_blink = False
+            # A focus that scrolled a dialog's body animates the scroll: taken mid-way, the scrollbar's thumb
+            # stood where a loaded machine happened to leave it.
+            await pilot.wait_for_scheduled_animations()
             await pilot.pause()
 
         return snap_compare(app, *args, run_before=run_before_then_steady, **kwargs)
