@@ -215,6 +215,37 @@ class ListingCache:
             return len(self._listings)
 
 
+def page_xml_listing(
+    parent: ET.Element,
+    holder: ET.Element,
+    marker: str,
+    namespace: str,
+    token: PageToken | None,
+    page_size: int,
+    scope: dict[str, Any],
+    listings: ListingCache,
+) -> None:
+    """Cut moto's whole XML listing in `holder` down to the page `token` asks for, and put the marker of the next
+    page (EC2's nextToken, ELB's NextMarker) in `parent` when there is one."""
+    fresh = list(holder)
+    listing_id = token.listing if token is not None else None
+    # Later pages come from the listing taken on the first, so nothing shifts between pages (see ListingCache).
+    items = listings.get(listing_id) if listing_id is not None else None
+    if items is None:
+        items, listing_id = fresh, None
+    offset = token.offset if token is not None else 0
+    for child in fresh:
+        holder.remove(child)
+    holder.extend(items[offset : offset + page_size])
+    for old in [child for child in parent if _local(child.tag) == marker]:
+        parent.remove(old)
+    if offset + page_size < len(items):
+        if listing_id is None:
+            listing_id = listings.put(items)
+        element = ET.SubElement(parent, f"{{{namespace}}}{marker}" if namespace else marker)
+        element.text = encode_token(offset + page_size, scope, listing_id)
+
+
 @dataclass(frozen=True)
 class PageToken:
     offset: int
@@ -502,23 +533,7 @@ class AwsLimitsMiddleware:
         holder = next((child for child in root if _local(child.tag) == limit.list_element), None)
         if holder is None:
             holder = ET.SubElement(root, f"{{{namespace}}}{limit.list_element}" if namespace else limit.list_element)
-        fresh = list(holder)
-        listing_id = token.listing if token is not None else None
-        # Later pages come from the listing taken on the first, so nothing shifts between pages (see ListingCache).
-        items = self.listings.get(listing_id) if listing_id is not None else None
-        if items is None:
-            items, listing_id = fresh, None
-        offset = token.offset if token is not None else 0
-        for child in fresh:
-            holder.remove(child)
-        holder.extend(items[offset : offset + page_size])
-        for old_token in [child for child in root if _local(child.tag) == "nextToken"]:
-            root.remove(old_token)
-        if offset + page_size < len(items):
-            if listing_id is None:
-                listing_id = self.listings.put(items)
-            element = ET.SubElement(root, f"{{{namespace}}}nextToken" if namespace else "nextToken")
-            element.text = encode_token(offset + page_size, scope, listing_id)
+        page_xml_listing(root, holder, "nextToken", namespace, token, page_size, scope, self.listings)
         payload = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
             root, encoding="utf-8", xml_declaration=False, default_namespace=namespace or None
         )

@@ -51,7 +51,7 @@ def elb_limited(
         _namespace,
         _without_length_and_type,
         decode_token,
-        encode_token,
+        page_xml_listing,
         xml_error,
     )
 
@@ -119,22 +119,7 @@ def elb_limited(
     holder = next((child for child in result if _local(child.tag) == list_element), None)
     if holder is None:
         holder = ET.SubElement(result, tag(list_element))
-    fresh = list(holder)
-    listing_id = token.listing if token is not None else None
-    # Later pages come from the listing taken on the first, so nothing shifts between pages (see ListingCache).
-    items = layer.listings.get(listing_id) if listing_id is not None else None
-    if items is None:
-        items, listing_id = fresh, None
-    offset = token.offset if token is not None else 0
-    for child in fresh:
-        holder.remove(child)
-    holder.extend(items[offset : offset + page_size])
-    for old in [child for child in result if _local(child.tag) == "NextMarker"]:
-        result.remove(old)
-    if offset + page_size < len(items):
-        if listing_id is None:
-            listing_id = layer.listings.put(items)
-        ET.SubElement(result, tag("NextMarker")).text = encode_token(offset + page_size, scope, listing_id)
+    page_xml_listing(result, holder, "NextMarker", namespace, token, page_size, scope, layer.listings)
     payload = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
         root, encoding="utf-8", xml_declaration=False, default_namespace=namespace or None
     )
