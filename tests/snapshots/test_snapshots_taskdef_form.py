@@ -40,6 +40,9 @@ async def fill(pilot: Pilot[None]) -> None:
     fields.box("ports").value = "3000/tcp"
     fields.box("name").focus()
     await pilot.pause(0.2)
+    # The role pickers' summaries above take their height once the roles are read: scroll after that, or the
+    # thumb stands wherever a loaded machine had got to.
+    await wait_until(pilot, lambda: all(picker._state is None for picker in form.query(Picker)), 30)
     # Where tab would have brought the user: the container's fields in view.
     form.query_one("#dialog-body").scroll_to_widget(fields, animate=False, top=True)
     await pilot.pause(0.2)
