@@ -41,6 +41,7 @@ EVENTS_ROLE_TRUST: Final[Mapping[str, Any]] = {
 # ListRoles' MaxItems is 1..1000; IAM may still answer fewer with IsTruncated, so the Marker is always followed.
 LIST_ROLES_PAGE: Final = 1000
 LIST_ATTACHED_POLICIES_PAGE: Final = 1000
+LIST_ENTITIES_PAGE: Final = 1000  # ListEntitiesForPolicy MaxItems: 1..1000
 # ListAttachedRolePolicies for many roles at once would spend IAM's account-wide request quota in a burst.
 ATTACHMENT_READS_AT_ONCE: Final = 4
 
@@ -199,9 +200,40 @@ class RoleReader:
         roles = await self.task_roles()
         named = [role for role in roles if role.name == EXECUTION_ROLE_NAME]
         others = [role for role in roles if role.name != EXECUTION_ROLE_NAME]
-        attached = await run_all(self._attached_policy_arns(role.name) for role in others)
-        fit = named + [role for role, arns in zip(others, attached, strict=True) if EXECUTION_ROLE_POLICY_ARN in arns]
+        attached_to = await self._roles_with_execution_policy()
+        if attached_to is not None:
+            fit = named + [role for role in others if role.name in attached_to]
+        else:
+            attached = await run_all(self._attached_policy_arns(role.name) for role in others)
+            pairs = zip(others, attached, strict=True)
+            fit = named + [role for role, arns in pairs if EXECUTION_ROLE_POLICY_ARN in arns]
         return sorted(fit, key=lambda r: (r.name.lower(), r.arn))
+
+    async def _roles_with_execution_policy(self) -> frozenset[str] | None:
+        """The names of the roles AmazonECSTaskExecutionRolePolicy is attached to, in one paged ListEntitiesForPolicy
+        (a call per role otherwise: on an account of 150 roles, a minute within IAM's read rate). None when that is
+        denied (a policy allowing iam:ListAttachedRolePolicies but not iam:ListEntitiesForPolicy): the caller then
+        reads each role's attachments."""
+
+        async def load() -> frozenset[str] | None:
+            iam = await self.session.iam()
+            try:
+                entities = await self._marker_pages(
+                    iam.list_entities_for_policy,
+                    "PolicyRoles",
+                    PolicyArn=EXECUTION_ROLE_POLICY_ARN,
+                    EntityFilter="Role",
+                    MaxItems=LIST_ENTITIES_PAGE,
+                )
+            except Exception as exc:
+                error = self.session.error_from(exc)
+                if error.code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
+                    return None
+                raise error from exc
+            return frozenset(name for e in entities if (name := _str(e.get("RoleName"))))
+
+        found: frozenset[str] | None = await self._cache.get_or_load(("execution policy entities",), load)
+        return found
 
     @reads_aws
     async def has_execution_role(self) -> bool:

@@ -134,7 +134,9 @@ SERVICE_THROTTLE_CATEGORIES: dict[str, tuple[ThrottleCategory, ...]] = {
     # IAM publishes no request rates ("IAM and AWS STS quotas" lists object counts only), and its endpoint is
     # global: every region's callers of the account share it. Kept well below ELB's figures.
     "iam": (
-        _service_category("iam read", 20, 5, "ListRoles GetRole ListAttachedRolePolicies ListRolePolicies"),
+        _service_category(
+            "iam read", 20, 5, "ListRoles GetRole ListAttachedRolePolicies ListRolePolicies ListEntitiesForPolicy"
+        ),
         _service_category("iam modify", 10, 1),
     ),
     # Amazon EC2 Auto Scaling's API Reference says it throttles ("API request rate") without the numbers; the

@@ -24,7 +24,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 from moto.utilities.aws_headers import gen_amzn_requestid_long
 
-from ecstui.emulator import scaling_api
+from ecstui.emulator import iam_entities, scaling_api
 from ecstui.emulator.elb_limits import elb_limited
 from ecstui.emulator.wire import (
     JSON_CONTENT_TYPE,
@@ -325,6 +325,11 @@ class AwsLimitsMiddleware:
                     return [payload]
         if (elb := elb_limited(self, environ, start_response, request)) is not None:  # ELBv2's pages and batches
             return elb
+        if request.service == "iam" and request.operation == "ListEntitiesForPolicy":  # moto lacks it
+            with self.lock:
+                status, headers, payload = iam_entities.list_entities_for_policy(request.body)
+            start_response(status, headers)
+            return [payload]
         with self.lock:
             return [collect(self.app(environ, start_response))]
 

@@ -22,7 +22,7 @@ from ecstui.aws.iam_roles import (
     trusts,
 )
 from ecstui.aws.session import AwsSession, AwsTarget
-from ecstui.emulator.faults import DropAfterApplying, MalformedAnswer
+from ecstui.emulator.faults import AwsErrorSpec, DropAfterApplying, MalformedAnswer
 from ecstui.emulator.server import EmulatorServer
 from tests.conftest import boto_client
 
@@ -124,7 +124,40 @@ async def test_an_execution_role_is_one_trusting_ecs_tasks_with_the_managed_poli
     assert [r.name for r in await reader.task_roles()] == ["app-task", "pull-images"]
     assert [r.name for r in await reader.execution_roles()] == ["pull-images"]
     assert await reader.has_execution_role()
+    # One paged ListEntitiesForPolicy for the account, not a ListAttachedRolePolicies per role.
+    assert [c["PolicyArn"] for c in emulator.log.calls("ListEntitiesForPolicy")] == [EXECUTION_ROLE_POLICY_ARN]
+    assert emulator.log.counts["ListAttachedRolePolicies"] == 0
+
+
+async def test_where_list_entities_for_policy_is_denied_each_roles_attachments_are_read_instead(
+    session: AwsSession, emulator: EmulatorServer, iam: Any
+) -> None:
+    iam.create_role(RoleName="app-task", AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com"))
+    iam.create_role(RoleName="pull-images", AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com"))
+    iam.attach_role_policy(RoleName="pull-images", PolicyArn=EXECUTION_ROLE_POLICY_ARN)
+    denied = AwsErrorSpec(403, "AccessDenied", "User is not authorized to perform: iam:ListEntitiesForPolicy")
+    emulator.faults.inject("ListEntitiesForPolicy", denied, rate=1.0, service="iam")
+
+    assert [r.name for r in await RoleReader(session).execution_roles()] == ["pull-images"]
+    assert emulator.faults.log.injected["ListEntitiesForPolicy"] == 1  # asked once, denied, not retried
     assert {c["RoleName"] for c in emulator.log.calls("ListAttachedRolePolicies")} == {"app-task", "pull-images"}
+
+
+def test_the_emulator_answers_list_entities_for_policy_paged_as_iam_does(emulator: EmulatorServer, iam: Any) -> None:
+    for name in ("a-role", "b-role", "c-role", "not-attached"):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com"))
+    for name in ("a-role", "b-role", "c-role"):
+        iam.attach_role_policy(RoleName=name, PolicyArn=EXECUTION_ROLE_POLICY_ARN)
+    first = iam.list_entities_for_policy(PolicyArn=EXECUTION_ROLE_POLICY_ARN, EntityFilter="Role", MaxItems=2)
+    assert [r["RoleName"] for r in first["PolicyRoles"]] == ["a-role", "b-role"] and first["IsTruncated"]
+    rest = iam.list_entities_for_policy(
+        PolicyArn=EXECUTION_ROLE_POLICY_ARN, EntityFilter="Role", MaxItems=2, Marker=first["Marker"]
+    )
+    assert [r["RoleName"] for r in rest["PolicyRoles"]] == ["c-role"] and not rest["IsTruncated"]
+    with pytest.raises(Exception, match="NoSuchEntity"):
+        iam.list_entities_for_policy(PolicyArn="arn:aws:iam::123456789012:policy/none")
+    with pytest.raises(Exception, match="MaxItems"):
+        iam.list_entities_for_policy(PolicyArn=EXECUTION_ROLE_POLICY_ARN, MaxItems=1001)
 
 
 async def test_a_role_named_ecs_task_execution_role_counts_without_reading_its_policies(
@@ -153,7 +186,7 @@ async def test_roles_are_cached_until_they_expire_or_are_forgotten(
     await reader.execution_roles()
 
     def reads() -> tuple[int, int]:
-        return emulator.log.counts["ListRoles"], emulator.log.counts["ListAttachedRolePolicies"]
+        return emulator.log.counts["ListRoles"], emulator.log.counts["ListEntitiesForPolicy"]
 
     assert reads() == (1, 1)
     iam.create_role(RoleName="two", AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com"))
