@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, Select, TextArea
@@ -73,10 +74,16 @@ async def roles_read(pilot: Pilot[None]) -> TaskDefinitionFormDialog:
     return form
 
 
-async def type_into(pilot: Pilot[None], widget: Input | TextArea, text: str) -> None:
-    """Type as a user does: focus, then keys (a TextArea's line breaks as enter)."""
+async def type_into(pilot: Pilot[None], widget: Input | TextArea, text: str, *, keys: bool = False) -> None:
+    """Put text in as a user does: focus, then a paste (one terminal event, as bracketed paste delivers it, through
+    the app's key gate like every paste), or with `keys` one key per character (a TextArea's line breaks as
+    enter). Pasting keeps the many form tests quick; the first test types every character."""
     widget.focus()
     await pilot.pause()
+    if not keys:
+        pilot.app.post_message(events.Paste(text))
+        await wait_until(pilot, lambda: text in (widget.text if isinstance(widget, TextArea) else widget.value))
+        return
     for part in text.split("\n") if isinstance(widget, TextArea) else [text]:
         if part:
             await pilot.press(*part)
@@ -89,11 +96,13 @@ def box(form: TaskDefinitionFormDialog, container: int, field: str) -> Any:
     return form.query_one(f"#c{fields.serial}-{field}")
 
 
-async def fill_node_app(pilot: Pilot[None], form: TaskDefinitionFormDialog, family: str = "taskDef1") -> None:
-    await type_into(pilot, form.query_one("#family", Input), family)
-    await type_into(pilot, box(form, 0, "name"), "node-app")
-    await type_into(pilot, box(form, 0, "image"), NODE_IMAGE)
-    await type_into(pilot, box(form, 0, "ports"), "3000")
+async def fill_node_app(
+    pilot: Pilot[None], form: TaskDefinitionFormDialog, family: str = "taskDef1", *, keys: bool = False
+) -> None:
+    await type_into(pilot, form.query_one("#family", Input), family, keys=keys)
+    await type_into(pilot, box(form, 0, "name"), "node-app", keys=keys)
+    await type_into(pilot, box(form, 0, "image"), NODE_IMAGE, keys=keys)
+    await type_into(pilot, box(form, 0, "ports"), "3000", keys=keys)
 
 
 # -- from scratch ------------------------------------------------------------------------------------
@@ -107,8 +116,8 @@ async def test_register_from_scratch_with_two_containers_reordered_and_run_a_tas
         form = await open_form(pilot)
         assert form.query_one("#execution-role", Picker).value.endswith(":role/ecsTaskExecutionRole")  # type: ignore[union-attr]
         assert form.query_one("#task-role", Picker).value == NO_ROLE
-        await fill_node_app(pilot, form)
-        await type_into(pilot, box(form, 0, "env"), "NODE_ENV=production\nPORT=3000")
+        await fill_node_app(pilot, form, keys=True)
+        await type_into(pilot, box(form, 0, "env"), "NODE_ENV=production\nPORT=3000", keys=True)
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: len(form.containers) == 2)
         await type_into(pilot, box(form, 1, "name"), "log-router")
