@@ -272,9 +272,7 @@ async def test_following_backs_off_on_throttling_and_goes_on(
     assert emulator.faults.log.injected["GetLogEvents"] == 4
 
 
-async def test_a_container_logging_to_another_region_is_read_there(
-    target: AwsTarget, emulator: EmulatorServer
-) -> None:
+async def test_a_container_logging_to_another_region_is_read_there(target: AwsTarget, emulator: EmulatorServer) -> None:
     import boto3
 
     logs = boto3.client("logs", endpoint_url=emulator.endpoint_url, region_name="eu-west-1")
