@@ -49,6 +49,9 @@ async def test_unreadable_logs_are_one_sentence_and_the_pane_stays(
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await _open(app, pilot, arn)
         body = text_of(screen.body)
+        asked = len(emulator.log.calls("GetLogEvents")) + emulator.faults.log.injected["GetLogEvents"]
+        await screen.fetch()  # the next refresh: a denial is not asked again
+        assert len(emulator.log.calls("GetLogEvents")) + emulator.faults.log.injected["GetLogEvents"] == asked
     assert "⚠ Access denied for GetLogEvents" in body and "needs the IAM permission logs:GetLogEvents." in body
     assert "Networking and security" in body and "Containers" in body
 
