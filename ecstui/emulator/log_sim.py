@@ -125,9 +125,15 @@ def go_panic(task: Any) -> list[str]:
     ]
 
 
+# The out-of-memory service loses its oldest task every few steps, so a task lives some 20 steps: its memory climbs
+# from under half the limit to the limit over about that long.
+HEAP_GROWTH_PER_STEP = 0.027
+HEAP_EVERY = 2  # steps between two heap lines of one task
+
+
 def heap_line(container: Any, running_steps: int, rng: random.Random) -> str:
     limit = _memory_limit(container)
-    rss = min(limit - 3, int(limit * (0.45 + 0.11 * running_steps)))
+    rss = min(limit - 1, int(limit * (0.45 + HEAP_GROWTH_PER_STEP * running_steps)))
     heap = int(rss * 0.86)
     image = f"IMG_{rng.randrange(1000, 9999)}.jpg"
     return (
@@ -160,6 +166,8 @@ def heap_growth(region: str, tasks: Iterable[Any], now: datetime) -> None:
         sim = getattr(task, "_ecstui_sim", None)
         if sim is None or task.last_status != "RUNNING" or task.desired_status != "RUNNING":
             continue
+        if sim.running_steps % HEAP_EVERY:
+            continue
         rng = random.Random(zlib.crc32(f"{_task_id(task)}/{sim.running_steps}".encode()))
         for container, group, stream in _streams(task, essential_only=True):
             write(region, group, stream, now, [heap_line(container, sim.running_steps, rng)])
@@ -167,6 +175,13 @@ def heap_growth(region: str, tasks: Iterable[Any], now: datetime) -> None:
 
 def exited(region: str, behaviour: str | None, task: Any, exit_code: int, reason: str | None, now: datetime) -> None:
     """The essential container exited with `exit_code`: its last words, written just before."""
+    if behaviour == "oom":
+        sim = getattr(task, "_ecstui_sim", None)
+        steps = max(getattr(sim, "running_steps", 0), int(1 / HEAP_GROWTH_PER_STEP))  # its last line: at the limit
+        rng = random.Random(zlib.crc32(f"{_task_id(task)}/end".encode()))
+        for container, group, stream in _streams(task, essential_only=True):
+            write(region, group, stream, now + timedelta(milliseconds=1), [heap_line(container, steps, rng)])
+        return
     if behaviour == "crash-loop":
         lines = node_missing_module()
     elif exit_code == 1 and behaviour is None:
