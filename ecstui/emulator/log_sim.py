@@ -19,6 +19,10 @@ MAX_AGE = timedelta(days=14)
 # Events kept per stream: past this the oldest go, down to KEEP_EVENTS (tokens survive: see logs_fidelity).
 MAX_EVENTS = 2_000
 KEEP_EVENTS = 1_500
+# Streams kept per group: a crash loop makes a stream a task, and the demo runs for hours; past this the streams
+# written to longest ago go (their tasks are long gone from ECS, which forgets stopped tasks within an hour).
+MAX_STREAMS = 600
+KEEP_STREAMS = 500
 
 NODE_VERSION = "v20.11.1"
 
@@ -37,6 +41,10 @@ def _task_id(task: Any) -> str:
     return str(task.task_arn).rsplit("/", 1)[-1]
 
 
+def _last_written(stream: Any) -> int:
+    return int(stream.events[-1].timestamp) if stream.events else 0
+
+
 def write(region: str, group: str, stream: str, now: datetime, messages: Sequence[str]) -> None:
     """Put `messages` into one stream at `now` (a millisecond apart, in order), creating group and stream."""
     from moto.logs.models import logs_backends
@@ -48,6 +56,11 @@ def write(region: str, group: str, stream: str, now: datetime, messages: Sequenc
         logs.create_log_group(group, {})
     logs.ensure_log_stream(group, stream)
     log_group = logs.groups[group]
+    if len(log_group.streams) > MAX_STREAMS:
+        others = [name for name in log_group.streams if name != stream]
+        others.sort(key=lambda name: _last_written(log_group.streams[name]))
+        for name in others[: len(others) + 1 - KEEP_STREAMS]:
+            del log_group.streams[name]
     start = int(now.timestamp() * 1000)
     oldest = int((now - MAX_AGE).timestamp() * 1000)
     events = [{"timestamp": start + i, "message": m} for i, m in enumerate(messages) if start + i >= oldest]
