@@ -134,7 +134,9 @@ SERVICE_THROTTLE_CATEGORIES: dict[str, tuple[ThrottleCategory, ...]] = {
     # IAM publishes no request rates ("IAM and AWS STS quotas" lists object counts only), and its endpoint is
     # global: every region's callers of the account share it. Kept well below ELB's figures.
     "iam": (
-        _service_category("iam read", 20, 5, "ListRoles GetRole ListAttachedRolePolicies ListRolePolicies"),
+        _service_category(
+            "iam read", 20, 5, "ListRoles GetRole ListAttachedRolePolicies ListRolePolicies SimulatePrincipalPolicy"
+        ),
         _service_category("iam modify", 10, 1),
     ),
     # Amazon EC2 Auto Scaling's API Reference says it throttles ("API request rate") without the numbers; the
@@ -167,6 +169,13 @@ SERVICE_THROTTLE_CATEGORIES: dict[str, tuple[ThrottleCategory, ...]] = {
     "eventbridge": (
         _service_category("events read", 50, 50, "DescribeRule ListRules ListTargetsByRule ListRuleNamesByTarget"),
         _service_category("events modify", 10, 10),
+    ),
+    # "AWS Systems Manager endpoints and quotas" lists Session Manager's APIs without a rate ecstui can rely on;
+    # sessions are started one at a time by a person (a port forward, a shell's end), so small buckets: 3 a
+    # second for the session calls, 5 for anything else of SSM.
+    "ssm": (
+        _service_category("ssm sessions", 3, 3, "StartSession TerminateSession ResumeSession"),
+        _service_category("ssm other", 5, 5),
     ),
     # "CloudWatch Logs quotas": GetLogEvents and FilterLogEvents 25 TPS, DescribeLogStreams 25, DescribeLogGroups
     # 10, StartLiveTail 10, CreateLogGroup 5; PutLogEvents (the tasks' own, not ecstui's) 5,000.
