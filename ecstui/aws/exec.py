@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,14 +42,29 @@ PLUGIN_INSTALL_URL = (
     "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html"
 )
 _DOWNLOADS = "https://s3.amazonaws.com/session-manager-downloads/plugin/latest"
-PLUGIN_INSTALL_COMMANDS = (
-    f"Debian/Ubuntu: curl -o /tmp/smp.deb {_DOWNLOADS}/ubuntu_64bit/session-manager-plugin.deb && "
+# How AWS's guide installs it, by the package tool found here (its commands; the .deb and .pkg are AWS's own).
+PLUGIN_INSTALL_COMMANDS: dict[str, str] = {
+    "apt": f"curl -o /tmp/smp.deb {_DOWNLOADS}/ubuntu_64bit/session-manager-plugin.deb && "
     "sudo apt install /tmp/smp.deb",
-    f"Amazon Linux/RHEL: sudo yum install -y {_DOWNLOADS}/linux_64bit/session-manager-plugin.rpm",
-    "macOS (Homebrew): brew install --cask session-manager-plugin",
-    f"macOS (pkg): curl -o /tmp/smp.pkg {_DOWNLOADS}/mac_arm64/session-manager-plugin.pkg && "
+    "yum": f"sudo yum install -y {_DOWNLOADS}/linux_64bit/session-manager-plugin.rpm",
+    "brew": "brew install --cask session-manager-plugin",
+    "pkg": f"curl -o /tmp/smp.pkg {_DOWNLOADS}/mac_arm64/session-manager-plugin.pkg && "
     "sudo installer -pkg /tmp/smp.pkg -target /",
-)
+}
+
+
+def plugin_install_commands(
+    which: Callable[[str], str | None] = shutil.which, platform: str = sys.platform
+) -> list[str]:
+    """The install commands that fit this machine (its package tool), else every one AWS gives."""
+    if platform == "darwin":
+        return [PLUGIN_INSTALL_COMMANDS["brew" if which("brew") else "pkg"]]
+    for tool in ("apt", "yum"):
+        if which(tool) or (tool == "yum" and which("dnf")):
+            return [PLUGIN_INSTALL_COMMANDS[tool]]
+    return [f"{tool}: {command}" for tool, command in PLUGIN_INSTALL_COMMANDS.items()]
+
+
 PORT_FORWARD_DOCUMENT = "AWS-StartPortForwardingSession"
 REMOTE_PORT_FORWARD_DOCUMENT = "AWS-StartPortForwardingSessionToRemoteHost"
 # The AWS CLI's StartSessionCaller: a plugin newer than this takes StartSession's answer from the environment.
@@ -127,7 +143,7 @@ def check_exec_enabled(task: Task, service: Service | None) -> ReadinessCheck:
     return ReadinessCheck(
         name,
         "missing",
-        f"The task was started without enableExecuteCommand, and service {service_name} has it off.",
+        f"Started without enableExecuteCommand; service {service_name} has it off.",
         "Enable it on the service (UpdateService enableExecuteCommand=true) — takes effect for new tasks: needs a "
         "new deployment.",
         fixable_on_service=True,
@@ -148,9 +164,7 @@ def check_agent(task: Task, container: Container | None) -> ReadinessCheck:
     agent = next((a for a in container.managed_agents if a.name == EXEC_AGENT), None)
     if agent is None:
         if not task.enable_execute_command:
-            return ReadinessCheck(
-                name, "missing", f"{container.name} has no ExecuteCommandAgent: exec is off for this task.", ""
-            )
+            return ReadinessCheck(name, "missing", f"None beside {container.name}: exec is off for this task.", "")
         return ReadinessCheck(
             name,
             "missing",
@@ -173,7 +187,7 @@ def check_agent(task: Task, container: Container | None) -> ReadinessCheck:
     )
 
 
-def check_plugin(which: Callable[[str], str | None] = shutil.which) -> ReadinessCheck:
+def check_plugin(which: Callable[[str], str | None] = shutil.which, platform: str = sys.platform) -> ReadinessCheck:
     name = "session-manager-plugin on PATH"
     found = which(PLUGIN)
     if found:
@@ -181,8 +195,8 @@ def check_plugin(which: Callable[[str], str | None] = shutil.which) -> Readiness
     return ReadinessCheck(
         name,
         "missing",
-        "AWS's session-manager-plugin is not on PATH: the shell is its terminal.",
-        f"Install it ({PLUGIN_INSTALL_URL}): " + "; ".join(PLUGIN_INSTALL_COMMANDS) + ".",
+        "Not found: it is AWS's binary that runs the shell.",
+        "Install it: " + "; ".join(plugin_install_commands(which, platform)) + f" (see {PLUGIN_INSTALL_URL}).",
     )
 
 
@@ -227,9 +241,12 @@ def task_role_of(task: Task, definition: TaskDefinition | None) -> str | None:
 class ExecReadinessChecker:
     """Runs every readiness check of one container; only the task role's needs a request of its own."""
 
-    def __init__(self, session: Any, which: Callable[[str], str | None] = shutil.which) -> None:
+    def __init__(
+        self, session: Any, which: Callable[[str], str | None] = shutil.which, platform: str = sys.platform
+    ) -> None:
         self.session = session
         self.which = which
+        self.platform = platform
 
     async def check(
         self, task: Task, container: str | None, definition: TaskDefinition | None, service: Service | None
@@ -240,7 +257,7 @@ class ExecReadinessChecker:
         checks = (
             check_exec_enabled(task, service),
             check_agent(task, chosen),
-            check_plugin(self.which),
+            check_plugin(self.which, self.platform),
             await self.check_task_role(task_role_of(task, definition)),
             check_platform(task),
         )

@@ -14,10 +14,12 @@ import pytest
 from ecstui.aws.audit import AuditLog
 from ecstui.aws.errors import AwsError, ReadOnlyError
 from ecstui.aws.exec import (
+    PLUGIN_INSTALL_COMMANDS,
     PLUGIN_INSTALL_URL,
     ExecActions,
     ExecReadinessChecker,
     exec_plugin_argv,
+    plugin_install_commands,
     plugin_takes_env,
     run_plugin_in_terminal,
     start_session_plugin_call,
@@ -96,7 +98,16 @@ async def test_no_plugin_says_how_to_install_it(session: AwsSession) -> None:
     plugin = (await _checks(session, task, "api", plugin=None)).checks[2]
     assert plugin.state == "missing"
     assert PLUGIN_INSTALL_URL in plugin.fix
-    assert "brew install --cask session-manager-plugin" in plugin.fix and "apt install" in plugin.fix
+    # Nothing on PATH to tell the package tool: every way AWS gives.
+    assert "brew install --cask session-manager-plugin" in plugin.fix and "sudo apt install" in plugin.fix
+    assert "sudo installer -pkg" in plugin.fix and "sudo yum install" in plugin.fix
+
+
+def test_the_install_command_fits_the_machine() -> None:
+    tools = {"apt": "/usr/bin/apt", "brew": "/opt/homebrew/bin/brew"}
+    assert plugin_install_commands(tools.get, "linux") == [PLUGIN_INSTALL_COMMANDS["apt"]]
+    assert plugin_install_commands(tools.get, "darwin") == ["brew install --cask session-manager-plugin"]
+    assert plugin_install_commands({}.get, "darwin") == [PLUGIN_INSTALL_COMMANDS["pkg"]]
 
 
 async def test_a_task_role_without_ssmmessages_is_named_with_what_it_lacks(session: AwsSession) -> None:
