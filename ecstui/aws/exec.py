@@ -13,6 +13,7 @@ reads these arguments by position, so they are built here, once, as pure functio
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -413,7 +414,14 @@ def run_plugin_in_terminal(argv: Sequence[str], extra_env: Mapping[str, str] | N
     """Run the plugin on this terminal until it exits; its exit status (OSError when it cannot be started)."""
     env = {**os.environ, **(extra_env or {})}
     with ignore_user_entered_signals():
-        return subprocess.run(list(argv), env=env, check=False).returncode
+        code = subprocess.run(list(argv), env=env, check=False).returncode
+    if code != 0 and sys.stdin.isatty():
+        # The plugin's own words (a dropped connection, an expired token) are on this screen, and the app's
+        # redraw would wipe them at once: they stay until the user has read them.
+        print(f"\nsession-manager-plugin exited with status {code}. Press Enter to return to ecstui.", flush=True)
+        with contextlib.suppress(OSError, KeyboardInterrupt):
+            sys.stdin.readline()
+    return code
 
 
 async def plugin_version() -> str:
