@@ -115,6 +115,7 @@ async def test_read_only_shell_says_so_and_sends_nothing(
         error = dialog.query_one("#dialog-error", Static)
         await wait_until(pilot, lambda: "Read-only" in text_of(error.render()))
         assert app.screen is dialog
+        assert dialog.attempts == 0  # refused by the dialog itself, before the action was asked
     assert emulator_server.log.calls("ExecuteCommand") == [] and emulator_server.log.calls("StartSession") == []
     assert stand_in.calls() == [] and DRIVER_CALLS == [] and app.audit.entries() == []
 
