@@ -155,11 +155,13 @@ def check_agent(task: Task, container: Container | None) -> ReadinessCheck:
     name = "ExecuteCommandAgent running"
     if container is None:
         return ReadinessCheck(name, "missing", "The task has no such container.", "Choose one of its containers.")
-    if task.last_status != "RUNNING":
+    if task.last_status != "RUNNING" or task.desired_status == "STOPPED":
+        # A task ECS is stopping still reads RUNNING for a while; its agent's channels are going away with it.
+        state = task.last_status if task.desired_status != "STOPPED" else f"{task.last_status}, stopping"
         return ReadinessCheck(
             name,
             "missing",
-            f"The task is {task.last_status}: only a RUNNING task's containers have a shell.",
+            f"The task is {state}: only a running task's containers have a shell.",
             "Choose a running task.",
         )
     agent = next((a for a in container.managed_agents if a.name == EXEC_AGENT), None)

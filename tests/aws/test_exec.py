@@ -14,10 +14,12 @@ import pytest
 from ecstui.aws.audit import AuditLog
 from ecstui.aws.errors import AwsError, ReadOnlyError
 from ecstui.aws.exec import (
+    EXEC_AGENT,
     PLUGIN_INSTALL_COMMANDS,
     PLUGIN_INSTALL_URL,
     ExecActions,
     ExecReadinessChecker,
+    check_agent,
     exec_plugin_argv,
     plugin_install_commands,
     plugin_takes_env,
@@ -25,7 +27,7 @@ from ecstui.aws.exec import (
     start_session_plugin_call,
 )
 from ecstui.aws.fetch import EcsReader
-from ecstui.aws.models import Container, Task
+from ecstui.aws.models import Container, ManagedAgent, Task
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.emulator.faults import AwsErrorSpec
 from ecstui.emulator.server import EmulatorServer
@@ -263,6 +265,21 @@ async def test_port_forward_start_session_and_plugin_call_match_the_aws_cli(
         cli_argv, cli_env = _aws_cli_start_session(expected, response, version)
         assert argv[:-1] == cli_argv[:-1] and argv[-1] == emulator.endpoint_url
         assert extra.get("AWS_SSM_START_SESSION_RESPONSE") == cli_env
+
+
+def test_a_task_ecs_is_stopping_has_no_shell_though_it_still_reads_running() -> None:
+    stopping = Task(
+        arn="arn:aws:ecs:us-east-1:123456789012:task/prod/abc",
+        id="abc",
+        cluster_arn="",
+        task_definition_arn="",
+        last_status="RUNNING",
+        desired_status="STOPPED",
+        enable_execute_command=True,
+        containers=(Container("api", managed_agents=(ManagedAgent(EXEC_AGENT, "RUNNING"),)),),
+    )
+    check = check_agent(stopping, stopping.containers[0])
+    assert check.state == "missing" and "stopping" in check.detail
 
 
 def test_plugin_version_comparison_is_the_aws_clis() -> None:
