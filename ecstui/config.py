@@ -16,6 +16,8 @@ DEFAULT_REFRESH_SECONDS = 5.0
 # Plain environment variables whose names match are secrets in all but name (AWS's own examples put
 # MYSQL_ROOT_PASSWORD there): searched case-insensitively anywhere in the name, so DB_PASSWORD and aws_secret_key match.
 DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE"
+# What `s` (ECS Exec) runs in a container: a shell every image has.
+DEFAULT_EXEC_COMMAND = "/bin/sh"
 
 
 class ConfigError(Exception):
@@ -39,6 +41,8 @@ class Settings:
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN
     """A regular expression: environment variables whose names it matches (case-insensitively, anywhere in the
     name) have their values masked until revealed."""
+    exec_command: str = DEFAULT_EXEC_COMMAND
+    """What `s` runs in a container through ECS Exec ("/bin/bash -l", "/bin/sh")."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
 
@@ -72,9 +76,9 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern"}
+    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern", "exec_command"}
     if unknown:
-        known = "profiles, refresh_seconds, keymap, secret_env_pattern"
+        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command"
         raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
     profiles_raw = data.get("profiles", {})
     if not isinstance(profiles_raw, dict):
@@ -103,7 +107,11 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
         re.compile(pattern)
     except re.error as exc:
         raise ConfigError(f"{where}: secret_env_pattern is not a regular expression: {exc}.") from None
+    exec_command = data.get("exec_command", DEFAULT_EXEC_COMMAND)
+    if not isinstance(exec_command, str) or not exec_command.strip():
+        raise ConfigError(f'{where}: exec_command must be the command to run in a container, like "/bin/sh".')
     return Settings(
+        exec_command=exec_command.strip(),
         profiles=profiles,
         refresh_seconds=float(refresh),
         keymap={str(k): v for k, v in keymap_raw.items()},
@@ -114,6 +122,7 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
 
 __all__ = [
     "CONFIG_ENV",
+    "DEFAULT_EXEC_COMMAND",
     "DEFAULT_SECRET_ENV_PATTERN",
     "ConfigError",
     "ProfileSettings",

@@ -96,6 +96,8 @@ _IAM_PREFIXES = {
     ),
     **dict.fromkeys(("ListRoles", "GetRole", "ListAttachedRolePolicies", "CreateRole", "AttachRolePolicy"), "iam"),
     **dict.fromkeys(("DescribeAutoScalingGroups",), "autoscaling"),
+    **dict.fromkeys(("StartSession", "TerminateSession"), "ssm"),
+    "SimulatePrincipalPolicy": "iam",
 }
 NOT_FOUND_CODES = frozenset(
     {

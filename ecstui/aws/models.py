@@ -111,6 +111,7 @@ class Service:
     network: NetworkConfig | None = None
     circuit_breaker: DeploymentCircuitBreaker | None = None
     created_at: datetime | None = None
+    enable_execute_command: bool = False  # ECS Exec for the tasks it starts from now on
 
     @property
     def task_definition(self) -> str:
@@ -142,6 +143,16 @@ class PortBinding:
 
 
 @dataclass(frozen=True, slots=True)
+class ManagedAgent:
+    """An agent ECS runs beside a container (ExecuteCommandAgent: the SSM agent ECS Exec talks to)."""
+
+    name: str
+    last_status: str | None = None  # PENDING, RUNNING, STOPPED
+    reason: str | None = None
+    last_started_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Container:
     name: str
     image: str | None = None
@@ -154,6 +165,7 @@ class Container:
     memory: str | None = None
     runtime_id: str | None = None
     image_digest: str | None = None
+    managed_agents: tuple[ManagedAgent, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +196,9 @@ class Task:
     stop_code: str | None = None
     stopped_reason: str | None = None
     containers: tuple[Container, ...] = ()
+    enable_execute_command: bool = False
+    platform_version: str | None = None  # Fargate only: "1.4.0", "LATEST" resolved by ECS
+    task_role_arn: str | None = None  # from overrides; None means the task definition's
 
     @property
     def task_definition(self) -> str:

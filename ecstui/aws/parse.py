@@ -15,6 +15,7 @@ from ecstui.aws.models import (
     Deployment,
     DeploymentCircuitBreaker,
     LoadBalancerRef,
+    ManagedAgent,
     MountPoint,
     NetworkConfig,
     PortBinding,
@@ -215,6 +216,7 @@ def service_from_api(d: ApiDict) -> Service:
         network=_network(_obj(d.get("networkConfiguration"))),
         circuit_breaker=_circuit_breaker(_obj(d.get("deploymentConfiguration"))),
         created_at=_time(d.get("createdAt")),
+        enable_execute_command=_bool(d.get("enableExecuteCommand")),
     )
 
 
@@ -243,6 +245,15 @@ def _container(d: ApiDict) -> Container:
         memory=_str(d.get("memory")),
         runtime_id=_str(d.get("runtimeId")),
         image_digest=_str(d.get("imageDigest")),
+        managed_agents=tuple(
+            ManagedAgent(
+                name=_str(agent.get("name")) or "",
+                last_status=_str(agent.get("lastStatus")),
+                reason=_str(agent.get("reason")),
+                last_started_at=_time(agent.get("lastStartedAt")),
+            )
+            for agent in _objs(d.get("managedAgents"))
+        ),
     )
 
 
@@ -292,6 +303,9 @@ def task_from_api(d: ApiDict) -> Task:
         stop_code=_str(d.get("stopCode")),
         stopped_reason=_str(d.get("stoppedReason")),
         containers=tuple(_container(item) for item in containers),
+        enable_execute_command=_bool(d.get("enableExecuteCommand")),
+        platform_version=_str(d.get("platformVersion")),
+        task_role_arn=_str(_obj(d.get("overrides")).get("taskRoleArn")),
     )
 
 

@@ -135,7 +135,10 @@ SERVICE_THROTTLE_CATEGORIES: dict[str, tuple[ThrottleCategory, ...]] = {
     # global: every region's callers of the account share it. Kept well below ELB's figures.
     "iam": (
         _service_category(
-            "iam read", 20, 5, "ListRoles GetRole ListAttachedRolePolicies ListRolePolicies ListEntitiesForPolicy"
+            "iam read",
+            20,
+            5,
+            "ListRoles GetRole ListAttachedRolePolicies ListRolePolicies ListEntitiesForPolicy SimulatePrincipalPolicy",
         ),
         _service_category("iam modify", 10, 1),
     ),
@@ -169,6 +172,13 @@ SERVICE_THROTTLE_CATEGORIES: dict[str, tuple[ThrottleCategory, ...]] = {
     "eventbridge": (
         _service_category("events read", 50, 50, "DescribeRule ListRules ListTargetsByRule ListRuleNamesByTarget"),
         _service_category("events modify", 10, 10),
+    ),
+    # "AWS Systems Manager endpoints and quotas" lists Session Manager's APIs without a rate ecstui can rely on;
+    # sessions are started one at a time by a person (a port forward, a shell's end), so small buckets: 3 a
+    # second for the session calls, 5 for anything else of SSM.
+    "ssm": (
+        _service_category("ssm sessions", 3, 3, "StartSession TerminateSession ResumeSession"),
+        _service_category("ssm other", 5, 5),
     ),
     # "CloudWatch Logs quotas": GetLogEvents and FilterLogEvents 25 TPS, DescribeLogStreams 25, DescribeLogGroups
     # 10, StartLiveTail 10, CreateLogGroup 5; PutLogEvents (the tasks' own, not ecstui's) 5,000.

@@ -263,6 +263,10 @@ class AwsSession:
         """An IAM client that sends each request once (CreateRole is not idempotent; see ecs_no_retry)."""
         return await self._no_retry_client("iam")
 
+    # No stubs for SSM (types-aiobotocore-ssm): Any. ECS Exec's port forwards are SSM sessions.
+    async def ssm(self) -> Any:
+        return await self._client("ssm")
+
     async def autoscaling(self) -> Any:
         return await self._client("autoscaling")
 

@@ -24,7 +24,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 from moto.utilities.aws_headers import gen_amzn_requestid_long
 
-from ecstui.emulator import iam_entities, scaling_api
+from ecstui.emulator import exec_api, iam_entities, scaling_api
 from ecstui.emulator.elb_limits import elb_limited
 from ecstui.emulator.logs_limits import check_logs_request
 from ecstui.emulator.wire import (
@@ -294,6 +294,8 @@ class AwsLimitsMiddleware:
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         request = parse_request(environ)
         self.log.record(request)
+        if (answer := exec_api.handle(environ, request, self.log.violation, self.lock)) is not None:
+            return exec_api.respond(start_response, answer)  # ECS Exec, SSM sessions: moto has neither
         if request.service == "ecs" and request.json_body is not None:
             rejected = self._check_describe(request) or self._check_awsvpc_subnets(environ, request)
             if rejected is not None:

@@ -11,6 +11,7 @@ from typing import Any
 from moto.moto_api._internal import mock_random
 
 from ecstui.aws.validation import FARGATE_TASK_SIZES
+from ecstui.emulator.exec_sim import grant_exec_channels
 from ecstui.emulator.scaling_sim import seed_demo_scaling
 from ecstui.emulator.seed_capacity import seed_capacity_group
 from ecstui.emulator.server import ACCOUNT_ID
@@ -456,6 +457,8 @@ def seed_roles(iam: Any, families: list[str]) -> None:
                 Description=f"What the {family} containers may call in AWS.",
             )
         iam.create_role(RoleName="ecsInstanceRole", AssumeRolePolicyDocument=_trust("ec2.amazonaws.com"))
+        # What ECS Exec needs of a task role (all but one: the shell's readiness check has that to explain).
+        grant_exec_channels(iam, [f"{family}-task" for family in dict.fromkeys(families)])
     finally:
         mock_random.setstate(state)
 

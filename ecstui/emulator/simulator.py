@@ -14,7 +14,7 @@ from typing import Any
 
 from moto.moto_api._internal import mock_random
 
-from ecstui.emulator import log_sim, scaling_sim
+from ecstui.emulator import exec_sim, log_sim, scaling_sim
 from ecstui.emulator import scheduler_hooks as hooks
 from ecstui.emulator.schedule_sim import ScheduleSim
 from ecstui.emulator.server import ACCOUNT_ID, EmulatorServer
@@ -779,6 +779,7 @@ class Simulator:
                 container.runtime_id = f"{task_id(task)}-{mock_random.randint(10**9, 10**10 - 1)}"
                 container.image_digest = f"sha256:{mock_random.get_random_hex(64)}"
                 container.health_status = "UNKNOWN"
+            exec_sim.set_agents(task, "RUNNING", now)  # ECS Exec's agent beside each container
             task.health_status = "UNKNOWN"
             log_sim.started(self.region, behaviour_of(service) if service is not None else None, task, now)
             if service is not None:
@@ -822,6 +823,7 @@ class Simulator:
                 if container.last_status == "RUNNING":
                     container.exitCode = 0
                 container.last_status = "STOPPED"
+            exec_sim.set_agents(task, "STOPPED")
             for attachment in task.attachments or []:
                 attachment["status"] = "DETACHING"
         elif status == "DEPROVISIONING":

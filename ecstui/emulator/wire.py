@@ -30,6 +30,7 @@ _JSON_TARGET_PREFIXES = {
     "AWSEvents": "events",
     "AnyScaleFrontendService": "application-autoscaling",
     "AWSSecurityTokenServiceV20110615": "sts",
+    "AmazonSSM": "ssm",
 }
 
 

@@ -19,22 +19,25 @@ from ecstui.aws.autoscaling_groups import AutoScalingGroupReader
 from ecstui.aws.capacity_providers import CapacityProviderReader
 from ecstui.aws.cluster_capacity import ClusterCapacityActions
 from ecstui.aws.errors import to_aws_error
+from ecstui.aws.exec import ExecActions, ExecReadinessChecker, ExecSession
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.iam_roles import RoleActions, RoleReader
 from ecstui.aws.load_balancer_actions import LoadBalancerActions
 from ecstui.aws.load_balancer_choices import LoadBalancerChoices
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.logs import LogReader
-from ecstui.aws.models import TaskDefinition
+from ecstui.aws.models import Task, TaskDefinition
 from ecstui.aws.network import NetworkReader
+from ecstui.aws.port_forwards import PortForwards
 from ecstui.aws.prefetch import ServiceListingPrefetch
 from ecstui.aws.schedules import ScheduleActions, ScheduleReader
 from ecstui.aws.service_scaling import ScalingActions
 from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.aws.task_definition_draft import TaskDefinitionDraft
-from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
+from ecstui.config import DEFAULT_EXEC_COMMAND, DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
+from ecstui.ui.dialogs.exec import ExecDialog, PortForwardDialog
 from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
 from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
@@ -49,6 +52,7 @@ from ecstui.ui.screens.jump import JumpScreen
 from ecstui.ui.screens.schedules import SchedulesScreen
 from ecstui.ui.screens.service_detail import ServiceDetailScreen
 from ecstui.ui.screens.services import ServicesScreen
+from ecstui.ui.screens.sessions import SessionsScreen
 from ecstui.ui.screens.stats import StatsScreen
 from ecstui.ui.screens.targets import TargetsScreen
 from ecstui.ui.screens.task_definition_detail import TaskDefinitionScreen
@@ -57,6 +61,7 @@ from ecstui.ui.screens.task_detail import TaskDetailScreen
 from ecstui.ui.screens.tasks import TasksScreen
 from ecstui.ui.screens.triage import TriageScreen, find_start_problems
 from ecstui.ui.secrets import SecretNames
+from ecstui.ui.shell_handoff import hand_over_shell
 from ecstui.ui.widgets.context_bar import ContextBar
 
 # Keys every Textual screen has (focus next/previous): listed with the global ones, not as the view's own.
@@ -77,6 +82,7 @@ class AppOptions:
     audit_path: str | None = None  # default: the XDG state directory
     triage_at_start: bool = True  # open on the triage list when something is broken (without --cluster)
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
+    exec_command: str = DEFAULT_EXEC_COMMAND  # what `s` runs in a container (ECS Exec)
 
 
 class EcsApp(App[None]):
@@ -124,6 +130,11 @@ class EcsApp(App[None]):
         )
         self.schedules = ScheduleReader(self.session)
         self.schedule_actions = ScheduleActions(self.session, self.audit, self.schedules, self.actions)
+        # ECS Exec: the shell's readiness check and session, and the port forwards running in the background.
+        self.exec_actions = ExecActions(self.session, self.audit)
+        self.exec_readiness = ExecReadinessChecker(self.session)
+        self.port_forwards = PortForwards(self.exec_actions, self.clock)
+        self._quit_asked_at: float | None = None
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
@@ -199,6 +210,7 @@ class EcsApp(App[None]):
             self.push_screen(TriageScreen(report))
 
     async def on_unmount(self) -> None:
+        await self.port_forwards.end_all()  # a forward dies with the app: no plugin is left listening
         if self._prefetch is not None:
             await asyncio.to_thread(self._prefetch.cancel)
         if self._warm_client is not None:
@@ -275,6 +287,35 @@ class EcsApp(App[None]):
         if isinstance(registered, TaskDefinition) and isinstance(self.screen, FamiliesScreen | RevisionsScreen):
             self.open_revisions(registered.family)
 
+    def open_shell(self, cluster: str, task: Task, container: str | None = None) -> None:
+        """`s`: the readiness check, then a shell in the container (the terminal handed to the plugin)."""
+        self.push_screen(ExecDialog(cluster, task, container), self._shell_opened)
+
+    def _shell_opened(self, session: object) -> None:
+        if isinstance(session, ExecSession):
+            # After the dialog has gone, so the screen the plugin hands back is the pane underneath.
+            self.call_later(hand_over_shell, self, session)
+
+    def open_port_forward(self, cluster: str, task: Task, container: str | None = None) -> None:
+        """`F`: a port forward through the task, the plugin running in the background (see :sessions)."""
+        self.push_screen(PortForwardDialog(cluster, task, container))
+
+    async def action_quit(self) -> None:
+        # Quitting ends the port forwards: said once, and a second q within a few seconds quits.
+        now = asyncio.get_running_loop().time()
+        count = self.port_forwards.open_count
+        if count and (self._quit_asked_at is None or now - self._quit_asked_at > 5):
+            self._quit_asked_at = now
+            notify_inert(
+                self,
+                f"{count} port forward{'s are' if count != 1 else ' is'} open (:sessions): quitting ends "
+                f"{'them' if count != 1 else 'it'}. Press q again to quit.",
+                severity="warning",
+                timeout=5,
+            )
+            return
+        self.exit()
+
     def _back_to_root(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
@@ -317,6 +358,9 @@ class EcsApp(App[None]):
             return
         if kind == "schedules":
             self.push_screen(SchedulesScreen())
+            return
+        if kind == "sessions":
+            self.push_screen(SessionsScreen())
             return
         assert cluster is not None
         if kind == "services":

@@ -1,4 +1,5 @@
-"""The services besides ECS (ELB, EC2, IAM, Auto Scaling, Scheduler, EventBridge, Logs, CloudWatch) are metered too."""
+"""The services besides ECS (ELB, EC2, IAM, Auto Scaling, Scheduler, EventBridge, Logs, CloudWatch, SSM) are metered
+too."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ EVERY_SERVICE_ECSTUI_CALLS = {
     "eventbridge",
     "cloudwatch-logs",
     "cloudwatch",
+    "ssm",
 }
 
 

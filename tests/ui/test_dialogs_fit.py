@@ -22,6 +22,7 @@ from ecstui.ui.dialogs.base import ActionDialog, ConfirmDialog
 from ecstui.ui.dialogs.cluster import DeleteClusterDialog
 from ecstui.ui.dialogs.create_cluster import CreateClusterDialog
 from ecstui.ui.dialogs.create_service import CreateServiceDialog
+from ecstui.ui.dialogs.exec import EnableExecDialog, ExecDialog, ExecTargetDialog, PortForwardDialog
 from ecstui.ui.dialogs.run_task import RunTaskDialog
 from ecstui.ui.dialogs.scaling import (
     AddPolicyDialog,
@@ -47,7 +48,7 @@ from tests.ui.conftest import make_app, wait_loaded
 
 SIZES = [(80, 24), (160, 45)]
 # Bases that are never opened themselves.
-ABSTRACT = {ActionDialog, RevisionEditDialog}
+ABSTRACT = {ActionDialog, RevisionEditDialog, ExecTargetDialog}
 
 Factory = Callable[[EcsApp], Awaitable[ActionDialog[Any]]]
 
@@ -69,6 +70,15 @@ async def _definition(app: EcsApp) -> Any:
 
 async def _task(app: EcsApp) -> Any:
     return (await app.reader.tasks("prod"))[0]
+
+
+async def _exec_task(app: EcsApp) -> Any:
+    # A task of a service with exec on and two containers (the container picker shows).
+    return sorted(await app.reader.tasks("prod", "api"), key=lambda t: t.arn)[0]
+
+
+async def _exec_service(app: EcsApp) -> str:
+    return "web"
 
 
 async def _run_task(app: EcsApp) -> ActionDialog[Any]:
@@ -174,6 +184,9 @@ DIALOGS: dict[type[ActionDialog[Any]], Factory] = {
     ScheduleDialog: _schedule,
     TaskDefinitionFormDialog: _with(TaskDefinitionFormDialog),
     TaskDefinitionPreviewDialog: _preview,
+    ExecDialog: _with(ExecDialog, _cluster_name, _exec_task),
+    PortForwardDialog: _with(PortForwardDialog, _cluster_name, _exec_task),
+    EnableExecDialog: _with(EnableExecDialog, _cluster_name, _exec_service),
 }
 
 

@@ -26,6 +26,7 @@ JUMP_TARGETS["triage"] = ("triage", "problems", "broken")
 JUMP_TARGETS["stats"] = ("stats", "requests")
 JUMP_TARGETS["autoscaling"] = ("autoscaling", "as", "scaling", "auto-scaling")
 JUMP_TARGETS["schedules"] = ("schedules", "schedule", "sched", "cron")
+JUMP_TARGETS["sessions"] = ("sessions", "session", "forwards", "port-forwards")
 
 
 def resolve_jump(text: str) -> str | None:

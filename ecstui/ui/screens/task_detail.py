@@ -49,6 +49,8 @@ class TaskDetailScreen(DetailScreen):
     BINDINGS = [
         Binding("d", "task_definition", "Task definition", id="task.taskdef"),
         Binding("v", "service", "Service", id="task.service"),
+        Binding("s", "shell", "Shell", id="task.shell"),
+        Binding("F", "port_forward", "Port forward", id="task.port_forward"),
     ]
 
     def __init__(self, cluster: str, task_arn: str) -> None:
@@ -116,8 +118,22 @@ class TaskDetailScreen(DetailScreen):
         if self.data is not None and (name := self.data[0].service_name):
             self.ecs_app.open_service(self.cluster, name)
 
+    def action_shell(self) -> None:
+        if self.data is not None:
+            self.ecs_app.open_shell(self.cluster, self.data[0])
+
+    def action_port_forward(self) -> None:
+        if self.data is not None:
+            self.ecs_app.open_port_forward(self.cluster, self.data[0])
+
     def palette_commands(self) -> list[PaletteCommand]:
-        commands = [PaletteCommand("Task definition", "Open this task's task definition", self.action_task_definition)]
+        commands = [
+            PaletteCommand("Task definition", "Open this task's task definition", self.action_task_definition),
+            PaletteCommand("Shell", "ECS Exec in a container, after a readiness check", self.action_shell),
+            PaletteCommand(
+                "Port forward", "ECS Exec to a container port or a host the task reaches", self.action_port_forward
+            ),
+        ]
         if self.data is not None and (name := self.data[0].service_name):
             commands.append(
                 PaletteCommand(f"Service {name}", "Deployments, events, load balancing", self.action_service)

@@ -30,6 +30,8 @@ class TasksScreen(ListScreen[Task]):
     BINDINGS = [
         Binding("x", "stop_task", "Stop", id="tasks.stop"),
         Binding("S", "toggle_stopped", "Running/stopped", id="tasks.toggle_stopped"),
+        Binding("s", "shell", "Shell", id="tasks.shell"),
+        Binding("F", "port_forward", "Port forward", id="tasks.port_forward"),
     ]
 
     DEFAULT_CSS = """
@@ -203,6 +205,14 @@ class TasksScreen(ListScreen[Task]):
             return
         self.app.push_screen(StopTaskDialog(self.cluster, item, type_to_confirm=self.ecs_app.needs_typed_confirmation))
 
+    def action_shell(self) -> None:
+        if (item := self.selected) is not None:
+            self.ecs_app.open_shell(self.cluster, item)
+
+    def action_port_forward(self) -> None:
+        if (item := self.selected) is not None:
+            self.ecs_app.open_port_forward(self.cluster, item)
+
     def palette_commands(self) -> list[PaletteCommand]:
         item = self.selected
         commands = [
@@ -211,6 +221,12 @@ class TasksScreen(ListScreen[Task]):
         if item is not None:
             commands.insert(0, PaletteCommand(f"Stop task {item.id}", "Stop it, with a reason", self.action_stop_task))
             commands.insert(1, PaletteCommand(f"Open task {item.id}", "Containers, network, times", self.action_open))
+            commands.insert(
+                2, PaletteCommand(f"Shell in task {item.id}", "ECS Exec, after a readiness check", self.action_shell)
+            )
+            commands.insert(
+                3, PaletteCommand(f"Port forward through {item.id}", "ECS Exec to a port", self.action_port_forward)
+            )
         return commands
 
 
