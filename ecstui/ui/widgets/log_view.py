@@ -459,22 +459,30 @@ class LogView(ScrollView, can_focus=True):
         self._styles = {}
         self._invalidate()
 
+    def on_focus(self) -> None:
+        self.notify_style_update()  # the cursor's colour differs while focused
+
+    def on_blur(self) -> None:
+        self.notify_style_update()
+
     def _invalidate(self) -> None:
         self._generation += 1
         self._strips.clear()
         self.refresh()
 
     def _style(self, name: str) -> Style:
+        """A component's style ("" for the widget's own), read once until the styles change: reading it costs more
+        than drawing a cached row."""
         style = self._styles.get(name)
         if style is None:
-            style = self.get_component_rich_style(name, partial=True)
+            style = self.get_component_rich_style(name, partial=True) if name else self.rich_style
             self._styles[name] = style
         return style
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        base_style = self.rich_style
+        base_style = self._style("")
         located = self._locate(scroll_y + y)
         if located is None:
             return Strip.blank(width, base_style)
@@ -483,8 +491,9 @@ class LogView(ScrollView, can_focus=True):
         strips = self._entry_strips(entry)
         strip = strips[row] if row < len(strips) else Strip.blank(0)
         line_style = base_style + self._style("log-view--cursor") if entry.seq == self._cursor else base_style
-        # The line's own styles (timestamp, tag, matches) win over the row's background.
-        return strip.crop_extend(scroll_x, scroll_x + width, line_style).apply_style(line_style)
+        # The line's own styles (timestamp, tag, matches) win over the row's background; styled before the crop,
+        # so that the strip's own cache of styled copies serves the next frame.
+        return strip.apply_style(line_style).crop_extend(scroll_x, scroll_x + width, line_style)
 
     def _entry_strips(self, entry: _Entry) -> list[Strip]:
         is_match = entry.seq == self._match
