@@ -173,21 +173,23 @@ class AwsSession:
             service, operation = _service_and_operation(event_name)
             self.limiter.on_throttle(operation, service)
 
-    async def _client(self, service: str) -> Any:
+    async def _client(self, service: str, region: str | None = None) -> Any:
+        # A client for another region than the session's is kept under "<service>@<region>".
+        key = service if region is None or region == self.region else f"{service}@{region}"
         async with self._client_lock:
-            client = self._clients.get(service)
+            client = self._clients.get(key)
             if client is None:
                 try:
                     creator = self._session.create_client(
                         service,  # type: ignore[call-overload]
-                        region_name=self.region,
+                        region_name=region or self.region,
                         endpoint_url=self.target.endpoint_url,
                         config=self._config,
                     )
                     client = await self._stack.enter_async_context(creator)
                 except Exception as exc:
                     raise self.error_from(exc) from exc
-                self._clients[service] = client
+                self._clients[key] = client
                 await self._note_credentials()
             return client
 
@@ -239,8 +241,9 @@ class AwsSession:
         client: ElasticLoadBalancingv2Client = await self._client("elbv2")
         return client
 
-    async def logs(self) -> CloudWatchLogsClient:
-        client: CloudWatchLogsClient = await self._client("logs")
+    async def logs(self, region: str | None = None) -> CloudWatchLogsClient:
+        """CloudWatch Logs of the session's region, or of `region` (a container's awslogs-region may differ)."""
+        client: CloudWatchLogsClient = await self._client("logs", region)
         return client
 
     async def cloudwatch(self) -> CloudWatchClient:

@@ -26,6 +26,7 @@ from moto.utilities.aws_headers import gen_amzn_requestid_long
 
 from ecstui.emulator import scaling_api
 from ecstui.emulator.elb_limits import elb_limited
+from ecstui.emulator.logs_limits import check_logs_request
 from ecstui.emulator.wire import (
     JSON_CONTENT_TYPE,
     AwsRequest,
@@ -302,6 +303,10 @@ class AwsLimitsMiddleware:
             limit = ECS_LIST_LIMITS.get(request.operation)
             if limit is not None:
                 return self._paged(environ, start_response, request.operation, request.json_body, limit)
+        if (logs_refusal := check_logs_request(request, self.log.violation)) is not None:
+            status, headers, payload = logs_refusal
+            start_response(status, headers)
+            return [payload]
         if request.service == "application-autoscaling":  # AAS's page sizes and paging, scaling activities
             answer = scaling_api.handle(environ, request, self._ask_moto, self.log.violation, self.lock)
             if answer is not None:

@@ -24,6 +24,7 @@ from ecstui.aws.iam_roles import RoleActions, RoleReader
 from ecstui.aws.load_balancer_actions import LoadBalancerActions
 from ecstui.aws.load_balancer_choices import LoadBalancerChoices
 from ecstui.aws.load_balancing import LoadBalancingReader
+from ecstui.aws.logs import LogReader
 from ecstui.aws.models import TaskDefinition
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
@@ -102,6 +103,8 @@ class EcsApp(App[None]):
         self._warm_client: asyncio.Future[Any] | None = None
         self.session = AwsSession(target, limiter=prefetch.limiter if prefetch is not None else None)
         self.reader = EcsReader(self.session)
+        # Containers' logs (CloudWatch Logs); shares the reader's task definition cache.
+        self.logs = LogReader(self.session, ecs=self.reader, clock=self.clock)
         self.load_balancing = LoadBalancingReader(self.session)
         self.audit = AuditLog(self.options.audit_path)
         self.actions = EcsActions(self.session, self.audit)
