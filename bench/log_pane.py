@@ -21,10 +21,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from textual.app import App, ComposeResult  # noqa: E402
-from textual.containers import Horizontal  # noqa: E402
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
 
-from ecstui.ui.widgets.log_view import LogLine, LogView  # noqa: E402
+from ecstui.aws.logs import LogLine
+from ecstui.ui.widgets.log_view import LogView
 
 SMALL, LARGE = 1_000, 100_000
 FRAMES = 400
@@ -162,7 +163,13 @@ def report(results: dict[str, Any]) -> str:
         small, large = results[key]
         ratio = large / small
         verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
-        return [what, f"{small * 1000:.2f} ms", f"{large * 1000:.2f} ms", f"{ratio:.2f}x", f"<= {TARGET_RATIO}x {verdict}"]
+        return [
+            what,
+            f"{small * 1000:.2f} ms",
+            f"{large * 1000:.2f} ms",
+            f"{ratio:.2f}x",
+            f"<= {TARGET_RATIO}x {verdict}",
+        ]
 
     rows = [
         row("frame at a scroll position never drawn (every row drawn anew)", "frame"),
@@ -178,8 +185,7 @@ def report(results: dict[str, Any]) -> str:
 
     table = "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
     return (
-        table
-        + f"\n\nLines ingested per second while following: {results['ingest_per_second']:,.0f} "
+        table + f"\n\nLines ingested per second while following: {results['ingest_per_second']:,.0f} "
         f"({results['ingested']:,} lines in batches of 10 into a pane holding {results['held']:,}, each batch "
         "dropping the oldest 10 and followed by its frame; target: well above CloudWatch Live Tail's "
         "500 events a second per session, the most AWS sends). "

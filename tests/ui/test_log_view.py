@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from textual import events
 from textual.app import App, ComposeResult
 
-from ecstui.ui.widgets.log_view import LogLine, LogView, fold_offsets, pretty_json
+from ecstui.aws.logs import LogLine
+from ecstui.ui.widgets.log_view import LogView, fold_offsets, pretty_json
 
 T0 = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
 

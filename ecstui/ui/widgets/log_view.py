@@ -13,7 +13,6 @@ import bisect
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.cells import cell_len, get_character_cell_size
@@ -27,18 +26,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ecstui.aws.logs import LogLine
 from ecstui.ui.inert import visible
-
-
-@dataclass(frozen=True)
-class LogLine:  # stand-in for ecstui.aws.logs.LogLine until that module lands (same fields)
-    timestamp: datetime
-    message: str
-    stream: str
-    event_id: str
-    task_id: str | None = None
-    container: str | None = None
-
 
 DEFAULT_MAX_LINES = 100_000
 TIMESTAMP_FORMAT = "%m-%d %H:%M:%S"
