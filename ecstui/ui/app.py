@@ -46,6 +46,7 @@ from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
 from ecstui.ui.screens.instances import InstancesScreen
 from ecstui.ui.screens.jump import JumpScreen
+from ecstui.ui.screens.logs import LogsScreen, LogTarget
 from ecstui.ui.screens.schedules import SchedulesScreen
 from ecstui.ui.screens.service_detail import ServiceDetailScreen
 from ecstui.ui.screens.services import ServicesScreen
@@ -77,6 +78,7 @@ class AppOptions:
     audit_path: str | None = None  # default: the XDG state directory
     triage_at_start: bool = True  # open on the triage list when something is broken (without --cluster)
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
+    log_lines: int = 100_000  # lines a log pane holds (the oldest are dropped)
 
 
 class EcsApp(App[None]):
@@ -238,6 +240,13 @@ class EcsApp(App[None]):
 
     def open_task(self, cluster: str, task_arn: str) -> None:
         self.push_screen(TaskDetailScreen(cluster, task_arn))
+
+    def open_logs(
+        self, cluster: str, *, task_arn: str | None = None, service: str | None = None, container: str | None = None
+    ) -> None:
+        """The log pane of a task (its container) or of a service (its running tasks merged)."""
+        target = LogTarget(cluster, task_arn=task_arn, service=service, container=container)
+        self.push_screen(LogsScreen(target, max_lines=self.options.log_lines))
 
     def open_service(self, cluster: str, service: str) -> None:
         self.context_cluster, self.context_service = cluster, service

@@ -46,6 +46,7 @@ class TaskDetailScreen(DetailScreen):
     BINDINGS = [
         Binding("d", "task_definition", "Task definition", id="task.taskdef"),
         Binding("v", "service", "Service", id="task.service"),
+        Binding("l", "logs", "Logs", id="task.logs"),
     ]
 
     def __init__(self, cluster: str, task_arn: str) -> None:
@@ -105,8 +106,15 @@ class TaskDetailScreen(DetailScreen):
         if self.data is not None and (name := self.data[0].service_name):
             self.ecs_app.open_service(self.cluster, name)
 
+    def action_logs(self) -> None:
+        """This task's log stream (c in the pane switches container)."""
+        self.ecs_app.open_logs(self.cluster, task_arn=self.task_arn)
+
     def palette_commands(self) -> list[PaletteCommand]:
-        commands = [PaletteCommand("Task definition", "Open this task's task definition", self.action_task_definition)]
+        commands = [
+            PaletteCommand("Task definition", "Open this task's task definition", self.action_task_definition),
+            PaletteCommand(f"Logs of task {short_name(self.task_arn)}", "Its container's log stream", self.action_logs),
+        ]
         if self.data is not None and (name := self.data[0].service_name):
             commands.append(
                 PaletteCommand(f"Service {name}", "Deployments, events, load balancing", self.action_service)

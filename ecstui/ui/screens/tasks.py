@@ -30,6 +30,7 @@ class TasksScreen(ListScreen[Task]):
     BINDINGS = [
         Binding("x", "stop_task", "Stop", id="tasks.stop"),
         Binding("S", "toggle_stopped", "Running/stopped", id="tasks.toggle_stopped"),
+        Binding("l", "logs", "Logs", id="tasks.logs"),
     ]
 
     DEFAULT_CSS = """
@@ -185,6 +186,11 @@ class TasksScreen(ListScreen[Task]):
     def open_item(self, item: Task) -> None:
         self.ecs_app.open_task(self.cluster, item.arn)
 
+    def action_logs(self) -> None:
+        """The task's own log stream (a stopped task's last lines)."""
+        if (item := self.selected) is not None:
+            self.ecs_app.open_logs(self.cluster, task_arn=item.arn)
+
     def action_toggle_stopped(self) -> None:
         self.desired_status = "STOPPED" if self.desired_status == "RUNNING" else "RUNNING"
         self.items = {}
@@ -211,6 +217,7 @@ class TasksScreen(ListScreen[Task]):
         if item is not None:
             commands.insert(0, PaletteCommand(f"Stop task {item.id}", "Stop it, with a reason", self.action_stop_task))
             commands.insert(1, PaletteCommand(f"Open task {item.id}", "Containers, network, times", self.action_open))
+            commands.insert(2, PaletteCommand(f"Logs of task {item.id}", "Its own log stream", self.action_logs))
         return commands
 
 

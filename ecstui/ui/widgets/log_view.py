@@ -221,6 +221,20 @@ class LogView(ScrollView, can_focus=True):
     def lines(self) -> list[LogLine]:
         return [entry.line for entry in self._entries]
 
+    def lines_since(self, moment: datetime) -> list[LogLine]:
+        """The lines held stamped at or after `moment` (the newest are at the end: read from there)."""
+        found = []
+        for entry in reversed(self._entries):
+            if entry.line.timestamp < moment:
+                break
+            found.append(entry.line)
+        found.reverse()
+        return found
+
+    def search_matches(self) -> list[LogLine]:
+        first = self._entries[0].seq if self._entries else 0
+        return [self._entries[seq - first].line for seq in self._matches]
+
     @property
     def cursor_line(self) -> LogLine | None:
         entry = self._cursor_entry()
@@ -307,7 +321,7 @@ class LogView(ScrollView, can_focus=True):
         self._starts.clear()
         self._ids.clear()
         self._matches.clear()
-        self._end = self._tall = self._widest = 0
+        self._end = self._tall = self._widest = self._tag_width = 0
         self._cursor = self._match = None
         self.following = True
         self.new_while_paused = 0
