@@ -122,7 +122,7 @@ class LogReader:
 
     async def last_lines(self, task: Task, definition: TaskDefinition, count: int = 20) -> list[LogLine]:
         """The last `count` lines of each container a stopped task failed in, oldest first (cached per stopped
-        task: they cannot change). Raises AwsError when they cannot be read."""
+        task: once its containers have exited they cannot change). Raises AwsError when they cannot be read."""
         key = (task.arn, count)
         cached = self._last_lines.get(key)
         if cached is not None:
@@ -136,7 +136,9 @@ class LogReader:
             if source.readable:
                 lines.extend(await self._tail(source, count))
         lines = in_time_order(lines)
-        if task.last_status == "STOPPED":
+        # Final once the containers read have exited (the task may still be deprovisioning).
+        exited = {c.name for c in task.containers if c.exit_code is not None or c.last_status == "STOPPED"}
+        if task.last_status == "STOPPED" or all(source.container in exited for source in sources):
             self._last_lines[key] = lines
             while len(self._last_lines) > LAST_LINES_CACHE:
                 self._last_lines.popitem(last=False)

@@ -55,6 +55,9 @@ class Problem:
     service_arn: str | None = None  # the service the problem belongs to, whatever resource_arn points at
     target_group_arn: str | None = None  # for "unhealthy targets": the group of the first unhealthy target
     related_arns: tuple[str, ...] = ()  # every task (or target group) the problem covers, newest first
+    # The stopped task whose last log line may say why better than ECS did ("Essential container in task exited"):
+    # read by `with_log_causes` (ecstui.aws.triage_logs), which puts that line in `cause`.
+    log_task: Task | None = field(default=None, compare=False)
 
     @property
     def severity_label(self) -> str:
@@ -139,6 +142,13 @@ class _Triage:
         self.stuck_after = stuck_after
         self.problems: list[Problem] = []
         self.errors: list[str] = []
+        self.stopped_by_arn: dict[str, Task] = {}
+
+    def log_task(self, group: StopCauseGroup) -> Task | None:
+        """The newest task of a group whose stop ECS explains no better than an exit code: its logs may."""
+        if group.cause != "essential container exited" or not any(code != 0 for code in group.exit_codes):
+            return None
+        return self.stopped_by_arn.get(group.task_arns[0]) if group.task_arns else None
 
     async def attempt(self, what: str, read: Awaitable[T], fallback: T) -> T:
         try:
@@ -162,8 +172,10 @@ class _Triage:
             summary += f"; {len(unhealthy)} target{'s' if len(unhealthy) != 1 else ''} unhealthy ({reason})"
         abnormal = _abnormal(groups)
         primary = service.primary_deployment
+        log_task = None
         if abnormal:
             cause = abnormal[0].line(self.window)
+            log_task = self.log_task(abnormal[0])
         elif event := _explaining_event(service):
             cause = event
         elif primary and primary.rollout_state_reason and primary.rollout_state != "COMPLETED":
@@ -183,6 +195,7 @@ class _Triage:
                 cause=cause,
                 since=_trouble_since(service),
                 service_arn=service.arn,
+                log_task=log_task,
             )
         )
 
@@ -205,6 +218,7 @@ class _Triage:
                     resource_arn=service.arn,
                     summary=summary,
                     cause=self._deployment_cause(deployment, stopped),
+                    log_task=self._deployment_log_task(deployment, stopped),
                     since=deployment.updated_at or deployment.created_at,
                     service_arn=service.arn,
                 )
@@ -230,15 +244,23 @@ class _Triage:
                 resource_arn=service.arn,
                 summary=summary,
                 cause=self._deployment_cause(primary, stopped),
+                log_task=self._deployment_log_task(primary, stopped),
                 since=primary.created_at,
                 service_arn=service.arn,
             )
         )
 
-    def _deployment_cause(self, deployment: Deployment, stopped: Sequence[Task]) -> str:
+    def _deployment_groups(self, deployment: Deployment, stopped: Sequence[Task]) -> list[StopCauseGroup]:
         # The deployment's own tasks say why it cannot finish (a task's startedBy is its deployment's id).
         own = [t for t in stopped if t.started_by == deployment.id] or list(stopped)
-        abnormal = _abnormal(summarize_stopped(own))
+        return _abnormal(summarize_stopped(own))
+
+    def _deployment_log_task(self, deployment: Deployment, stopped: Sequence[Task]) -> Task | None:
+        abnormal = self._deployment_groups(deployment, stopped)
+        return self.log_task(abnormal[0]) if abnormal else None
+
+    def _deployment_cause(self, deployment: Deployment, stopped: Sequence[Task]) -> str:
+        abnormal = self._deployment_groups(deployment, stopped)
         if abnormal:
             return abnormal[0].line(self.window)
         if deployment.rollout_state_reason and deployment.rollout_state == "FAILED":
@@ -310,6 +332,7 @@ class _Triage:
                 summary=summary,
                 cause=worst.line(self.window),
                 since=min((g.first_at for g in abnormal if g.first_at), default=None),
+                log_task=self.log_task(worst),
                 service_arn=service.arn if service else None,
                 related_arns=tuple(arn for g in abnormal for arn in g.task_arns),
             )
@@ -390,6 +413,7 @@ async def find_problems(
         return state
 
     states = await asyncio.gather(*(read_cluster(cluster) for cluster in clusters))
+    triage.stopped_by_arn = {task.arn: task for state in states for task in state.stopped}
     instance_ids = {ci.arn: ci.ec2_instance_id for s in states for ci in s.instances if ci.ec2_instance_id}
 
     # Target groups: one read for every group any service uses, health joined to tasks later, only where needed.

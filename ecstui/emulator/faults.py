@@ -16,7 +16,7 @@ from typing import Any, Literal
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from ecstui.aws.ratelimit import ECS_THROTTLE_CATEGORIES, ThrottleCategory, ecs_category
+from ecstui.aws.ratelimit import ECS_THROTTLE_CATEGORIES, ThrottleCategory, ecs_category, service_category
 from ecstui.emulator.aws_limits import StartResponse, WSGIApp
 from ecstui.emulator.wire import AwsRequest, WSGIEnviron, collect, json_error, parse_request
 
@@ -81,7 +81,8 @@ class FaultConfig:
 
     `latency_ms` is a round trip added to each AWS request (moto answers in a few ms; a real region from
     a laptop takes 30-150 ms). `throttle` applies ECS's per-category token buckets (`buckets`, by category
-    name) per region, as ECS does per account and region. `seed` makes injected error rates repeatable.
+    name) per region, as ECS does per account and region, and CloudWatch Logs' published quotas to its reads.
+    `seed` makes injected error rates repeatable.
     """
 
     latency_ms: float = 0.0
@@ -314,7 +315,11 @@ class Faults:
                 counter = self.log.unavailable
             elif (injected := self._injected(request)) is not None:
                 decision, counter = _decision_for(injected, delay), self.log.injected
-            elif config.throttle and request.service == "ecs" and not self._take_token(config, request, region, now):
+            elif (
+                config.throttle
+                and request.service in ("ecs", "logs")
+                and not self._take_token(config, request, region, now)
+            ):
                 decision, counter = _Decision(THROTTLING, delay_seconds=delay), self.log.throttled
             else:
                 return _Decision(delay_seconds=delay)
@@ -333,7 +338,11 @@ class Faults:
         return None
 
     def _take_token(self, config: FaultConfig, request: AwsRequest, region: str, now: float) -> bool:
-        category = ecs_category(request.operation, config.buckets)
+        if request.service == "logs":
+            # CloudWatch Logs' own quotas (GetLogEvents and FilterLogEvents 25 a second, StartLiveTail 10, ...).
+            category = service_category(request.operation, "cloudwatch-logs")
+        else:
+            category = ecs_category(request.operation, config.buckets)
         if category is None:
             return True
         key = (region, category.name)

@@ -15,6 +15,7 @@ from moto.iam import models as iam_models
 from moto.moto_api._internal import mock_random
 
 from ecstui.emulator.capacity_fidelity import apply_capacity_fidelity
+from ecstui.emulator.logs_fidelity import apply_logs_fidelity
 from ecstui.emulator.speedups import memo_arn
 
 _applied = False
@@ -233,4 +234,5 @@ def apply_fidelity_patches() -> None:
         _task_resource_requirements
     )
     apply_capacity_fidelity()
+    apply_logs_fidelity()
     _applied = True

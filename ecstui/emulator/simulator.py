@@ -14,7 +14,7 @@ from typing import Any
 
 from moto.moto_api._internal import mock_random
 
-from ecstui.emulator import scaling_sim
+from ecstui.emulator import log_sim, scaling_sim
 from ecstui.emulator import scheduler_hooks as hooks
 from ecstui.emulator.schedule_sim import ScheduleSim
 from ecstui.emulator.server import ACCOUNT_ID, EmulatorServer
@@ -370,6 +370,8 @@ class Simulator:
     def _behaviours(self, backend: Any, service: Any, now: datetime, fx: Effects) -> None:
         behaviour = behaviour_of(service)
         sim = self._service_sim(service)
+        if behaviour == "oom":
+            log_sim.heap_growth(self.region, hooks.service_tasks(backend, service), now)
         if behaviour == "oom" and self.tick - sim.last_behaviour_tick >= OOM_EVERY:
             running = [
                 t
@@ -778,6 +780,7 @@ class Simulator:
                 container.image_digest = f"sha256:{mock_random.get_random_hex(64)}"
                 container.health_status = "UNKNOWN"
             task.health_status = "UNKNOWN"
+            log_sim.started(self.region, behaviour_of(service) if service is not None else None, task, now)
             if service is not None:
                 self._register_targets(service, task, sim, fx)
         elif status == "RUNNING":
@@ -882,6 +885,7 @@ class Simulator:
             essential.last_status = "STOPPED"
             essential.exitCode = exit_code
             essential.reason = container_reason
+        log_sim.exited(self.region, behaviour_of(service), task, exit_code, container_reason, now)
         self._record_failure(service, task, now, None)
 
     def _record_failure(self, service: Any, task: Any, now: datetime, fx: Effects | None) -> None:
@@ -1061,9 +1065,6 @@ class Simulator:
                 cloudwatch_backends[ACCOUNT_ID][self.region].put_metric_data("AWS/ECS", data)
 
     def _put_logs(self, backend: Any, now: datetime) -> None:
-        from moto.logs.models import logs_backends
-
-        logs = logs_backends[ACCOUNT_ID][self.region]
         written = 0
         for tasks in backend.tasks.values():
             for task in tasks.values():
@@ -1077,19 +1078,14 @@ class Simulator:
                     group, prefix = options
                     stream = f"{prefix}/{container.name}/{task_id(task)}"
                     try:
-                        if group not in logs.groups:
-                            logs.create_log_group(group, {})
                         fresh = (group, stream) not in sim.log_streams
-                        logs.ensure_log_stream(group, stream)
                         if fresh:
                             sim.log_streams.append((group, stream))
                         lines = self._log_lines(container.name, fresh)
-                        ms = int(now.timestamp() * 1000)
-                        events = [{"timestamp": ms + i, "message": line} for i, line in enumerate(lines)]
-                        logs.put_log_events(group, stream, events)
-                        kept = logs.groups[group].streams[stream]
-                        if len(kept.events) > 200:
-                            del kept.events[:-200]
+                        service = backend.services.get(sim.service_key)
+                        if fresh and log_sim.has_story(behaviour_of(service) if service is not None else None):
+                            lines = []  # log_sim wrote this container's own first lines when it started
+                        log_sim.write(self.region, group, stream, now, lines)
                         written += 1
                     except Exception:
                         log.debug("could not write logs for %s", stream, exc_info=True)

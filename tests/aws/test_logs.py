@@ -270,3 +270,21 @@ async def test_following_backs_off_on_throttling_and_goes_on(
         lines = await _collect(follow, 8, throttle_then_write)
     assert throttled and [line.message for line in lines] == [f"line {n}" for n in range(8)]
     assert emulator.faults.log.injected["GetLogEvents"] == 4
+
+
+async def test_a_container_logging_to_another_region_is_read_there(target: AwsTarget, emulator: EmulatorServer) -> None:
+    import boto3
+
+    logs = boto3.client("logs", endpoint_url=emulator.endpoint_url, region_name="eu-west-1")
+    logs.create_log_group(logGroupName=GROUP)
+    logs.create_log_stream(logGroupName=GROUP, logStreamName="ecs/web/aaaa1111")
+    logs.put_log_events(
+        logGroupName=GROUP,
+        logStreamName="ecs/web/aaaa1111",
+        logEvents=[{"timestamp": ms(NOW), "message": "from Ireland"}],
+    )
+    there = LogSource("web", "aaaa1111", "awslogs", GROUP, "ecs/web/aaaa1111", "eu-west-1")
+    assert [line.message for line in await _read(target, [there], start=None, end=None)] == ["from Ireland"]
+    with pytest.raises(AwsError) as raised:  # the session's own region has no such group
+        await _read(target, [source("aaaa1111")], start=None, end=None)
+    assert raised.value.kind == "not_found"

@@ -48,3 +48,29 @@ def test_a_live_tail_of_more_than_ten_groups_is_refused(emulator: EmulatorServer
         + repr([f"arn:aws:logs:us-east-1:123456789012:log-group:/ecs/g{n}" for n in range(11)])[:60]
         + " (Member must have length between 1 and 10)"
     ]
+
+
+def test_a_burst_of_log_reads_beyond_the_quota_is_throttled(emulator: EmulatorServer) -> None:
+    import boto3
+    from botocore.config import Config
+
+    logs = boto3.client(
+        "logs",
+        endpoint_url=emulator.endpoint_url,
+        region_name="us-east-1",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    logs.create_log_group(logGroupName="/ecs/web")
+    logs.create_log_stream(logGroupName="/ecs/web", logStreamName="s")
+    emulator.faults.set_throttling(True)
+    try:
+        codes = []
+        for _ in range(200):  # GetLogEvents: 25 a second; even a slow machine empties the bucket
+            try:
+                logs.get_log_events(logGroupName="/ecs/web", logStreamName="s")
+                codes.append(None)
+            except ClientError as exc:
+                codes.append(exc.response["Error"]["Code"])
+    finally:
+        emulator.faults.reset()
+    assert codes.index("ThrottlingException") >= 25 and set(codes) == {None, "ThrottlingException"}

@@ -41,7 +41,10 @@ async def test_triage_lists_each_demo_fault_with_its_cause(broken_account: AwsTa
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
         crash = problem(screen, "email-sender", "tasks stopping abnormally")[1]
-        assert "Essential container in task exited" in crash.cause and "(exit 1)" in crash.cause
+        # ECS says no more than "Essential container in task exited": the crash's own last words say why.
+        assert (
+            crash.cause.startswith("last log line: Error: Cannot find module 'express'") and "(exit 1)" in crash.cause
+        )
         oom = problem(screen, "image-resizer", "tasks stopping abnormally")[1]
         assert oom.cause.startswith("OutOfMemoryError") and "137" in oom.cause
         target = problem(screen, "payments", "unhealthy targets")[1]
@@ -109,10 +112,11 @@ async def test_done_when_from_start_the_cause_reads_in_one_line_and_the_bad_targ
         shown = rows(screen)
         where = [row[1] for row in shown]
         assert "batch / email-sender" in where and "prod / payments" in where
-        # The cause of the crash loop's failing tasks is one line of one row: the cause, its exit code, how often.
+        # The cause of the crash loop's failing tasks is one line of one row: the crash's last log line, its exit
+        # code, how often.
         crash = next(row for row in shown if row[1] == "batch / email-sender" and row[2] == "tasks stopping abnormally")
         assert "\n" not in crash[4]
-        assert f"Essential container in task exited (exit 1) {TIMES}" in crash[4]
+        assert f"last log line: Error: Cannot find module 'express' (exit 1) {TIMES}" in crash[4]
         # The unhealthy target: down to its row, enter, and its task shows the target's state and reason.
         index = next(i for i, row in enumerate(shown) if row[2] == "unhealthy targets")
         keys = ["down"] * index + ["enter"]

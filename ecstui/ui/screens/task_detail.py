@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from ecstui.aws.stopped_tasks import stop_cause
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, status_text, timestamp
 from ecstui.ui.inert import inert
+from ecstui.ui.last_lines import LastLines, read_last_lines, render_last_lines, wants_last_lines
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.tables import InertTable, inert_group
 from ecstui.ui.tables import kv_table as _kv_table
@@ -38,6 +40,7 @@ class TaskContext:
     targets: tuple[tuple[TargetGroupView, TargetHealth], ...] = ()
     replaced: tuple[Task, ...] = ()  # stopped tasks of the same service that had other IPs
     load_balancing_error: str | None = None
+    last_lines: LastLines | None = None  # a stopped task's last log lines (see ecstui.ui.last_lines)
 
 
 class TaskDetailScreen(DetailScreen):
@@ -52,6 +55,8 @@ class TaskDetailScreen(DetailScreen):
     def __init__(self, cluster: str, task_arn: str) -> None:
         self.cluster = cluster
         self.task_arn = task_arn
+        # Read once the task has stopped: its last lines cannot change (a failure is said, not retried).
+        self._last_lines: LastLines | None = None
         super().__init__()
 
     def subject(self) -> str:
@@ -65,6 +70,11 @@ class TaskDetailScreen(DetailScreen):
         definition, context = await asyncio.gather(
             reader.task_definition(task.task_definition_arn), self._service_context(task)
         )
+        if wants_last_lines(task):
+            last = self._last_lines or await read_last_lines(self.ecs_app.logs, task, definition)
+            if task.last_status == "STOPPED":
+                self._last_lines = last
+            context = dataclasses.replace(context, last_lines=last)
         return task, definition, context
 
     async def _service_context(self, task: Task) -> TaskContext:
@@ -145,6 +155,8 @@ def render_task(
         overview.field("Stop code", inert(dash(task.stop_code), BAD))
         overview.field("Cause", inert(stop_cause(task), BAD))
         overview.field("Stopped reason", inert(dash(task.stopped_reason), BAD))
+        if context.last_lines is not None and context.last_lines.cause:
+            overview.field("Last log line", inert(context.last_lines.cause, BAD))
     if task.container_instance_arn:
         overview.field("Container instance", inert(short_name(task.container_instance_arn)))
 
@@ -168,7 +180,11 @@ def render_task(
             inert(dash(container.reason), BAD if container.reason else DIM),
         )
 
-    parts: list[RenderableType] = [overview, Text(""), network, Text("")]
+    parts: list[RenderableType] = [overview, Text("")]
+    if context.last_lines is not None:
+        several = len({line.container for line in context.last_lines.lines}) > 1
+        parts += [render_last_lines(context.last_lines, several), Text("")]
+    parts += [network, Text("")]
     if context.service is not None and context.service.load_balancers:
         parts += [render_targets(context), Text("")]
     parts.append(containers)

@@ -15,6 +15,7 @@ from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import target_group_name
 from ecstui.aws.models import short_name
 from ecstui.aws.triage import KIND_ORDER, SEVERITY_LABELS, Problem, TriageReport, find_problems
+from ecstui.aws.triage_logs import with_log_causes
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, timestamp
 from ecstui.ui.inert import inert, make_inert
@@ -43,9 +44,10 @@ WORST_FIRST = Rank(
 async def find_start_problems(app: EcsApp) -> TriageReport | None:
     """What is broken, for the start screen; None when even the clusters cannot be read (their pane says why)."""
     try:
-        return await find_problems(app.reader, app.load_balancing, now=app.clock())
+        report = await find_problems(app.reader, app.load_balancing, now=app.clock())
     except AwsError:
         return None
+    return await with_log_causes(report, app.logs, app.reader)
 
 
 class TriageScreen(ListScreen[Problem]):
@@ -94,6 +96,7 @@ class TriageScreen(ListScreen[Problem]):
 
     async def fetch(self) -> Sequence[Problem]:
         report = await find_problems(self.ecs_app.reader, self.ecs_app.load_balancing, now=self.ecs_app.clock())
+        report = await with_log_causes(report, self.ecs_app.logs, self.ecs_app.reader)
         self.partial_errors = report.errors
         return list(report.problems)
 
