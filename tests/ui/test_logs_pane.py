@@ -22,11 +22,11 @@ from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.logs import LogPatternDialog, LogRangeDialog, SaveLogDialog
-from ecstui.ui.screens.logs import LogsScreen
+from ecstui.ui.screens.logs import LogsScreen, LogTarget
 from ecstui.ui.widgets.log_view import LogView
 from tests.conftest import boto_client
 from tests.demo_account import FIXED_NOW
-from tests.ui.conftest import make_app, wait_until
+from tests.ui.conftest import loaded, make_app, wait_until
 from tests.ui.test_hostile_data import RecordingDriver
 
 PATIENCE = 60.0  # two cores shared with other test runs
@@ -390,13 +390,23 @@ async def test_a_stopped_task_shows_its_last_lines_and_is_not_followed(
         simulator.step(FIXED_NOW + timedelta(seconds=seconds))  # the task goes through STOPPING to STOPPED
     stopped = ecs.describe_tasks(cluster=CLUSTER, tasks=[task["taskArn"]])["tasks"][0]
     assert stopped["lastStatus"] == "STOPPED"
-    put_events(emulator, stream_of(task), (stopped["stoppedAt"] - timedelta(seconds=1), "Error: boom"))
+    end = stopped["stoppedAt"]
+    put_events(
+        emulator,
+        stream_of(task),
+        (end - timedelta(seconds=1), "Error: boom"),
+        (end - timedelta(milliseconds=900), "    at main (/app/index.js:1:1)"),
+        (end - timedelta(milliseconds=800), "Node.js v20.11.1"),
+    )
     app = make_app(demo_account)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_logs(pilot, task_arn=task["taskArn"])
         assert screen.stopped
-        assert screen.view.lines[-1].message == "Error: boom"
-        assert screen.follow_handle is None and "stopped task: its last lines, not followed" in header(screen)
+        assert screen.view.lines[-1].message == "Node.js v20.11.1"
+        # The cursor is on the line that says why, not on the trailer after it.
+        cursor = screen.view.cursor_line
+        assert cursor is not None and cursor.message == "Error: boom"
+        assert screen.follow_handle is None and "task: its last lines, not followed" in header(screen)
         assert emulator.log.counts["StartLiveTail"] == 0
 
 
@@ -429,3 +439,39 @@ async def test_hostile_log_lines_are_drawn_inert(demo_account: AwsTarget, emulat
         assert any("[@click=app.quit]CLICK[/] ⟨U+202E⟩exe⟨U+200B⟩" in r for r in rows)
         await pilot.click(LogView, offset=(100, screen.view.size.height - 1))
         assert app.is_running and not app._exit
+
+
+# -- the l key ---------------------------------------------------------------------------------------------------------
+
+
+async def test_l_opens_the_logs_of_a_task_row_the_task_pane_a_service_row_and_the_service_view(
+    shared_demo_account: AwsTarget, emulator_server: EmulatorServer
+) -> None:
+    app = make_app(shared_demo_account, cluster=CLUSTER)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_until(pilot, lambda: loaded(app), PATIENCE)
+        services: Any = app.screen
+        assert services.table.select_key(next(k for k, s in services.items.items() if s.name == SERVICE))
+        await pilot.press("l")
+        screen = await opened(pilot)
+        assert screen.target == LogTarget(CLUSTER, service=SERVICE)
+        await pilot.press("escape", "v")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ServiceDetailScreen" and loaded(app), PATIENCE)
+        await pilot.press("l")
+        assert (await opened(pilot)).target == LogTarget(CLUSTER, service=SERVICE)
+        await pilot.press("escape", "t")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TasksScreen" and loaded(app), PATIENCE)
+        tasks: Any = app.screen
+        task_arn = tasks.selected.arn
+        await pilot.press("l")
+        assert (await opened(pilot)).target == LogTarget(CLUSTER, task_arn=task_arn)
+        await pilot.press("escape", "enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TaskDetailScreen" and loaded(app), PATIENCE)
+        await pilot.press("l")
+        assert (await opened(pilot)).target == LogTarget(CLUSTER, task_arn=task_arn)
+
+
+async def opened(pilot: Pilot[None]) -> LogsScreen:
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen) and app.screen.loaded, PATIENCE)
+    return logs_screen(app)  # type: ignore[arg-type]

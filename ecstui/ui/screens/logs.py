@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from ecstui.aws.errors import AwsError, to_aws_error
+from ecstui.aws.log_cause import cause_line
 from ecstui.aws.logs import LogFollow, LogLine, LogSource, crashed_sources, no_lines_reason, task_log_sources
 from ecstui.aws.models import Task, TaskDefinition, short_name
 from ecstui.ui.commands import PaletteCommand
@@ -46,6 +47,8 @@ SOURCES_EVERY = 30.0
 # Errors a later attempt may cure (a group not yet created by a task still starting, throttling, the network).
 RETRYABLE = frozenset({"throttled", "unreachable", "server", "not_found", "malformed", "other"})
 MAX_BACKOFF = 60.0
+# A task with these statuses, told to stop, has stopped its containers or is stopping them.
+ENDING = frozenset({"DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"})
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class LogsScreen(LiveScreen):
     LogsScreen #logs-search { display: none; height: 3; }
     LogsScreen #logs-search.shown { display: block; }
     LogsScreen #logs-status { height: 1; padding: 0 1; background: $boost; }
+    LogsScreen #logs-status.empty { display: none; }
     """
 
     def __init__(self, target: LogTarget, *, max_lines: int = DEFAULT_MAX_LINES) -> None:
@@ -102,6 +106,8 @@ class LogsScreen(LiveScreen):
         self._failures = 0
         self._retry_timer: Timer | None = None
         self._sources_checked_at: datetime | None = None
+        self._container_chosen = target.container is not None
+        self._shown_detail: Text | None = None
 
     # -- what is shown --------------------------------------------------------------------------------------------
     @property
@@ -110,7 +116,11 @@ class LogsScreen(LiveScreen):
 
     @property
     def stopped(self) -> bool:
-        return self.ecs_task is not None and self.ecs_task.last_status == "STOPPED"
+        """The task has stopped, or is on its way out (its essential container exited): its stream is ending."""
+        task = self.ecs_task
+        if task is None:
+            return False
+        return task.last_status == "STOPPED" or (task.desired_status == "STOPPED" and task.last_status in ENDING)
 
     @property
     def view(self) -> LogView:
@@ -183,6 +193,8 @@ class LogsScreen(LiveScreen):
         view.tag_containers = self.is_service and self.container is None and len(self.container_names()) > 1
         view.assign_colours(dict.fromkeys(s.task_id for s in readable if s.task_id))
         view.replace(lines)
+        if self.stopped:
+            self._point_at_cause(lines)
         self._settled(None)
         if self.follows:
             self._follow(readable, self._follow_start(lines), lines)
@@ -193,8 +205,14 @@ class LogsScreen(LiveScreen):
             assert self.target.service is not None
             self.sources = await app.logs.service_sources(self.target.cluster, self.target.service)
             self._sources_checked_at = app.clock()
-            if self.container is not None and self.container not in self.container_names():
+            names = self.container_names()
+            if self.container is not None and self.container not in names:
                 self.container = None
+            if not self._container_chosen and len(names) > 1:
+                # The first container of the definition is the application; sidecars (an agent, a proxy) are a
+                # press of c away, as is every container merged.
+                self.container = names[0]
+            self._container_chosen = True
             return
         assert self.target.task_arn is not None
         task = await app.reader.task(self.target.cluster, self.target.task_arn)
@@ -282,6 +300,18 @@ class LogsScreen(LiveScreen):
             cursor = page[-1].timestamp
         self.truncated_at = lines[-1].timestamp if lines else None
         return lines
+
+    def _point_at_cause(self, lines: Sequence[LogLine]) -> None:
+        """A stopped task's pane opens with the cursor on the line that says why it stopped (what triage and the
+        task pane quote), its stack frames below it on screen."""
+        cause = cause_line([line.message for line in lines])
+        if not cause:
+            return
+        wanted = cause.rstrip("\u2026")
+        for index in range(len(lines) - 1, -1, -1):
+            if wanted in lines[index].message:
+                self.view.point_at(lines[index])
+                return
 
     def _follow_start(self, lines: Sequence[LogLine]) -> datetime:
         _, end = self._window()
@@ -415,7 +445,7 @@ class LogsScreen(LiveScreen):
             text.append(f"  {tasks} running task{'s' if tasks != 1 else ''}", style="")
         else:
             service = self.ecs_task.service_name if self.ecs_task is not None else target.service
-            task_id = short_name(target.task_arn or "")
+            task_id = short_name(target.task_arn or "")[:8]  # the stream on the line below names it in full
             where = f"{target.cluster} / {service} / {task_id}" if service else f"{target.cluster} / {task_id}"
             text.append(where, style="cyan")
         names = self.container_names()
@@ -427,31 +457,31 @@ class LogsScreen(LiveScreen):
         return text
 
     def _detail(self) -> Text:
-        text = Text()
-        readable = [s for s in self.chosen_sources() if s.readable]
-        if len(readable) == 1:
-            source = readable[0]
-            text.append(f"{source.group} / {source.stream}")
-            if source.region:
-                text.append(f" ({source.region})")
-        elif readable:
-            groups = list(dict.fromkeys(s.group for s in readable))
-            text.append(f"{', '.join(str(g) for g in groups)} / {len(readable)} streams")
+        """Range, filter, state and mode, lines held, then where they come from (last: it is the longest)."""
         sep = "  ·  "
-        if text.plain:
-            text.append(sep)
-        text.append(self.time_range.label)
+        text = Text(self.time_range.label)
         if self.pattern:
             text.append(sep)
-            text.append("filter ", style="")
+            text.append("filter ")
             text.append(self.pattern, style="magenta")
         text.append(sep)
         text.append_text(self._state())
         follow = self.follow_handle
         if follow is not None:
             text.append(f" ({follow.mode})")
-        text.append(sep)
-        text.append(f"{self.view.line_count:,} lines")
+        text.append(f"{sep}{self.view.line_count:,} lines")
+        readable = [s for s in self.chosen_sources() if s.readable]
+        if len(readable) == 1:
+            source = readable[0]
+            stream = source.stream or ""
+            if self.size.width < 120 and source.task_id and source.task_id in stream:
+                stream = stream.replace(source.task_id, source.task_id[:8] + "…")  # in full on a wide screen
+            text.append(f"{sep}{source.group} / {stream}")
+            if source.region and source.region != self.ecs_app.session.region:
+                text.append(f" ({source.region})")
+        elif readable:
+            groups = list(dict.fromkeys(str(s.group) for s in readable))
+            text.append(f"{sep}{', '.join(groups)} / {len(readable)} streams")
         if self.truncated_at is not None:
             text.append(
                 f"{sep}more than {self.max_lines:,} lines in the range: read up to "
@@ -467,8 +497,9 @@ class LogsScreen(LiveScreen):
     def _state(self) -> Text:
         if not self.loaded:
             return Text("reading…", style=DIM)
-        if self.stopped:
-            return Text("■ stopped task: its last lines, not followed", style="bold")
+        if self.stopped and self.ecs_task is not None:
+            status = self.ecs_task.last_status.lower()
+            return Text(f"■ {status} task: its last lines, not followed", style="bold")
         if not self.time_range.follows:
             return Text("■ a past range, not followed", style="bold")
         if not any(s.readable for s in self.chosen_sources()):
@@ -507,8 +538,15 @@ class LogsScreen(LiveScreen):
         if not self.is_mounted:
             return
         self.query_one("#pane-title", OneLine).show(self._title())
-        self.query_one("#logs-detail", Static).update(make_inert(self._detail(), multiline=False))
-        self.query_one("#logs-status", OneLine).show(self._status())
+        detail = make_inert(self._detail(), multiline=False)
+        if detail != self._shown_detail:
+            # Static.update lays the screen out again: only when the text changed, not on every line that arrives.
+            self._shown_detail = detail
+            self.query_one("#logs-detail", Static).update(detail)
+        status = self._status()
+        bar = self.query_one("#logs-status", OneLine)
+        bar.show(status)
+        bar.set_class(not status.plain, "empty")
 
     @on(LogView.StateChanged)
     def _view_changed(self, event: LogView.StateChanged) -> None:

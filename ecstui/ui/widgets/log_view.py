@@ -627,6 +627,14 @@ class LogView(ScrollView, can_focus=True):
         if located is not None:
             self._move_cursor(located[0])
 
+    def point_at(self, line: LogLine) -> None:
+        """Put the cursor on `line` (held), paused, with the lines after it in view below it."""
+        for position in range(len(self._entries) - 1, -1, -1):
+            if self._entries[position].line is line:
+                self.pause()
+                self._move_cursor(position)
+                return
+
     def action_top(self) -> None:
         self.pause()
         self._move_cursor(0)
