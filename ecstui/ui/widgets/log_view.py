@@ -451,10 +451,10 @@ class LogView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self.wrap and event.size.width != self._layout_width:
             self._relayout()
-            if self.following:
-                self._pin_to_end()
         self._layout_width = event.size.width
         self._update_virtual_size()
+        if self.following:
+            self._pin_to_end()
 
     # -- drawing ----------------------------------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -563,6 +563,13 @@ class LogView(ScrollView, can_focus=True):
 
     def _pin_to_end(self) -> None:
         self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        # And again once laid out: a header growing above, or a horizontal scrollbar appearing, shortens the view
+        # after this frame, and the newest line must stay in it.
+        self.call_after_refresh(self._pin_if_following)
+
+    def _pin_if_following(self) -> None:
+        if self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
