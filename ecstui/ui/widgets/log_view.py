@@ -525,11 +525,7 @@ class LogView(ScrollView, can_focus=True):
     def _prefix(self, line: LogLine) -> Text:
         prefix = Text(end="")
         if self.show_timestamps:
-            stamp = line.timestamp
-            prefix.append(
-                f"{stamp.strftime(TIMESTAMP_FORMAT)}.{stamp.microsecond // 1000:03d} ",
-                self._style("log-view--timestamp"),
-            )
+            prefix.append(f"{stamp_text(line)} ", self._style("log-view--timestamp"))
         if self.show_tags:
             tag = self._tag_of(line)
             colour = self._colour_of(line.task_id) if line.task_id else ""
