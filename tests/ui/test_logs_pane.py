@@ -477,3 +477,30 @@ async def opened(pilot: Pilot[None]) -> LogsScreen:
     app = pilot.app
     await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen) and app.screen.loaded, PATIENCE)
     return logs_screen(app)  # type: ignore[arg-type]
+
+
+async def test_a_services_pane_follows_the_task_that_replaces_a_stopped_one(
+    demo_account: AwsTarget, emulator: EmulatorServer, simulator: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LogsScreen, "sources_every", 0.5)
+    before = running_tasks(emulator)
+    clock = moving_clock()
+    app = make_app(demo_account, clock=clock)
+    app.logs.poll_interval = 0.2
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_logs(pilot, service=SERVICE)
+        await wait_until(pilot, lambda: screen.follow_handle is not None, PATIENCE)
+        boto_client(emulator, "ecs").stop_task(cluster=CLUSTER, task=before[0]["taskArn"], reason="replaced")
+        replacement: list[dict[str, Any]] = []
+        for _ in range(20):
+            simulator.step(clock())
+            replacement = [t for t in running_tasks(emulator) if t["taskArn"] not in {b["taskArn"] for b in before}]
+            if replacement:
+                break
+            await pilot.pause(0.2)
+        assert replacement, "the simulator started no replacement"
+        new_id = replacement[0]["taskArn"].rsplit("/", 1)[-1]
+        put_events(emulator, stream_of(replacement[0]), (clock(), "the replacement speaks"))
+        await wait_until(pilot, lambda: any(line.task_id == new_id for line in screen.view.lines), PATIENCE)
+        assert any(line.message == "the replacement speaks" for line in screen.view.lines)
+        assert max(Counter(line.identity for line in screen.view.lines).values()) == 1

@@ -42,8 +42,6 @@ READ_LIMIT = 10_000
 OVERLAP = timedelta(seconds=30)
 # A stopped task's stream: a little after it stopped (the last lines are flushed as the container exits).
 AFTER_STOP = timedelta(minutes=2)
-# A service's running tasks change (a crash loop replaces them every minute): its sources are read again this often.
-SOURCES_EVERY = 30.0
 # Errors a later attempt may cure (a group not yet created by a task still starting, throttling, the network).
 RETRYABLE = frozenset({"throttled", "unreachable", "server", "not_found", "malformed", "other"})
 MAX_BACKOFF = 60.0
@@ -74,6 +72,8 @@ class LogsScreen(LiveScreen):
         Binding("ctrl+s", "save", "Save", id="logs.save"),
     ]
     keys_while_typing: ClassVar[frozenset[str]] = frozenset({"back"})
+    # Seconds between reads of a service's running tasks while its logs are followed.
+    sources_every: ClassVar[float] = 30.0
 
     DEFAULT_CSS = """
     LogsScreen #pane-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
@@ -105,7 +105,6 @@ class LogsScreen(LiveScreen):
         self.follow_handle: LogFollow | None = None
         self._failures = 0
         self._retry_timer: Timer | None = None
-        self._sources_checked_at: datetime | None = None
         self._container_chosen = target.container is not None
         self._shown_detail: Text | None = None
 
@@ -154,6 +153,8 @@ class LogsScreen(LiveScreen):
     def on_mount(self) -> None:
         self.view.focus()
         self.set_interval(1.0, self._update_header, name="logs header")
+        if self.is_service:
+            self.set_interval(self.sources_every, self._sources_tick, name="logs sources")
         self.reload()
 
     async def on_unmount(self) -> None:
@@ -204,7 +205,6 @@ class LogsScreen(LiveScreen):
         if self.is_service:
             assert self.target.service is not None
             self.sources = await app.logs.service_sources(self.target.cluster, self.target.service)
-            self._sources_checked_at = app.clock()
             names = self.container_names()
             if self.container is not None and self.container not in names:
                 self.container = None
@@ -349,8 +349,6 @@ class LogsScreen(LiveScreen):
                     if self.error is not None:
                         self._settled(None)
                     backoff = 2.0
-                    if self.is_service:
-                        self._check_sources()
                 return
             except AwsError as error:
                 self._show_error(error, backoff if error.kind in RETRYABLE and error.kind != "not_found" else None)
@@ -375,13 +373,14 @@ class LogsScreen(LiveScreen):
             with contextlib.suppress(Exception):
                 await handle.close()
 
-    def _check_sources(self) -> None:
-        """A service's tasks come and go: every SOURCES_EVERY, read them again and follow the new set."""
-        checked = self._sources_checked_at
-        if checked is not None and (self.ecs_app.clock() - checked).total_seconds() < SOURCES_EVERY:
-            return
-        self._sources_checked_at = self.ecs_app.clock()
-        self._recheck_sources()
+    def _sources_tick(self) -> None:
+        """A service's tasks come and go (a crash loop replaces them every minute): every `sources_every`, while
+        it follows, its running tasks are read again and the follow moves to the new set."""
+        if self.loaded and self.time_range.follows and not self.workers_in("logs-load"):
+            self._recheck_sources()
+
+    def workers_in(self, group: str) -> bool:
+        return any(worker.group == group and not worker.is_finished for worker in self.workers)
 
     @work(group="logs-sources", exclusive=True, exit_on_error=False, description="a service's running tasks")
     async def _recheck_sources(self) -> None:
@@ -396,7 +395,8 @@ class LogsScreen(LiveScreen):
         if {s.stream for s in chosen} == before or not chosen:
             return
         self.view.assign_colours(dict.fromkeys(s.task_id for s in chosen if s.task_id))
-        start = (self.view.last_timestamp or self.ecs_app.clock()) - timedelta(seconds=SOURCES_EVERY) - OVERLAP
+        # From before the last check: a task started since then has written its first lines meanwhile.
+        start = (self.view.last_timestamp or self.ecs_app.clock()) - timedelta(seconds=self.sources_every) - OVERLAP
         await self._stop_following()
         self._follow(chosen, start, self.view.lines_since(start))
 
