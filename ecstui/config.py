@@ -13,6 +13,7 @@ import platformdirs
 
 CONFIG_ENV = "ECSTUI_CONFIG"
 DEFAULT_REFRESH_SECONDS = 5.0
+DEFAULT_LOG_LINES = 100_000  # lines a log pane holds
 # Plain environment variables whose names match are secrets in all but name (AWS's own examples put
 # MYSQL_ROOT_PASSWORD there): searched case-insensitively anywhere in the name, so DB_PASSWORD and aws_secret_key match.
 DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE"
@@ -39,6 +40,8 @@ class Settings:
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN
     """A regular expression: environment variables whose names it matches (case-insensitively, anywhere in the
     name) have their values masked until revealed."""
+    log_lines: int = DEFAULT_LOG_LINES
+    """How many lines a log pane holds; the oldest are dropped past it (a frame costs the same however many)."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
 
@@ -72,9 +75,9 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern"}
+    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern", "log_lines"}
     if unknown:
-        known = "profiles, refresh_seconds, keymap, secret_env_pattern"
+        known = "profiles, refresh_seconds, keymap, secret_env_pattern, log_lines"
         raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
     profiles_raw = data.get("profiles", {})
     if not isinstance(profiles_raw, dict):
@@ -103,11 +106,15 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
         re.compile(pattern)
     except re.error as exc:
         raise ConfigError(f"{where}: secret_env_pattern is not a regular expression: {exc}.") from None
+    log_lines = data.get("log_lines", DEFAULT_LOG_LINES)
+    if isinstance(log_lines, bool) or not isinstance(log_lines, int) or not 1_000 <= log_lines <= 1_000_000:
+        raise ConfigError(f"{where}: log_lines must be a whole number from 1000 to 1000000, not {log_lines!r}.")
     return Settings(
         profiles=profiles,
         refresh_seconds=float(refresh),
         keymap={str(k): v for k, v in keymap_raw.items()},
         secret_env_pattern=pattern,
+        log_lines=log_lines,
         path=path,
     )
 

@@ -33,7 +33,7 @@ from ecstui.aws.service_scaling import ScalingActions
 from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.aws.task_definition_draft import TaskDefinitionDraft
-from ecstui.config import DEFAULT_SECRET_ENV_PATTERN
+from ecstui.config import DEFAULT_LOG_LINES, DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
 from ecstui.ui.format import Clock, utc_now
@@ -78,7 +78,7 @@ class AppOptions:
     audit_path: str | None = None  # default: the XDG state directory
     triage_at_start: bool = True  # open on the triage list when something is broken (without --cluster)
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
-    log_lines: int = 100_000  # lines a log pane holds (the oldest are dropped)
+    log_lines: int = DEFAULT_LOG_LINES  # lines a log pane holds (the oldest are dropped)
 
 
 class EcsApp(App[None]):

@@ -248,7 +248,8 @@ async def test_a_bad_custom_range_says_why_sends_nothing_and_keeps_what_was_type
         assert dialog.query_one("#range-start").value == "yesterday-ish"  # type: ignore[attr-defined]
         dialog.query_one("#range-start").value = "-10m"  # type: ignore[attr-defined]
         dialog.query_one("#range-end").value = "-20m"  # type: ignore[attr-defined]
-        await pilot.click("#dialog-confirm")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert "must come after the start" in shown(dialog.query_one("#dialog-error"))
         assert app.screen is dialog
@@ -504,3 +505,20 @@ async def test_a_services_pane_follows_the_task_that_replaces_a_stopped_one(
         await wait_until(pilot, lambda: any(line.task_id == new_id for line in screen.view.lines), PATIENCE)
         assert any(line.message == "the replacement speaks" for line in screen.view.lines)
         assert max(Counter(line.identity for line in screen.view.lines).values()) == 1
+
+
+async def test_a_preset_range_is_read_as_soon_as_it_is_chosen(
+    shared_demo_account: AwsTarget, emulator_server: EmulatorServer
+) -> None:
+    task = running_tasks(emulator_server)[0]
+    app = make_app(shared_demo_account)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_logs(pilot, task_arn=task["taskArn"])
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, LogRangeDialog))
+        await pilot.pause()
+        await pilot.press("up", "enter")  # from "Last hour" to "Last 5 minutes"
+        await wait_until(pilot, lambda: app.screen is screen and screen.loaded, PATIENCE)
+        assert screen.time_range.label == "last 5 min"
+        starts = [call["startTime"] for call in emulator_server.log.calls("GetLogEvents") if "startTime" in call]
+        assert starts[-1] == int((FIXED_NOW - timedelta(minutes=5)).timestamp() * 1000)

@@ -14,6 +14,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from ecstui.aws.errors import AwsError
@@ -35,6 +36,7 @@ class LogRangeDialog(ActionDialog[TimeRange]):
         super().__init__()
         self.current = current
         self.now = now
+        self._settled = False
         # "Since the task started" only for one task (a service's tasks started at different times).
         self.choices: list[tuple[str, TimeRange | None]] = [
             ("Last 5 minutes", LAST_5_MINUTES),
@@ -65,8 +67,27 @@ class LogRangeDialog(ActionDialog[TimeRange]):
             id="range-end",
         )
 
+    def initial_focus(self) -> Widget:
+        return self.query_one(RadioSet)
+
     def on_mount(self) -> None:
-        self.query_one(RadioSet).focus()
+        # The arrows start from the range shown now (Textual's RadioSet starts from none until one is pressed).
+        self.query_one(RadioSet)._selected = self._pressed()
+        # The buttons' initial values post Changed too: only what the user presses from now on acts.
+        self.call_after_refresh(self._settle)
+
+    def _settle(self) -> None:
+        self._settled = True
+
+    @on(RadioSet.Changed, "#range-choice")
+    def _chosen(self, event: RadioSet.Changed) -> None:
+        # A preset is read at once (r, a move, enter); the custom range is typed below it first.
+        if not self.is_mounted or event.index < 0:
+            return
+        if self.choices[event.index][1] is not None and self._settled:
+            self.action_confirm()
+        elif self.choices[event.index][1] is None and self._settled and not isinstance(self.focused, Input):
+            self.query_one("#range-start", Input).focus()
 
     @on(Input.Changed, "#range-start, #range-end")
     def _typing_is_custom(self, event: Input.Changed) -> None:
@@ -76,7 +97,7 @@ class LogRangeDialog(ActionDialog[TimeRange]):
             buttons[-1].value = True
 
     def validate(self) -> TimeRange:
-        pressed = self.query_one(RadioSet).pressed_index
+        pressed = self._pressed()
         preset = self.choices[pressed][1] if 0 <= pressed < len(self.choices) else None
         if preset is not None:
             return preset
@@ -86,6 +107,9 @@ class LogRangeDialog(ActionDialog[TimeRange]):
             )
         except RangeError as problem:
             raise Invalidity(str(problem)) from None
+
+    def _pressed(self) -> int:
+        return next((i for i, button in enumerate(self.query(RadioButton)) if button.value), -1)
 
     def perform(self, values: Any) -> Awaitable[TimeRange]:
         return _done(values)
