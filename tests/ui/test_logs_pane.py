@@ -522,3 +522,20 @@ async def test_a_preset_range_is_read_as_soon_as_it_is_chosen(
         assert screen.time_range.label == "last 5 min"
         starts = [call["startTime"] for call in emulator_server.log.calls("GetLogEvents") if "startTime" in call]
         assert starts[-1] == int((FIXED_NOW - timedelta(minutes=5)).timestamp() * 1000)
+
+
+async def test_the_pane_reads_at_most_what_it_holds_in_bounded_pages_and_says_when_the_range_holds_more(
+    demo_account: AwsTarget, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ecstui.ui.screens.logs as logs_module
+
+    monkeypatch.setattr(logs_module, "READ_LIMIT", 4)
+    task = running_tasks(emulator)[0]
+    put_events(emulator, stream_of(task), *((FIXED_NOW - timedelta(seconds=60 - n), f"burst {n}") for n in range(30)))
+    app = make_app(demo_account, log_lines=10)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_logs(pilot, task_arn=task["taskArn"])
+        limits = [call["limit"] for call in emulator.log.calls("GetLogEvents") if call.get("startFromHead")]
+        assert limits and max(limits) <= 4
+        assert screen.view.line_count <= 10
+        assert screen.truncated_at is not None and "more than 10 lines in the range" in header(screen)
