@@ -51,6 +51,7 @@ class SeenLines:
 
     emitted: dict[Identity, int] = field(default_factory=dict)
     newest_ms: int | None = None
+    floor_ms: int | None = None  # where the follow starts: nothing older is handed out (a replayed live tail)
 
     def horizon_ms(self) -> int | None:
         return None if self.newest_ms is None else self.newest_ms - int(LOOKBACK.total_seconds() * 1000)
@@ -63,6 +64,8 @@ class SeenLines:
             occurrence = read_counts.get(identity, 0) + 1
             read_counts[identity] = occurrence
             if horizon is not None and identity[1] < horizon and identity not in self.emitted:
+                continue
+            if self.floor_ms is not None and identity[1] < self.floor_ms:
                 continue
             if occurrence <= self.emitted.get(identity, 0):
                 continue
@@ -120,7 +123,7 @@ class LogFollow:
         self._task: asyncio.Task[None] | None = None
         self._stream: Any = None
         self._closed = False
-        self._seen = SeenLines()
+        self._seen = SeenLines(floor_ms=to_ms(start if start is not None else clock()))
 
     def _live_tail_possible(self) -> bool:
         if len(self._groups) != 1:

@@ -296,7 +296,7 @@ def stir_hostile(
 
 def _compose(simulator: Simulator, stopped_task: str, now: datetime | None) -> None:
     """The texts ECS and ELB write themselves, set as they would read with a hostile user's text inside."""
-    from ecstui.emulator import scheduler_hooks
+    from ecstui.emulator import log_sim, scheduler_hooks
 
     with simulator.server.lock:
         backend = simulator.ecs
@@ -311,6 +311,9 @@ def _compose(simulator: Simulator, stopped_task: str, now: datetime | None) -> N
                 for container in task.containers:
                     container.reason = f"CannotStartContainerError: {HOSTILE}"
                     container.exitCode = 1
+                # Its last log line, which its pane and the triage show: whatever the process printed.
+                stream = f"ecs/app/{task.task_arn.rsplit('/', 1)[-1]}"
+                log_sim.write(simulator.region, LOG_GROUP, stream, now or scheduler_hooks.utcnow(), [HOSTILE])
         elbv2 = simulator.elbv2
         for group in elbv2.target_groups.values():
             if group.name != TARGET_GROUP:

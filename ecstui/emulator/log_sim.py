@@ -19,6 +19,10 @@ MAX_AGE = timedelta(days=14)
 # Events kept per stream: past this the oldest go, down to KEEP_EVENTS (tokens survive: see logs_fidelity).
 MAX_EVENTS = 2_000
 KEEP_EVENTS = 1_500
+# Streams kept per group: a crash loop makes a stream a task, and the demo runs for hours; past this the streams
+# written to longest ago go (their tasks are long gone from ECS, which forgets stopped tasks within an hour).
+MAX_STREAMS = 600
+KEEP_STREAMS = 500
 
 NODE_VERSION = "v20.11.1"
 
@@ -37,6 +41,10 @@ def _task_id(task: Any) -> str:
     return str(task.task_arn).rsplit("/", 1)[-1]
 
 
+def _last_written(stream: Any) -> int:
+    return int(stream.events[-1].timestamp) if stream.events else 0
+
+
 def write(region: str, group: str, stream: str, now: datetime, messages: Sequence[str]) -> None:
     """Put `messages` into one stream at `now` (a millisecond apart, in order), creating group and stream."""
     from moto.logs.models import logs_backends
@@ -48,6 +56,11 @@ def write(region: str, group: str, stream: str, now: datetime, messages: Sequenc
         logs.create_log_group(group, {})
     logs.ensure_log_stream(group, stream)
     log_group = logs.groups[group]
+    if len(log_group.streams) > MAX_STREAMS:
+        others = [name for name in log_group.streams if name != stream]
+        others.sort(key=lambda name: _last_written(log_group.streams[name]))
+        for name in others[: len(others) + 1 - KEEP_STREAMS]:
+            del log_group.streams[name]
     start = int(now.timestamp() * 1000)
     oldest = int((now - MAX_AGE).timestamp() * 1000)
     events = [{"timestamp": start + i, "message": m} for i, m in enumerate(messages) if start + i >= oldest]
@@ -125,9 +138,15 @@ def go_panic(task: Any) -> list[str]:
     ]
 
 
+# The out-of-memory service loses its oldest task every few steps, so a task lives some 20 steps: its memory climbs
+# from under half the limit to the limit over about that long.
+HEAP_GROWTH_PER_STEP = 0.027
+HEAP_EVERY = 2  # steps between two heap lines of one task
+
+
 def heap_line(container: Any, running_steps: int, rng: random.Random) -> str:
     limit = _memory_limit(container)
-    rss = min(limit - 3, int(limit * (0.45 + 0.11 * running_steps)))
+    rss = min(limit - 1, int(limit * (0.45 + HEAP_GROWTH_PER_STEP * running_steps)))
     heap = int(rss * 0.86)
     image = f"IMG_{rng.randrange(1000, 9999)}.jpg"
     return (
@@ -160,6 +179,8 @@ def heap_growth(region: str, tasks: Iterable[Any], now: datetime) -> None:
         sim = getattr(task, "_ecstui_sim", None)
         if sim is None or task.last_status != "RUNNING" or task.desired_status != "RUNNING":
             continue
+        if sim.running_steps % HEAP_EVERY:
+            continue
         rng = random.Random(zlib.crc32(f"{_task_id(task)}/{sim.running_steps}".encode()))
         for container, group, stream in _streams(task, essential_only=True):
             write(region, group, stream, now, [heap_line(container, sim.running_steps, rng)])
@@ -167,6 +188,13 @@ def heap_growth(region: str, tasks: Iterable[Any], now: datetime) -> None:
 
 def exited(region: str, behaviour: str | None, task: Any, exit_code: int, reason: str | None, now: datetime) -> None:
     """The essential container exited with `exit_code`: its last words, written just before."""
+    if behaviour == "oom":
+        sim = getattr(task, "_ecstui_sim", None)
+        steps = max(getattr(sim, "running_steps", 0), int(1 / HEAP_GROWTH_PER_STEP))  # its last line: at the limit
+        rng = random.Random(zlib.crc32(f"{_task_id(task)}/end".encode()))
+        for container, group, stream in _streams(task, essential_only=True):
+            write(region, group, stream, now + timedelta(milliseconds=1), [heap_line(container, steps, rng)])
+        return
     if behaviour == "crash-loop":
         lines = node_missing_module()
     elif exit_code == 1 and behaviour is None:

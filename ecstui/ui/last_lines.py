@@ -35,6 +35,7 @@ class LastLines:
     cause: str | None = None  # the line that says why (see log_cause)
     note: str | None = None  # where the logs are instead, or why the task wrote none
     error: str | None = None  # why they could not be read
+    retry: bool = False  # the error may pass (throttling, an outage): read again at the next refresh
     streams: tuple[str, ...] = ()
 
 
@@ -54,7 +55,7 @@ async def read_last_lines(logs: LogReader, task: Task, definition: TaskDefinitio
     try:
         lines = await logs.last_lines(task, definition, count=READ_LINES)
     except AwsError as error:
-        return LastLines(error=error.message, streams=streams)
+        return LastLines(error=error.message, retry=error.retryable, streams=streams)
     if not lines:
         return LastLines(note="The container wrote nothing to its log stream.", streams=streams)
     return LastLines(tuple(lines), cause_line([line.message for line in lines]), streams=streams)

@@ -73,3 +73,22 @@ def test_awslogs_without_a_prefix_reads_the_stream_named_by_the_docker_id() -> N
 def test_other_drivers_and_none_say_where_the_logs_go(driver: str | None, options: dict[str, str], where: str) -> None:
     (source,) = task_log_sources(TASK, definition(container("web", driver, **options)))
     assert not source.readable and source.where == where and source.driver == driver
+
+
+def test_a_stopped_task_without_readable_logs_says_where_they_are_instead() -> None:
+    from dataclasses import replace
+
+    from ecstui.aws.logs import crashed_sources, no_lines_reason
+
+    stopped = replace(
+        TASK,
+        last_status="STOPPED",
+        desired_status="STOPPED",
+        stop_code="EssentialContainerExited",
+        containers=(Container(name="web", exit_code=1), Container(name="proxy", exit_code=0)),
+    )
+    splunk = definition(container("web", "splunk", **{"splunk-url": "https://hec:8088"}), container("proxy", None))
+    assert [s.container for s in crashed_sources(stopped, splunk)] == ["web"]  # the one that failed, not the sidecar
+    assert no_lines_reason(stopped, crashed_sources(stopped, splunk)) == "Logs go to Splunk (https://hec:8088)."
+    none = definition(container("web", None))
+    assert no_lines_reason(stopped, crashed_sources(stopped, none)) == "This container has no log configuration."

@@ -288,3 +288,23 @@ async def test_a_container_logging_to_another_region_is_read_there(target: AwsTa
     with pytest.raises(AwsError) as raised:  # the session's own region has no such group
         await _read(target, [source("aaaa1111")], start=None, end=None)
     assert raised.value.kind == "not_found"
+
+
+@pytest.mark.parametrize("live_tail", [True, False])
+async def test_following_from_now_hands_out_only_what_is_written_after(
+    target: AwsTarget, writer: Writer, emulator: EmulatorServer, live_tail: bool
+) -> None:
+    mine = source("aaaa1111")
+    writer.put(mine, (NOW - timedelta(minutes=1), "history"))
+    emulator.log.clear()
+    async with AwsSession(target) as session:
+        reader = LogReader(session, poll_interval=0.05, live_tail=live_tail, clock=lambda: NOW)
+        follow = reader.follow([mine], start=None)
+        collecting = asyncio.create_task(_collect(follow, 6, _writes(writer, mine, 2)))
+        first = "FilterLogEvents" if live_tail else "GetLogEvents"  # the follow has found where "now" is
+        async with asyncio.timeout(60):
+            while not emulator.log.calls(first):  # noqa: ASYNC110 (the log is filled on the server thread)
+                await asyncio.sleep(0.02)
+        writer.put(mine, (NOW, "line 0"), (NOW, "line 1"))
+        lines = await collecting
+    assert [line.message for line in lines] == [f"line {n}" for n in range(6)]

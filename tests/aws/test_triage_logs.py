@@ -3,6 +3,7 @@ causes ECS explains itself (out of memory) keep ECS's words; a few log reads a s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -51,6 +52,18 @@ class _Task:
             ],
             "ModuleNotFoundError: No module named 'flask'",
         ),
+        (
+            [
+                "Error: connect ECONNREFUSED 10.0.3.17:5432",
+                "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16) {",
+                "  errno: -111,",
+                "  code: 'ECONNREFUSED',",
+                "  syscall: 'connect',",
+                "}",
+                "Node.js v20.11.1",
+            ],
+            "Error: connect ECONNREFUSED 10.0.3.17:5432",
+        ),
         (["listening on :8080", "  ", "shutting down after SIGTERM   "], "shutting down after SIGTERM"),
         (["", "   "], None),
     ],
@@ -96,3 +109,19 @@ async def test_logs_that_cannot_be_read_keep_ecs_words_and_say_why_once(
     assert [p.cause for p in after.problems] == [p.cause for p in before.problems]
     said = [e for e in after.errors if e.startswith("Logs: ")]
     assert len(said) == 1 and "logs:GetLogEvents" in said[0]
+
+
+async def test_one_sweep_reads_the_logs_of_at_most_three_tasks(demo: AwsTarget, emulator: EmulatorServer) -> None:
+    async with AwsSession(demo) as session:
+        reader = EcsReader(session)
+        report = await find_problems(reader, LoadBalancingReader(session), now=FIXED_NOW)
+        crashed = [t for t in await reader.tasks("batch", "email-sender", "STOPPED") if t.last_status == "STOPPED"]
+        template = next(p for p in report.problems if p.log_task is not None)
+        many = dataclasses.replace(
+            report, problems=tuple(dataclasses.replace(template, log_task=task) for task in crashed[:5])
+        )
+        assert len(many.problems) == 5
+        emulator.log.clear()
+        explained = await with_log_causes(many, LogReader(session, ecs=reader), reader)
+    assert len(emulator.log.calls("GetLogEvents")) == 3
+    assert [p.cause.startswith("last log line: ") for p in explained.problems] == [True] * 3 + [False] * 2

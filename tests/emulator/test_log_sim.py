@@ -82,3 +82,22 @@ def test_a_live_tail_reads_the_group_its_arn_names(emulator: EmulatorServer) -> 
         r for event in answer["responseStream"] for r in event.get("sessionUpdate", {}).get("sessionResults", [])
     ]
     assert [r["message"] for r in results] == ["web"]
+
+
+def test_a_group_keeps_its_most_recently_written_streams(emulator: EmulatorServer) -> None:
+    with emulator.lock:
+        for n in range(log_sim.MAX_STREAMS + 1):
+            log_sim.write(REGION, "/ecs/web", f"s{n}", FIXED_NOW + timedelta(seconds=n), ["x"])
+        log_sim.write(REGION, "/ecs/web", "newest", FIXED_NOW + timedelta(hours=1), ["y"])
+    names = {s["logStreamName"] for s in _all_streams(emulator)}
+    assert len(names) == log_sim.KEEP_STREAMS + 1 and "newest" in names and "s0" not in names
+    assert f"s{log_sim.MAX_STREAMS}" in names
+
+
+def _all_streams(emulator: EmulatorServer) -> list[dict[str, Any]]:
+    logs = boto_client(emulator, "logs")
+    return [
+        s
+        for page in logs.get_paginator("describe_log_streams").paginate(logGroupName="/ecs/web")
+        for s in page["logStreams"]
+    ]

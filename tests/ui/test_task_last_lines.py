@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from ecstui.aws.session import AwsTarget
 from ecstui.emulator import log_sim
-from ecstui.emulator.faults import ACCESS_DENIED
+from ecstui.emulator.faults import ACCESS_DENIED, THROTTLING
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.screens.task_detail import TaskDetailScreen
 from tests.demo_account import FIXED_NOW, REGION
@@ -49,6 +49,9 @@ async def test_unreadable_logs_are_one_sentence_and_the_pane_stays(
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await _open(app, pilot, arn)
         body = text_of(screen.body)
+        asked = len(emulator.log.calls("GetLogEvents")) + emulator.faults.log.injected["GetLogEvents"]
+        await screen.fetch()  # the next refresh: a denial is not asked again
+        assert len(emulator.log.calls("GetLogEvents")) + emulator.faults.log.injected["GetLogEvents"] == asked
     assert "⚠ Access denied for GetLogEvents" in body and "needs the IAM permission logs:GetLogEvents." in body
     assert "Networking and security" in body and "Containers" in body
 
@@ -69,3 +72,18 @@ async def test_a_hostile_log_line_stays_inert(demo_account: AwsTarget, emulator:
     assert "\x1b" not in rendered and "\x07" not in rendered and "\u202e" not in rendered
     assert "␛]52;c;ZWNobyBwd25lZA==␇" in body and "[bold red]boom[/]" in body and "[@click=app.quit]x[/]" in body
     assert "⟨U+202E⟩gnp.exe" in body
+
+
+async def test_throttled_logs_are_read_again_at_the_next_refresh(
+    demo_account: AwsTarget, emulator: EmulatorServer
+) -> None:
+    arn = newest_stopped_task(demo_account, emulator)
+    emulator.faults.inject("GetLogEvents", THROTTLING, count=4, service="logs")  # every attempt botocore makes
+    app = make_app(demo_account)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open(app, pilot, arn)
+        assert "AWS is throttling GetLogEvents" in text_of(screen.body)
+        data = await screen.fetch()
+        assert data is not None
+        screen._apply(data)
+        assert "Error: Cannot find module 'express'" in text_of(screen.body)

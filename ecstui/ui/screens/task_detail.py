@@ -55,7 +55,8 @@ class TaskDetailScreen(DetailScreen):
     def __init__(self, cluster: str, task_arn: str) -> None:
         self.cluster = cluster
         self.task_arn = task_arn
-        # Read once the task has stopped: its last lines cannot change (a failure is said, not retried).
+        # Read once the task has stopped: its last lines cannot change. A denial is said and not asked again;
+        # throttling or an outage is read again at the next refresh.
         self._last_lines: LastLines | None = None
         super().__init__()
 
@@ -72,7 +73,7 @@ class TaskDetailScreen(DetailScreen):
         )
         if wants_last_lines(task):
             last = self._last_lines or await read_last_lines(self.ecs_app.logs, task, definition)
-            if task.last_status == "STOPPED":
+            if task.last_status == "STOPPED" and not last.retry:
                 self._last_lines = last
             context = dataclasses.replace(context, last_lines=last)
         return task, definition, context
