@@ -392,6 +392,9 @@ class LogsScreen(LiveScreen):
         before = {s.stream for s in self.chosen_sources() if s.readable}
         self.sources = sources
         chosen = [s for s in self.chosen_sources() if s.readable]
+        self.notes = self._where_notes(self.chosen_sources())
+        self._show_notes()
+        self._update_header()
         if {s.stream for s in chosen} == before or not chosen:
             return
         self.view.assign_colours(dict.fromkeys(s.task_id for s in chosen if s.task_id))
