@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from launch import LARGE_CLUSTER, REGION, SIZE, until  # noqa: E402  (bench/, this script's folder)
+from log_pane import log_pane_figures  # noqa: E402
 
 from ecstui.aws.fetch import EcsReader  # noqa: E402
 from ecstui.aws.models import Task  # noqa: E402
@@ -504,6 +505,9 @@ def main() -> int:
     ui = json.loads(child.stdout.strip().splitlines()[-1])
     server.stop()
 
+    print("The log pane with 1,000 and 100,000 lines…", flush=True)
+    log_pane = log_pane_figures()
+
     # -- report -----------------------------------------------------------------------------------------------------
     share = DEFAULT_SHARE
     category = ECS_THROTTLE_CATEGORIES["service read"]
@@ -639,6 +643,8 @@ def main() -> int:
             f"{ui['rss_after_50_mb']:.0f} MB.",
         )
     )
+
+    sections.append(log_pane)
 
     total = time.perf_counter() - begun
     lines = [

@@ -13,6 +13,7 @@ import platformdirs
 
 CONFIG_ENV = "ECSTUI_CONFIG"
 DEFAULT_REFRESH_SECONDS = 5.0
+DEFAULT_LOG_LINES = 100_000  # lines a log pane holds
 # Plain environment variables whose names match are secrets in all but name (AWS's own examples put
 # MYSQL_ROOT_PASSWORD there): searched case-insensitively anywhere in the name, so DB_PASSWORD and aws_secret_key match.
 DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE"
@@ -43,6 +44,8 @@ class Settings:
     name) have their values masked until revealed."""
     exec_command: str = DEFAULT_EXEC_COMMAND
     """What `s` runs in a container through ECS Exec ("/bin/bash -l", "/bin/sh")."""
+    log_lines: int = DEFAULT_LOG_LINES
+    """How many lines a log pane holds; the oldest are dropped past it (a frame costs the same however many)."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
 
@@ -76,9 +79,9 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern", "exec_command"}
+    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern", "exec_command", "log_lines"}
     if unknown:
-        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command"
+        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command, log_lines"
         raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
     profiles_raw = data.get("profiles", {})
     if not isinstance(profiles_raw, dict):
@@ -110,12 +113,16 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     exec_command = data.get("exec_command", DEFAULT_EXEC_COMMAND)
     if not isinstance(exec_command, str) or not exec_command.strip():
         raise ConfigError(f'{where}: exec_command must be the command to run in a container, like "/bin/sh".')
+    log_lines = data.get("log_lines", DEFAULT_LOG_LINES)
+    if isinstance(log_lines, bool) or not isinstance(log_lines, int) or not 1_000 <= log_lines <= 1_000_000:
+        raise ConfigError(f"{where}: log_lines must be a whole number from 1000 to 1000000, not {log_lines!r}.")
     return Settings(
         exec_command=exec_command.strip(),
         profiles=profiles,
         refresh_seconds=float(refresh),
         keymap={str(k): v for k, v in keymap_raw.items()},
         secret_env_pattern=pattern,
+        log_lines=log_lines,
         path=path,
     )
 

@@ -49,6 +49,11 @@ def test_refresh_interval_and_keymap(tmp_path: Path) -> None:
     assert settings.keymap == {"scale": "S"}
 
 
+def test_how_many_lines_a_log_pane_holds(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, "log_lines = 250000\n")).log_lines == 250_000
+    assert load_settings(write(tmp_path, "")).log_lines == 100_000
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -59,6 +64,7 @@ def test_refresh_interval_and_keymap(tmp_path: Path) -> None:
         ("refresh_seconds = 0\n", "refresh_seconds must be a number"),
         ("refresh = 5\n", "unknown setting 'refresh'"),
         ("[keymap]\nscale = 1\n", "[keymap] must map binding ids to keys"),
+        ("log_lines = 10\n", "log_lines must be a whole number from 1000 to 1000000"),
     ],
 )
 def test_a_malformed_file_gives_one_readable_sentence(tmp_path: Path, text: str, says: str) -> None:

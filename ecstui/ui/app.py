@@ -35,7 +35,7 @@ from ecstui.aws.service_scaling import ScalingActions
 from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.aws.task_definition_draft import TaskDefinitionDraft
-from ecstui.config import DEFAULT_EXEC_COMMAND, DEFAULT_SECRET_ENV_PATTERN
+from ecstui.config import DEFAULT_EXEC_COMMAND, DEFAULT_LOG_LINES, DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.dialogs.exec import ExecDialog, PortForwardDialog
 from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
@@ -49,6 +49,7 @@ from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.help import HelpScreen, key_label
 from ecstui.ui.screens.instances import InstancesScreen
 from ecstui.ui.screens.jump import JumpScreen
+from ecstui.ui.screens.logs import LogsScreen, LogTarget
 from ecstui.ui.screens.schedules import SchedulesScreen
 from ecstui.ui.screens.service_detail import ServiceDetailScreen
 from ecstui.ui.screens.services import ServicesScreen
@@ -83,6 +84,7 @@ class AppOptions:
     triage_at_start: bool = True  # open on the triage list when something is broken (without --cluster)
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
     exec_command: str = DEFAULT_EXEC_COMMAND  # what `s` runs in a container (ECS Exec)
+    log_lines: int = DEFAULT_LOG_LINES  # lines a log pane holds (the oldest are dropped)
 
 
 class EcsApp(App[None]):
@@ -250,6 +252,13 @@ class EcsApp(App[None]):
 
     def open_task(self, cluster: str, task_arn: str) -> None:
         self.push_screen(TaskDetailScreen(cluster, task_arn))
+
+    def open_logs(
+        self, cluster: str, *, task_arn: str | None = None, service: str | None = None, container: str | None = None
+    ) -> None:
+        """The log pane of a task (its container) or of a service (its running tasks merged)."""
+        target = LogTarget(cluster, task_arn=task_arn, service=service, container=container)
+        self.push_screen(LogsScreen(target, max_lines=self.options.log_lines))
 
     def open_service(self, cluster: str, service: str) -> None:
         self.context_cluster, self.context_service = cluster, service

@@ -23,6 +23,7 @@ from ecstui.ui.dialogs.cluster import DeleteClusterDialog
 from ecstui.ui.dialogs.create_cluster import CreateClusterDialog
 from ecstui.ui.dialogs.create_service import CreateServiceDialog
 from ecstui.ui.dialogs.exec import EnableExecDialog, ExecDialog, ExecTargetDialog, PortForwardDialog
+from ecstui.ui.dialogs.logs import LogPatternDialog, LogRangeDialog, SaveLogDialog
 from ecstui.ui.dialogs.run_task import RunTaskDialog
 from ecstui.ui.dialogs.scaling import (
     AddPolicyDialog,
@@ -160,6 +161,20 @@ async def _desired(app: EcsApp) -> int:
     return 8
 
 
+async def _log_range(app: EcsApp) -> ActionDialog[Any]:
+    from ecstui.ui.log_range import LAST_HOUR
+
+    return LogRangeDialog(LAST_HOUR, app.clock, task_started=True)
+
+
+async def _log_pattern(app: EcsApp) -> ActionDialog[Any]:
+    return LogPatternDialog('?ERROR ?Exception -healthz { $.level = "error" }')
+
+
+async def _save_log(app: EcsApp) -> ActionDialog[Any]:
+    return SaveLogDialog("./0123456789abcdef0123456789abcdef-datadog-agent.log", lambda: ["a line"])
+
+
 # Every dialog the demo can open, made from what the demo holds.
 DIALOGS: dict[type[ActionDialog[Any]], Factory] = {
     CreateClusterDialog: _with(CreateClusterDialog, _existing),
@@ -187,6 +202,9 @@ DIALOGS: dict[type[ActionDialog[Any]], Factory] = {
     ExecDialog: _with(ExecDialog, _cluster_name, _exec_task),
     PortForwardDialog: _with(PortForwardDialog, _cluster_name, _exec_task),
     EnableExecDialog: _with(EnableExecDialog, _cluster_name, _exec_service),
+    LogRangeDialog: _log_range,
+    LogPatternDialog: _log_pattern,
+    SaveLogDialog: _save_log,
 }
 
 

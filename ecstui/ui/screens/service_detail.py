@@ -66,6 +66,7 @@ class ServiceDetailScreen(DetailScreen):
         Binding("t", "tasks", "Tasks", id="service.tasks"),
         Binding("d", "task_definition", "Task definition", id="service.taskdef"),
         Binding("a", "autoscaling", "Auto scaling", id="service.autoscaling"),
+        Binding("l", "logs", "Logs", id="service.logs"),
     ]
 
     DEFAULT_CSS = """
@@ -161,6 +162,10 @@ class ServiceDetailScreen(DetailScreen):
     def action_autoscaling(self) -> None:
         self.ecs_app.open_autoscaling(self.cluster, self.service_name)
 
+    def action_logs(self) -> None:
+        """The running tasks' logs, merged by time."""
+        self.ecs_app.open_logs(self.cluster, service=self.service_name)
+
     def action_task_definition(self) -> None:
         if self.view is not None:
             self.ecs_app.open_task_definition(self.view.service.task_definition_arn)
@@ -215,6 +220,7 @@ class ServiceDetailScreen(DetailScreen):
                 f"Roll back {self.service_name}", "Deploy the previous deployment's revision", self.action_roll_back
             ),
             PaletteCommand(f"Tasks of {self.service_name}", "Open its tasks", self.action_tasks),
+            PaletteCommand(f"Logs of {self.service_name}", "Its running tasks' logs, merged", self.action_logs),
             PaletteCommand("Filter events", "Narrow the service's events", self.action_filter_events),
             PaletteCommand(f"Task definition of {self.service_name}", "Open it", self.action_task_definition),
         ]

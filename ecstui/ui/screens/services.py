@@ -43,6 +43,7 @@ class ServicesScreen(ListScreen[Service]):
         Binding("d", "task_definition", "Task definition", id="services.taskdef"),
         Binding("v", "view", "View", id="services.view"),
         Binding("a", "autoscaling", "Auto scaling", id="services.autoscaling"),
+        Binding("l", "logs", "Logs", id="services.logs"),
     ]
 
     def __init__(self, cluster: str) -> None:
@@ -147,6 +148,11 @@ class ServicesScreen(ListScreen[Service]):
         if (item := self.selected) is not None:
             self.ecs_app.open_autoscaling(self.cluster, item.name)
 
+    def action_logs(self) -> None:
+        """The service's running tasks' logs, merged by time."""
+        if (item := self.selected) is not None:
+            self.ecs_app.open_logs(self.cluster, service=item.name)
+
     # -- actions ------------------------------------------------------------------------------
     def action_scale(self) -> None:
         if (item := self.selected) is not None and self.ecs_app.can_mutate("scale"):
@@ -187,5 +193,6 @@ class ServicesScreen(ListScreen[Service]):
             PaletteCommand(f"Update {item.name}", "Roll out another revision", self.action_update),
             PaletteCommand(f"Delete {item.name}", "Scale to 0 and delete", self.action_delete),
             PaletteCommand(f"Tasks of {item.name}", "Open its tasks", self.action_open),
+            PaletteCommand(f"Logs of {item.name}", "Its running tasks' logs, merged", self.action_logs),
             PaletteCommand(f"Task definition of {item.name}", item.task_definition, self.action_task_definition),
         ]

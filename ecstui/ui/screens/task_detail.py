@@ -51,6 +51,7 @@ class TaskDetailScreen(DetailScreen):
         Binding("v", "service", "Service", id="task.service"),
         Binding("s", "shell", "Shell", id="task.shell"),
         Binding("F", "port_forward", "Port forward", id="task.port_forward"),
+        Binding("l", "logs", "Logs", id="task.logs"),
     ]
 
     def __init__(self, cluster: str, task_arn: str) -> None:
@@ -126,6 +127,10 @@ class TaskDetailScreen(DetailScreen):
         if self.data is not None:
             self.ecs_app.open_port_forward(self.cluster, self.data[0])
 
+    def action_logs(self) -> None:
+        """This task's log stream (c in the pane switches container)."""
+        self.ecs_app.open_logs(self.cluster, task_arn=self.task_arn)
+
     def palette_commands(self) -> list[PaletteCommand]:
         commands = [
             PaletteCommand("Task definition", "Open this task's task definition", self.action_task_definition),
@@ -133,6 +138,7 @@ class TaskDetailScreen(DetailScreen):
             PaletteCommand(
                 "Port forward", "ECS Exec to a container port or a host the task reaches", self.action_port_forward
             ),
+            PaletteCommand(f"Logs of task {short_name(self.task_arn)}", "Its container's log stream", self.action_logs),
         ]
         if self.data is not None and (name := self.data[0].service_name):
             commands.append(

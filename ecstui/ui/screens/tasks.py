@@ -32,6 +32,7 @@ class TasksScreen(ListScreen[Task]):
         Binding("S", "toggle_stopped", "Running/stopped", id="tasks.toggle_stopped"),
         Binding("s", "shell", "Shell", id="tasks.shell"),
         Binding("F", "port_forward", "Port forward", id="tasks.port_forward"),
+        Binding("l", "logs", "Logs", id="tasks.logs"),
     ]
 
     DEFAULT_CSS = """
@@ -187,6 +188,11 @@ class TasksScreen(ListScreen[Task]):
     def open_item(self, item: Task) -> None:
         self.ecs_app.open_task(self.cluster, item.arn)
 
+    def action_logs(self) -> None:
+        """The task's own log stream (a stopped task's last lines)."""
+        if (item := self.selected) is not None:
+            self.ecs_app.open_logs(self.cluster, task_arn=item.arn)
+
     def action_toggle_stopped(self) -> None:
         self.desired_status = "STOPPED" if self.desired_status == "RUNNING" else "RUNNING"
         self.items = {}
@@ -227,6 +233,7 @@ class TasksScreen(ListScreen[Task]):
             commands.insert(
                 3, PaletteCommand(f"Port forward through {item.id}", "ECS Exec to a port", self.action_port_forward)
             )
+            commands.insert(4, PaletteCommand(f"Logs of task {item.id}", "Its own log stream", self.action_logs))
         return commands
 
 
