@@ -26,6 +26,7 @@ from moto.utilities.aws_headers import gen_amzn_requestid_long
 
 from ecstui.emulator import scaling_api
 from ecstui.emulator.elb_limits import elb_limited
+from ecstui.emulator.metrics_api import metrics_limited
 from ecstui.emulator.wire import (
     JSON_CONTENT_TYPE,
     AwsRequest,
@@ -325,6 +326,8 @@ class AwsLimitsMiddleware:
                     return [payload]
         if (elb := elb_limited(self, environ, start_response, request)) is not None:  # ELBv2's pages and batches
             return elb
+        if (metrics := metrics_limited(self, environ, start_response, request)) is not None:  # GetMetricData's
+            return metrics
         with self.lock:
             return [collect(self.app(environ, start_response))]
 
