@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
 from ecstui.aws.batching import run_all
-from ecstui.aws.parse import _objs, _str
+from ecstui.aws.parse import _objs, _str, cluster_from_api
 from ecstui.aws.read_errors import reads_aws
 from ecstui.aws.session import AwsSession
 
@@ -46,6 +46,8 @@ QUERY_ID: Final = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 CACHE_SECONDS: Final = 60.0
 # Pages of one GetMetricData followed; a NextToken handed back again ends the loop.
 MAX_PAGES: Final = 50
+# A cluster's Container Insights setting changes rarely (an UpdateClusterSettings): read again after this.
+INSIGHTS_SECONDS: Final = 300.0
 # The chart ranges and their periods: each series stays within 100 datapoints, a chart's width at most.
 CHART_PERIODS: Final[Mapping[int, int]] = {1: 60, 6: 300, 24: 900}
 ChartHours = Literal[1, 6, 24]
@@ -94,6 +96,16 @@ class Series:
     def values(self) -> list[float]:
         return [value for _, value in self.points]
 
+    def slots(self, start: datetime, end: datetime, period: int) -> list[float | None]:
+        """One value per period from `start` to `end`, None where that period has no datapoint."""
+        count = max(0, int((end - start).total_seconds() // period))
+        slots: list[float | None] = [None] * count
+        for when, value in self.points:
+            index = int((when - start).total_seconds() // period)
+            if 0 <= index < count:
+                slots[index] = value
+        return slots
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceUtilisation:
@@ -101,6 +113,14 @@ class ServiceUtilisation:
 
     cpu: Series
     memory: Series
+    start: datetime | None = None  # the window read (a minute of data a slot)
+    end: datetime | None = None
+
+    def minutes(self, series: Series) -> list[float | None]:
+        """The series a value a minute over the window, None for a minute without data."""
+        if self.start is None or self.end is None:
+            return list(series.values)
+        return series.slots(self.start, self.end, 60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +243,7 @@ class MetricsReader:
         self.session = session
         self.cache_seconds = cache_seconds
         self._utilisation: dict[tuple[str, str], _Cached] = {}
+        self._insights: dict[str, tuple[datetime, InsightsLevel | None]] = {}
 
     async def _read(self, queries: Sequence[MetricQuery], start: datetime, end: datetime) -> list[Series]:
         """Every query's series, in the order given: one call per batch, the batches sent together."""
@@ -258,6 +279,20 @@ class MetricsReader:
         return [
             Series(query.label, tuple(sorted(points[qid].items()))) for query, qid in zip(queries, ids, strict=True)
         ]
+
+    @reads_aws
+    async def container_insights(self, cluster: str, *, now: datetime) -> InsightsLevel | None:
+        """The cluster's Container Insights: "enabled", "enhanced", or None when off (DescribeClusters, cached)."""
+        cached = self._insights.get(cluster)
+        if cached is not None and timedelta(0) <= now - cached[0] < timedelta(seconds=INSIGHTS_SECONDS):
+            return cached[1]
+        ecs = await self.session.ecs()
+        response = await ecs.describe_clusters(clusters=[cluster], include=["SETTINGS"])
+        found = [cluster_from_api(item) for item in _objs(response.get("clusters"))]
+        level = found[0].container_insights if found else None
+        value: InsightsLevel | None = "enhanced" if level == "enhanced" else "enabled" if level == "enabled" else None
+        self._insights[cluster] = (now, value)
+        return value
 
     # -- the services pane ---------------------------------------------------------------------------------------
     def cached_utilisation(self, cluster: str, service: str) -> ServiceUtilisation | None:
@@ -295,7 +330,7 @@ class MetricsReader:
                 queries.append(MetricQuery(ECS_NAMESPACE, "MemoryUtilization", dimensions, "Average", 60, "Memory"))
             series = await self._read(queries, start, end)
             for index, name in enumerate(due):
-                value = ServiceUtilisation(series[2 * index], series[2 * index + 1])
+                value = ServiceUtilisation(series[2 * index], series[2 * index + 1], start, end)
                 self._utilisation[(cluster, name)] = _Cached(now, value)
         return {name: self._utilisation[(cluster, name)].value for name in names}
 
@@ -366,10 +401,10 @@ class MetricsReader:
                     errors.append(next(series))
             every = _period_name(period)
             charts.append(
-                Chart(f"Requests per target (a {every})", "requests", tuple(requests), targets.get("requests"))
+                Chart(f"Requests per target (per {every})", "requests", tuple(requests), targets.get("requests"))
             )
             charts.append(Chart("Target response time", "s", tuple(latency)))
-            charts.append(Chart(f"Target 5xx (a {every})", "errors", tuple(errors)))
+            charts.append(Chart(f"Target 5xx (per {every})", "errors", tuple(errors)))
         return ServiceCharts(hours, period, start, end, tuple(charts))
 
     # -- the task pane -------------------------------------------------------------------------------------------

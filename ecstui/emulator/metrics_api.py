@@ -57,27 +57,43 @@ class SeriesStore:
     def put(self, key: SeriesKey, when: datetime, total: float, low: float, high: float, count: float) -> None:
         self.series.setdefault(key, array("d")).extend((when.timestamp(), total, low, high, count))
 
-    def put_value(self, key: SeriesKey, when: datetime, value: float) -> None:
-        self.put(key, when, value, value, value, 1.0)
+    def put_value(self, key: SeriesKey, when: datetime, value: float, weight: float = 1.0) -> None:
+        """One value; `weight` > 1 for a datapoint that stands for that many minutes' datapoints (history)."""
+        self.put(key, when, value * weight, value, value, weight)
 
     def points(self, key: SeriesKey) -> array[float]:
         return self.series.get(key, array("d"))
 
-    def trim_series(self, key: SeriesKey, keep: Callable[[float], bool]) -> int:
-        """Drop the datapoints of one series whose timestamp `keep` refuses (bounded retention); how many."""
+    def downsample(self, key: SeriesKey, slot_of: Callable[[float], float | None]) -> None:
+        """Merge the datapoints of one series into coarser ones, as CloudWatch's retention does: `slot_of(time)`
+        is the time of the datapoint a point is merged into (its own to keep it, None to drop it). A merged
+        datapoint keeps its sum, minimum, maximum and sample count, so Average, Sum, Minimum and Maximum over
+        a period that covers it stay what they were."""
         data = self.series.get(key)
         if data is None:
-            return 0
-        kept = array("d")
+            return
+        merged: dict[float, list[float]] = {}
         for index in range(0, len(data), 5):
-            if keep(data[index]):
-                kept.extend(data[index : index + 5])
-        dropped = (len(data) - len(kept)) // 5
-        if kept:
-            self.series[key] = kept
+            slot = slot_of(data[index])
+            if slot is None:
+                continue
+            total, low, high, count = data[index + 1 : index + 5]
+            kept = merged.get(slot)
+            if kept is None:
+                merged[slot] = [total, low, high, count]
+            else:
+                kept[0] += total
+                kept[1] = min(kept[1], low)
+                kept[2] = max(kept[2], high)
+                kept[3] += count
+        fresh = array("d")
+        for slot in sorted(merged):
+            fresh.append(slot)
+            fresh.extend(merged[slot])
+        if fresh:
+            self.series[key] = fresh
         else:
             del self.series[key]
-        return dropped
 
     @property
     def datapoints(self) -> int:

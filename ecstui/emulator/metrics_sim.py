@@ -84,7 +84,7 @@ def _services(ecs: Any) -> list[Any]:
     return [s for s in ecs.services.values() if s.status == "ACTIVE" and int(s.desired_count or 0) > 0]
 
 
-def _put_utilisation(store: SeriesStore, service: Any, when: datetime, tasks: int) -> None:
+def _put_utilisation(store: SeriesStore, service: Any, when: datetime, tasks: int, weight: float = 1.0) -> None:
     key = _service_key(service)
     kind = behaviour(service)
     dims = (("ClusterName", service.cluster_name), ("ServiceName", service.name))
@@ -95,7 +95,7 @@ def _put_utilisation(store: SeriesStore, service: Any, when: datetime, tasks: in
         spread = 1.08 + 0.3 * _unit(key, metric, "max", int(when.timestamp() // 60)) if count > 1 else 1.0
         high = min(100.0, average * spread)
         low = max(0.0, 2 * average - high) if count > 1 else average
-        store.put(series_key("AWS/ECS", name, dims), when, average * count, low, high, float(count))
+        store.put(series_key("AWS/ECS", name, dims), when, average * count * weight, low, high, count * weight)
 
 
 def _alb_groups(elbv2: Any, service: Any) -> list[tuple[str, str]]:
@@ -114,7 +114,7 @@ def _alb_groups(elbv2: Any, service: Any) -> list[tuple[str, str]]:
     return [(f"targetgroup/{tg}", lb) for tg, lb in found if tg and lb]
 
 
-def _put_alb(store: SeriesStore, elbv2: Any, service: Any, when: datetime, tasks: int) -> None:
+def _put_alb(store: SeriesStore, elbv2: Any, service: Any, when: datetime, tasks: int, weight: float = 1.0) -> None:
     groups = _alb_groups(elbv2, service)
     if not groups or tasks <= 0:
         return
@@ -125,7 +125,7 @@ def _put_alb(store: SeriesStore, elbv2: Any, service: Any, when: datetime, tasks
     per_target = scaling_sim.load_of(service, "requests", round(60 + 240 * _unit(key, "rps") * load, 1))
     for tg, lb in groups:
         requests = series_key("AWS/ApplicationELB", "RequestCountPerTarget", (("TargetGroup", tg),))
-        store.put_value(requests, when, per_target)
+        store.put_value(requests, when, per_target, weight)
         both = (("LoadBalancer", lb), ("TargetGroup", tg))
         total = per_target * tasks
         latency = (0.03 + 0.09 * _unit(key, "latency")) * (0.8 + 0.4 * load) + 0.02 * _unit(key, "lat", minute)
@@ -134,13 +134,14 @@ def _put_alb(store: SeriesStore, elbv2: Any, service: Any, when: datetime, tasks
         store.put(
             series_key("AWS/ApplicationELB", "TargetResponseTime", both),
             when,
-            latency * total,
+            latency * total * weight,
             latency * 0.2,
             latency * 6,
-            max(1.0, total),
+            max(1.0, total) * weight,
         )
         rate = 0.04 + 0.06 * _unit(key, "5xx", minute) if sick else 0.001 * _unit(key, "5xx", minute)
-        store.put_value(series_key("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", both), when, round(total * rate))
+        errors = series_key("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", both)
+        store.put_value(errors, when, round(total * rate), weight)
 
 
 def _family(arn: str) -> str:
@@ -217,11 +218,16 @@ def publish(ecs: Any, elbv2: Any, region: str, now: datetime) -> None:
         trim(store, now)
 
 
-def history_minutes(span: timedelta = timedelta(hours=24)) -> Iterable[int]:
-    """Minutes ago at which a day of history is kept (see trim): every minute of the last hour, then sparser."""
+def history_minutes(span: timedelta = timedelta(hours=24)) -> Iterable[tuple[int, int]]:
+    """(minutes ago, minutes it stands for) of a day of history as `trim` keeps it: every minute of the last hour,
+    a datapoint per 5 minutes to 6 hours, per 15 minutes to a day."""
     for ago in range(int(span.total_seconds() // 60), 0, -1):
-        if ago <= 60 or (ago <= 360 and ago % 5 == 0) or ago % 15 == 0:
-            yield ago
+        if ago <= 60:
+            yield ago, 1
+        elif ago <= 360 and ago % 5 == 0:
+            yield ago, 5
+        elif ago > 360 and ago % 15 == 0:
+            yield ago, 15
 
 
 def backfill(ecs: Any, elbv2: Any, region: str, now: datetime) -> None:
@@ -231,31 +237,33 @@ def backfill(ecs: Any, elbv2: Any, region: str, now: datetime) -> None:
     for service in _services(ecs):
         tasks = len(_running_tasks(ecs, service)) or int(service.desired_count or 0)
         level = insights_level(clusters.get(service.cluster_name))
-        for ago in history_minutes():
+        for ago, weight in history_minutes():
             at = (now - timedelta(minutes=ago)).replace(second=0, microsecond=0)
-            _put_utilisation(store, service, at, tasks)
-            _put_alb(store, elbv2, service, at, tasks)
+            _put_utilisation(store, service, at, tasks, weight)
+            _put_alb(store, elbv2, service, at, tasks, weight)
             if level is not None:
                 dims = (("ClusterName", service.cluster_name), ("ServiceName", service.name))
-                store.put_value(series_key("ECS/ContainerInsights", "RunningTaskCount", dims), at, float(tasks))
+                running = series_key("ECS/ContainerInsights", "RunningTaskCount", dims)
+                store.put_value(running, at, float(tasks), weight)
 
 
 def trim(store: SeriesStore, now: datetime) -> None:
-    """Thin the history as `history_minutes` keeps it; task-level series an hour only."""
+    """Downsample the history as `history_minutes` describes it (merging, so sums and averages hold); task-level
+    series are kept an hour, everything a day."""
     moment = now.timestamp()
     for key in list(store.series):
         per_task = any(name == "TaskId" for name, _ in key[2])
 
-        def keep(when: float, per_task: bool = per_task) -> bool:
+        def slot_of(when: float, per_task: bool = per_task) -> float | None:
             ago = (moment - when) / 60.0
             if ago <= 65:
-                return True
+                return when
             if per_task or ago > 24 * 60 + 15:
-                return False
-            minute = int(when // 60)
-            return (ago <= 365 and minute % 5 == 0) or minute % 15 == 0
+                return None
+            every = 300 if ago <= 365 else 900
+            return when // every * every
 
-        store.trim_series(key, keep)
+        store.downsample(key, slot_of)
 
 
 __all__ = ["backfill", "history_minutes", "insights_level", "publish", "trim", "utilisation"]

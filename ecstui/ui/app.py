@@ -24,6 +24,7 @@ from ecstui.aws.iam_roles import RoleActions, RoleReader
 from ecstui.aws.load_balancer_actions import LoadBalancerActions
 from ecstui.aws.load_balancer_choices import LoadBalancerChoices
 from ecstui.aws.load_balancing import LoadBalancingReader
+from ecstui.aws.metrics import MetricsReader
 from ecstui.aws.models import TaskDefinition
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.prefetch import ServiceListingPrefetch
@@ -103,6 +104,8 @@ class EcsApp(App[None]):
         self.session = AwsSession(target, limiter=prefetch.limiter if prefetch is not None else None)
         self.reader = EcsReader(self.session)
         self.load_balancing = LoadBalancingReader(self.session)
+        # CloudWatch metrics of services and tasks (the services pane's CPU/Mem, the service view's charts).
+        self.metrics = MetricsReader(self.session)
         self.audit = AuditLog(self.options.audit_path)
         self.actions = EcsActions(self.session, self.audit)
         # Slow-changing reads for the forms' pickers, cached for minutes (see ttl_cache).

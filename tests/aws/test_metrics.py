@@ -187,7 +187,7 @@ async def test_alb_charts_name_the_target_group_and_load_balancer_by_their_arn_t
     assert by_metric["HTTPCode_Target_5XX_Count"]["Metric"]["Dimensions"] == both
     assert by_metric["HTTPCode_Target_5XX_Count"]["Metric"]["Namespace"] == "AWS/ApplicationELB"
     titles = [chart.title for chart in charts.charts]
-    assert titles[3:] == ["Requests per target (a minute)", "Target response time", "Target 5xx (a minute)"]
+    assert titles[3:] == ["Requests per target (per minute)", "Target response time", "Target 5xx (per minute)"]
     requests, latency, errors = charts.charts[3:]
     assert requests.series[0].latest and latency.series[0].latest and errors.series[0].latest
     # Without Container Insights asked for, the running-tasks chart says what it needs.

@@ -1,0 +1,34 @@
+"""The sparkline function: blocks for values, gaps for missing minutes, squeezed to its width."""
+
+from __future__ import annotations
+
+from ecstui.ui.sparkline import BLOCKS, GAP, resample, sparkline
+
+
+def test_the_lowest_value_is_the_lowest_block_and_the_highest_the_full_one() -> None:
+    assert sparkline([0, 50, 100], 3) == "▁▅█"
+    assert sparkline([10, 20, 30, 40, 50, 60, 70, 80], 8) == BLOCKS
+
+
+def test_a_minute_without_data_is_a_gap_never_a_low_block() -> None:
+    line = sparkline([40, None, 60], 3)
+    assert line[1] == GAP
+    assert line[0] == "▁" and line[2] == "█"
+    assert sparkline([None, None], 2) == GAP * 2
+    assert sparkline([], 12) == ""
+
+
+def test_a_steady_service_stays_low_instead_of_swinging() -> None:
+    # 40% ± 1: within the least span of 10 points, so the line stays in the lower blocks.
+    line = sparkline([39, 41, 40, 39, 41], 5)
+    assert set(line) <= set(BLOCKS[:3])
+
+
+def test_an_hour_squeezes_into_the_width_with_the_newest_at_the_right() -> None:
+    hour = [float(minute) for minute in range(60)]
+    line = sparkline(hour, 12)
+    assert len(line) == 12
+    assert line[0] == "▁" and line[-1] == "█"
+    assert resample([1, 2, 3, 4], 2) == [1.5, 3.5]
+    assert resample([1, None, None, 4], 2) == [1.0, 4.0]
+    assert resample([None, None, 3, 4], 2) == [None, 3.5]
