@@ -136,8 +136,7 @@ class ServiceDetailScreen(DetailScreen):
         """Charts over the next range: 1 h, 6 h, 24 h, then 1 h again."""
         ranges = sorted(CHART_PERIODS)
         self.chart_hours = ranges[(ranges.index(self.chart_hours) + 1) % len(ranges)]
-        notify_inert(self, f"Metrics over the last {self.chart_hours} h", timeout=2)
-        self._scroll_to_metrics = True
+        self._scroll_to_metrics = True  # the section's title says the new range once it is read
         self.action_refresh_now()
 
     def _apply(self, data: object) -> None:
@@ -299,6 +298,7 @@ class ServiceDetailScreen(DetailScreen):
             ),
             PaletteCommand(f"Tasks of {self.service_name}", "Open its tasks", self.action_tasks),
             PaletteCommand("Filter events", "Narrow the service's events", self.action_filter_events),
+            PaletteCommand("Metrics range", "Charts over the last 1 h, 6 h or 24 h (m)", self.action_metrics_range),
             PaletteCommand(f"Task definition of {self.service_name}", "Open it", self.action_task_definition),
         ]
 
