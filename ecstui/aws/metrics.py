@@ -364,7 +364,7 @@ class MetricsReader:
         ]
         if insights:
             queries.append(
-                MetricQuery(INSIGHTS_NAMESPACE, "RunningTaskCount", service_dims, "Average", period, "running")
+                MetricQuery(INSIGHTS_NAMESPACE, "RunningTaskCount", service_dims, "Average", period, "")
             )
         groups = []
         for group in load_balancers:

@@ -64,6 +64,11 @@ class SeriesStore:
     def points(self, key: SeriesKey) -> array[float]:
         return self.series.get(key, array("d"))
 
+    def first(self, key: SeriesKey) -> float | None:
+        """The time of a series' oldest datapoint (epoch seconds), None for a series without any."""
+        data = self.series.get(key)
+        return data[0] if data else None
+
     def downsample(self, key: SeriesKey, slot_of: Callable[[float], float | None]) -> None:
         """Merge the datapoints of one series into coarser ones, as CloudWatch's retention does: `slot_of(time)`
         is the time of the datapoint a point is merged into (its own to keep it, None to drop it). A merged

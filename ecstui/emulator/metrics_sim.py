@@ -231,18 +231,23 @@ def history_minutes(span: timedelta = timedelta(hours=24)) -> Iterable[tuple[int
 
 
 def backfill(ecs: Any, elbv2: Any, region: str, now: datetime) -> None:
-    """A day of history for the services that run now (as many tasks as they have now), so charts are not empty."""
+    """A day of history for the services that run now (as many tasks as they have now), so charts are not empty;
+    up to the first live datapoint (warm_start steps the simulator before this), never over it."""
     store = store_of(cloudwatch_backend(region))
     clusters = {c.name: c for c in ecs.clusters.values()}
     for service in _services(ecs):
         tasks = len(_running_tasks(ecs, service)) or int(service.desired_count or 0)
         level = insights_level(clusters.get(service.cluster_name))
+        dims = (("ClusterName", service.cluster_name), ("ServiceName", service.name))
+        first = store.first(series_key("AWS/ECS", "CPUUtilization", dims))
+        until = first if first is not None else now.timestamp()
         for ago, weight in history_minutes():
             at = (now - timedelta(minutes=ago)).replace(second=0, microsecond=0)
+            if at.timestamp() >= until - 30:  # the live minute nearest it is already there
+                continue
             _put_utilisation(store, service, at, tasks, weight)
             _put_alb(store, elbv2, service, at, tasks, weight)
             if level is not None:
-                dims = (("ClusterName", service.cluster_name), ("ServiceName", service.name))
                 running = series_key("ECS/ContainerInsights", "RunningTaskCount", dims)
                 store.put_value(running, at, float(tasks), weight)
 

@@ -23,6 +23,9 @@ from ecstui.ui.sparkline import BLOCKS
 from ecstui.ui.tables import InertTable
 
 HEIGHT = 5  # rows of plot per chart
+# Under SIDE_BY_SIDE_WIDTH the charts stand one under the other: lower, and without the axis rule, so that an 80x24
+# terminal shows three of them at once.
+COMPACT_HEIGHT = 3
 SIDE_BY_SIDE_WIDTH = 110  # from this width on, two charts a row
 SERIES_STYLES = ("cyan", "magenta", "green", "blue", "bright_yellow")
 TARGET_STYLE = "yellow"
@@ -76,12 +79,15 @@ def columns_of(series: Series, start: datetime, period: int, slots: int, width: 
 class ChartView:
     """One chart as Rich renders it: a title line with the latest values, the plot with its scale, the time axis."""
 
-    def __init__(self, chart: Chart, start: datetime, end: datetime, period: int, height: int = HEIGHT) -> None:
+    def __init__(
+        self, chart: Chart, start: datetime, end: datetime, period: int, height: int = HEIGHT, *, rule: bool = True
+    ) -> None:
         self.chart = chart
         self.start = start
         self.end = end
         self.period = period
         self.height = height
+        self.rule = rule
 
     def title(self) -> Text:
         chart = self.chart
@@ -132,8 +138,9 @@ class ChartView:
             for x in range(plot_width):
                 yield self._cell(columns, x, row, top, eighths, target_row)
             yield Segment.line()
-        yield Segment(" " * axis + "└" + "─" * plot_width, Style(dim=True))
-        yield Segment.line()
+        if self.rule:
+            yield Segment(" " * axis + "└" + "─" * plot_width, Style(dim=True))
+            yield Segment.line()
         yield self._time_axis(axis + 1, plot_width)
 
     def _cell(
@@ -174,18 +181,16 @@ class ChartGrid:
     def __init__(self, charts: ServiceCharts) -> None:
         self.charts = charts
 
-    def views(self) -> list[ChartView]:
+    def views(self, *, compact: bool = False) -> list[ChartView]:
         c = self.charts
-        return [ChartView(chart, c.start, c.end, c.period) for chart in c.charts]
+        height = COMPACT_HEIGHT if compact else HEIGHT
+        return [ChartView(chart, c.start, c.end, c.period, height, rule=not compact) for chart in c.charts]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        views = self.views()
         if options.max_width < SIDE_BY_SIDE_WIDTH:
-            for index, view in enumerate(views):
-                if index:
-                    yield Text("")
-                yield view
+            yield from self.views(compact=True)
             return
+        views = self.views()
         grid = InertTable(show_header=False, box=None, pad_edge=False, padding=(0, 2, 1, 0), expand=True)
         grid.add_column(ratio=1)
         grid.add_column(ratio=1)
