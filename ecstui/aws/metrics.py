@@ -363,9 +363,7 @@ class MetricsReader:
             MetricQuery(ECS_NAMESPACE, "MemoryUtilization", service_dims, "Maximum", period, "maximum"),
         ]
         if insights:
-            queries.append(
-                MetricQuery(INSIGHTS_NAMESPACE, "RunningTaskCount", service_dims, "Average", period, "")
-            )
+            queries.append(MetricQuery(INSIGHTS_NAMESPACE, "RunningTaskCount", service_dims, "Average", period, ""))
         groups = []
         for group in load_balancers:
             tg = target_group_dimension(group.target_group_arn)

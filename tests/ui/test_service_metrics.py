@@ -58,16 +58,23 @@ async def test_only_the_rows_on_screen_are_asked_in_one_call_a_minute(emulator: 
         assert cell(screen, "svc-002", CPU).split()[0] == "41%"
         assert cell(screen, "svc-003", CPU) == "—", "a service without datapoints shows no data, not 0"
 
-        # The next refresh within the minute asks nothing; a minute later, the rows on screen again.
+        # The next refresh within the minute asks nothing.
         screen.action_refresh_now()
         await wait_until(pilot, lambda: screen.poller is not None and screen.poller.fetch_count >= 2, limit=30)
         assert len(emulator.log.calls("GetMetricData")) == 1
+        # A page down asks for the rows it brings into view, and only those, without waiting for a refresh.
+        await pilot.press("pagedown")
+        await wait_until(pilot, lambda: len(emulator.log.calls("GetMetricData")) == 2, limit=30)
+        in_view = [screen.items[key].name for key in screen.table.visible_keys() if key in screen.items]
+        assert asked_services(emulator)[1] == sorted(set(in_view) - set(visible))
+        # A minute later (the app's clock), the rows on screen again, in one call.
         clock[0] = FIXED_NOW + timedelta(seconds=61)
         screen.action_refresh_now()
-        await wait_until(pilot, lambda: len(emulator.log.calls("GetMetricData")) == 2, limit=30)
-        assert asked_services(emulator)[1] == sorted(visible)
+        await wait_until(pilot, lambda: len(emulator.log.calls("GetMetricData")) == 3, limit=30)
+        assert asked_services(emulator)[2] == sorted(in_view)
         # Rows keep their places: the listing's order, sorted by name.
-        assert [screen.items[k].name for k in screen.table.visible_keys()][:3] == ["svc-000", "svc-001", "svc-002"]
+        names_in_order = [screen.items[key].name for key in screen.table.keys_in_order()]
+        assert names_in_order == sorted(names_in_order)
 
 
 async def test_access_denied_to_cloudwatch_degrades_only_the_cpu_and_memory_columns(

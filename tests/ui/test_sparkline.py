@@ -32,3 +32,10 @@ def test_an_hour_squeezes_into_the_width_with_the_newest_at_the_right() -> None:
     assert resample([1, 2, 3, 4], 2) == [1.5, 3.5]
     assert resample([1, None, None, 4], 2) == [1.0, 4.0]
     assert resample([None, None, 3, 4], 2) == [None, 3.5]
+
+
+def test_cpu_and_memory_cells_sort_by_their_percentage() -> None:
+    from ecstui.ui.widgets.resource_table import sort_key
+
+    cells = ["9% ▁▂", "42% ▃▄", "100%", "—", "…"]
+    assert sorted(cells, key=sort_key)[:3] == ["9% ▁▂", "42% ▃▄", "100%"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding
+from textual.timer import Timer
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.metrics import ServiceUtilisation
@@ -20,7 +22,7 @@ from ecstui.ui.inert import inert
 from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.utilisation_cells import WIDE_ENOUGH, utilisation_cell
 from ecstui.ui.widgets.one_line import OneLine
-from ecstui.ui.widgets.resource_table import Cell, Column
+from ecstui.ui.widgets.resource_table import Cell, Column, Row
 
 _NOT_YET = Text("…", style=DIM)
 
@@ -61,6 +63,9 @@ class ServicesScreen(ListScreen[Service]):
         self.metrics_error: str | None = None
         self._metrics_failed_at: datetime | None = None
         self._wide = True
+        # One read at a time (the poll's and a scroll's): the second finds the rows read and asks nothing.
+        self._metrics_lock = asyncio.Lock()
+        self._scroll_timer: Timer | None = None
         super().__init__()
 
     def subject(self) -> str:
@@ -104,6 +109,10 @@ class ServicesScreen(ListScreen[Service]):
         """CPU and memory of the rows on screen (of the filter's matches when filtering), from CloudWatch: two
         queries a row, 500 to a GetMetricData, each row at most once a minute. An error leaves the pane as it
         is and says so on one line; it is tried again a minute later, not at every refresh. True on news."""
+        async with self._metrics_lock:
+            return await self._read_utilisation_of(items)
+
+    async def _read_utilisation_of(self, items: dict[str, Service]) -> bool:
         shown = [key for key in self.table.visible_keys() if key in items] or list(items)[:40]
         names = [items[key].name for key in shown]
         now = self.ecs_app.clock()
@@ -136,6 +145,23 @@ class ServicesScreen(ListScreen[Service]):
         note = OneLine(id="metrics-note")
         note.display = False
         self.mount(note, after=self.query_one("#pane-title"))
+        self.watch(self.table, "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self, _old: float, _new: float) -> None:
+        # Rows scrolled into view get their CPU and memory without waiting for the next refresh; a burst of
+        # scrolling asks once, when it settles.
+        if self._scroll_timer is not None:
+            self._scroll_timer.stop()
+        self._scroll_timer = self.set_timer(0.3, self._read_scrolled_rows, name="utilisation after scroll")
+
+    @work(exclusive=True, group="utilisation-scroll", exit_on_error=False, description="CPU/Mem of rows in view")
+    async def _read_scrolled_rows(self) -> None:
+        items = self.items
+        if not items or not await self._read_utilisation(items):
+            return
+        now = self.ecs_app.clock()
+        shown = [key for key in self.table.visible_keys() if key in items]
+        self.table.upsert(Row(key, self._cells_of(key, items[key], now)) for key in shown)
 
     def on_resize(self, event: events.Resize) -> None:
         # The sparklines go first when the terminal narrows, before Name, Status and Running/Desired would.
