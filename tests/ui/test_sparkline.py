@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ecstui.ui.sparkline import BLOCKS, GAP, resample, sparkline
+from ecstui.ui.sparkline import BLOCKS, resample, sparkline
 
 
 def test_the_lowest_value_is_the_lowest_block_and_the_highest_the_full_one() -> None:
@@ -12,9 +12,9 @@ def test_the_lowest_value_is_the_lowest_block_and_the_highest_the_full_one() -> 
 
 def test_a_minute_without_data_is_a_gap_never_a_low_block() -> None:
     line = sparkline([40, None, 60], 3)
-    assert line[1] == GAP
+    assert line[1] == " "  # a blank, not the lowest block
     assert line[0] == "▁" and line[2] == "█"
-    assert sparkline([None, None], 2) == GAP * 2
+    assert sparkline([None, None], 2) == "  "
     assert sparkline([], 12) == ""
 
 
@@ -39,3 +39,25 @@ def test_cpu_and_memory_cells_sort_by_their_percentage() -> None:
 
     cells = ["9% ▁▂", "42% ▃▄", "100%", "—", "…"]
     assert sorted(cells, key=sort_key)[:3] == ["9% ▁▂", "42% ▃▄", "100%"]
+
+
+def test_a_cell_shows_the_latest_minute_and_no_data_for_a_service_that_stopped_publishing() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ecstui.aws.metrics import Series, ServiceUtilisation
+    from ecstui.ui.utilisation_cells import utilisation_cell
+
+    end = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    start = end - timedelta(hours=1)
+
+    def figures(*minutes_ago: int) -> ServiceUtilisation:
+        points = tuple((end - timedelta(minutes=ago), 40.0 + ago) for ago in sorted(minutes_ago, reverse=True))
+        return ServiceUtilisation(Series("CPU", points), Series("Memory"), start, end)
+
+    recent = figures(30, 2)
+    assert utilisation_cell(recent, recent.cpu, wide=False).plain.strip() == "42%"
+    assert len(utilisation_cell(recent, recent.cpu, wide=True).plain) == len(" 42%") + 1 + 12  # the hour, gaps blank
+    stale = figures(30, 20)  # nothing in the last minutes: the service stopped running
+    assert utilisation_cell(stale, stale.cpu, wide=False).plain == "—"
+    assert utilisation_cell(None, None, wide=False).plain == "…"
+    assert utilisation_cell(None, None, wide=False, failed=True).plain == "?"
