@@ -77,6 +77,21 @@ async def test_only_the_rows_on_screen_are_asked_in_one_call_a_minute(emulator: 
         assert names_in_order == sorted(names_in_order)
 
 
+async def test_a_filters_matches_are_asked_when_the_typing_pauses(emulator: EmulatorServer) -> None:
+    make_cluster(boto_client(emulator, "ecs"), "mid", {f"svc-{i:03d}": 0 for i in range(100)})
+    app = make_app(AwsTarget(region="us-east-1", endpoint_url=emulator.endpoint_url), cluster="mid")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        await wait_until(pilot, lambda: len(emulator.log.calls("GetMetricData")) == 1)
+        assert "svc-095" not in asked_services(emulator)[0]
+        await pilot.press("slash", *"svc-09")
+        await wait_until(pilot, lambda: len(emulator.log.calls("GetMetricData")) == 2)
+        assert asked_services(emulator)[1] == [f"svc-09{i}" for i in range(10)]
+        assert screen.table.scroll_y == 0  # asked for the filter, not for a scroll
+
+
 async def test_access_denied_to_cloudwatch_degrades_only_the_cpu_and_memory_columns(
     emulator_server: EmulatorServer, shared_demo_account: AwsTarget
 ) -> None:

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.binding import Binding
 from textual.timer import Timer
+from textual.widgets import Input
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.metrics import ServiceUtilisation
@@ -153,6 +154,11 @@ class ServicesScreen(ListScreen[Service]):
         if self._scroll_timer is not None:
             self._scroll_timer.stop()
         self._scroll_timer = self.set_timer(0.3, self._read_scrolled_rows, name="utilisation after scroll")
+
+    @on(Input.Changed, "#pane-filter")
+    def _filter_narrowed(self, event: Input.Changed) -> None:
+        # The filter's matches are the rows on screen now: theirs too, once the typing pauses.
+        self._scrolled(0.0, 0.0)
 
     @work(exclusive=True, group="utilisation-scroll", exit_on_error=False, description="CPU/Mem of rows in view")
     async def _read_scrolled_rows(self) -> None:
