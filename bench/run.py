@@ -99,6 +99,50 @@ async def calls_per_refresh(target: AwsTarget, cluster: str, service: str | None
     return {"sent": sent, "rows": rows, "minimum": minimum_calls(kind, rows)}
 
 
+# -- 1b. GetMetricData calls while watching the services pane -------------------------------------------------------
+async def metric_calls_per_minute(
+    target: AwsTarget, cluster: str, minutes: int = 2, every: float = 20.0
+) -> dict[str, Any]:
+    """GetMetricData requests (the session's request stats) while the services pane of `cluster` is watched for
+    `minutes` minutes of the app's clock, refreshed every `every` seconds of it (each refresh lists and describes
+    every service again, seconds of the emulator's time at 2,000); beside the least GetMetricData allows for the
+    rows on screen: two queries a row, 500 queries a call, once a minute."""
+    clock = [dt.datetime.now(dt.UTC)]
+    app = EcsApp(target, AppOptions(refresh=3600.0, cluster=cluster, clock=lambda: clock[0]))
+    async with app.run_test(size=SIZE):
+        await until(lambda: isinstance(app.screen, ServicesScreen) and pane(app).updated_at is not None, 300)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen) and screen.poller is not None
+        await until(lambda: bool(screen.utilisation), 60)
+        visible = len([key for key in screen.table.visible_keys() if key in screen.items])
+        app.session.stats.sent.clear()
+        for _ in range(round(minutes * 60 / every)):
+            clock[0] += dt.timedelta(seconds=every)
+            before = screen.poller.fetch_count
+            screen.action_refresh_now()
+            await until(lambda done=before: screen.poller is not None and screen.poller.fetch_count > done, 300)
+        sent = app.session.stats.sent["GetMetricData"]
+        rows = len(screen.items)
+    return {"rows": rows, "visible": visible, "per_minute": sent / minutes, "minimum": math.ceil(visible * 2 / 500)}
+
+
+def metrics_section(result: dict[str, Any]) -> tuple[str, str]:
+    row = [
+        f"{result['rows']} services",
+        result["visible"],
+        f"{result['per_minute']:.2f}",
+        f"⌈{result['visible']} x 2 / 500⌉ = {result['minimum']}",
+        "yes" if result["per_minute"] == result["minimum"] else "no",
+    ]
+    return (
+        "GetMetricData calls per minute watching the services pane",
+        table(["cluster", "rows on screen", "calls per minute", "least the API allows", "minimal"], [row])
+        + "\n\nThe pane refreshes every 20 s of the app's clock for two minutes; the CPU and Mem columns ask "
+        "CloudWatch for the rows on screen only (CPUUtilization and MemoryUtilization, 500 queries a "
+        "GetMetricData), at most once a minute. Counted from the session's request stats.",
+    )
+
+
 # -- 2. Launch under latency and throttling ------------------------------------------------------------------------
 def lower_bound(
     pages: int, describes: int, first_batches: int, list_rtt: float, describe_rtt: float, share: float
@@ -444,10 +488,13 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=5000)
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--ui-child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["metrics"], help="run one part and print it (docs are not written)")
     args = parser.parse_args()
     if args.ui_child:
         print(json.dumps(ui_child(args.ui_child)))
         return 0
+    if args.only == "metrics":
+        return metrics_only(args.services)
 
     from ecstui.emulator.seed import seed_large, seed_scale
     from ecstui.emulator.server import EmulatorServer
@@ -485,6 +532,9 @@ def main() -> int:
         ),
     ]
 
+    print("GetMetricData calls per minute on the services pane…", flush=True)
+    metrics = metrics_section(asyncio.run(metric_calls_per_minute(target, LARGE_CLUSTER)))
+
     print(f"Launch with {LATENCY_MS:.0f} ms latency and throttling…", flush=True)
     launch = launch_timing(url, server)
 
@@ -519,6 +569,7 @@ def main() -> int:
             table(["cluster", "pane", "rows", "sent in one refresh", "minimum the API allows", "minimal"], calls),
         )
     )
+    sections.append(metrics)
     launch_rows = [
         [
             f"first screenful ({launch['visible']} rows described), median of {len(launch['first_screens'])}",
@@ -663,6 +714,23 @@ def main() -> int:
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text("\n".join(lines))
     print(f"\nWritten to {args.output} in {total:.0f} s.")
+    return 0
+
+
+def metrics_only(services: int) -> int:
+    """`--only metrics`: seed the large cluster (no tasks: the figure depends on the rows on screen) and measure."""
+    from ecstui.emulator.seed import seed_large
+    from ecstui.emulator.server import EmulatorServer
+
+    server = EmulatorServer()
+    url = server.start()
+    print(f"Seeding {LARGE_CLUSTER} ({services} services)…", flush=True)
+    seed_large(url, REGION, services=services, tasks=0)
+    title, body = metrics_section(
+        asyncio.run(metric_calls_per_minute(AwsTarget(region=REGION, endpoint_url=url), LARGE_CLUSTER))
+    )
+    server.stop()
+    print(f"\n{title}\n{body}")
     return 0
 
 

@@ -27,6 +27,7 @@ from moto.utilities.aws_headers import gen_amzn_requestid_long
 from ecstui.emulator import exec_api, iam_entities, scaling_api
 from ecstui.emulator.elb_limits import elb_limited
 from ecstui.emulator.logs_limits import check_logs_request
+from ecstui.emulator.metrics_api import metrics_limited
 from ecstui.emulator.wire import (
     JSON_CONTENT_TYPE,
     AwsRequest,
@@ -337,6 +338,8 @@ class AwsLimitsMiddleware:
                 status, headers, payload = iam_entities.list_entities_for_policy(request.body)
             start_response(status, headers)
             return [payload]
+        if (metrics := metrics_limited(self, environ, start_response, request)) is not None:  # GetMetricData's
+            return metrics
         with self.lock:
             return [collect(self.app(environ, start_response))]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from moto.moto_api._internal import mock_random
 
-from ecstui.emulator import exec_sim, log_sim, scaling_sim
+from ecstui.emulator import exec_sim, log_sim, metrics_sim, scaling_sim
 from ecstui.emulator import scheduler_hooks as hooks
 from ecstui.emulator.schedule_sim import ScheduleSim
 from ecstui.emulator.server import ACCOUNT_ID, EmulatorServer
@@ -1014,57 +1014,12 @@ class Simulator:
         return self._metric_value(key, names[metric], now) if metric in names else 10.0
 
     def _put_metrics(self, backend: Any, now: datetime) -> None:
-        from moto.cloudwatch.models import cloudwatch_backends
+        metrics_sim.publish(backend, self.elbv2, self.region, now)
 
-        data = []
-        for key, service in backend.services.items():
-            if service.status != "ACTIVE" or service.running_count == 0:
-                continue
-            for metric in ("CPUUtilization", "MemoryUtilization"):
-                data.append(
-                    {
-                        "MetricName": metric,
-                        "Dimensions": [
-                            {"Name": "ClusterName", "Value": service.cluster_name},
-                            {"Name": "ServiceName", "Value": service.name},
-                        ],
-                        "Timestamp": now,
-                        "Value": scaling_sim.load_of(
-                            service, metric.removesuffix("Utilization").lower(), self._metric_value(key, metric, now)
-                        ),
-                        "Unit": "Percent",
-                    }
-                )
-        if data:
-            cloudwatch_backends[ACCOUNT_ID][self.region].put_metric_data("AWS/ECS", data)
-
-    def backfill_metrics(self, now: datetime, minutes: int = 60) -> None:
-        """An hour of per-minute datapoints for the services that run now, so graphs are not empty."""
-        from moto.cloudwatch.models import cloudwatch_backends
-
+    def backfill_metrics(self, now: datetime) -> None:
+        """A day of history for the services that run now, so graphs are not empty (see metrics_sim)."""
         with self.server.lock:
-            backend = self.ecs
-            data = []
-            for key, service in backend.services.items():
-                if service.status != "ACTIVE" or not service.desired_count:
-                    continue
-                for m in range(minutes, 0, -1):
-                    at = now - timedelta(minutes=m)
-                    for metric in ("CPUUtilization", "MemoryUtilization"):
-                        data.append(
-                            {
-                                "MetricName": metric,
-                                "Dimensions": [
-                                    {"Name": "ClusterName", "Value": service.cluster_name},
-                                    {"Name": "ServiceName", "Value": service.name},
-                                ],
-                                "Timestamp": at,
-                                "Value": self._metric_value(key, metric, at),
-                                "Unit": "Percent",
-                            }
-                        )
-            if data:
-                cloudwatch_backends[ACCOUNT_ID][self.region].put_metric_data("AWS/ECS", data)
+            metrics_sim.backfill(self.ecs, self.elbv2, self.region, now)
 
     def _put_logs(self, backend: Any, now: datetime) -> None:
         written = 0

@@ -26,6 +26,7 @@ from ecstui.aws.load_balancer_actions import LoadBalancerActions
 from ecstui.aws.load_balancer_choices import LoadBalancerChoices
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.logs import LogReader
+from ecstui.aws.metrics import MetricsReader
 from ecstui.aws.models import Task, TaskDefinition
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.port_forwards import PortForwards
@@ -114,6 +115,8 @@ class EcsApp(App[None]):
         # Containers' logs (CloudWatch Logs); shares the reader's task definition cache.
         self.logs = LogReader(self.session, ecs=self.reader, clock=self.clock)
         self.load_balancing = LoadBalancingReader(self.session)
+        # CloudWatch metrics of services and tasks (the services pane's CPU/Mem, the service view's charts).
+        self.metrics = MetricsReader(self.session)
         self.audit = AuditLog(self.options.audit_path)
         self.actions = EcsActions(self.session, self.audit)
         # Slow-changing reads for the forms' pickers, cached for minutes (see ttl_cache).

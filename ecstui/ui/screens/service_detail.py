@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import RenderableType
@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import TargetGroupView
+from ecstui.aws.metrics import CHART_PERIODS, AlbTargetGroup, ServiceCharts, tracking_targets
 from ecstui.aws.models import Deployment, Service, Task, short_name, task_definition_label
 from ecstui.aws.stopped_tasks import StopCauseGroup, summarize_stopped
 from ecstui.ui.commands import PaletteCommand
@@ -27,6 +28,7 @@ from ecstui.ui.inert import inert, notify_inert
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.tables import InertTable, inert_group, kv_table
 from ecstui.ui.traffic import render_addresses_that_stay, render_stop_causes, render_target_groups
+from ecstui.ui.widgets.metric_chart import ChartGrid
 from ecstui.ui.widgets.one_line import OneLine
 
 SECTION = "bold underline"
@@ -42,6 +44,9 @@ class ServiceView:
     stop_causes: tuple[StopCauseGroup, ...]
     target_groups: tuple[TargetGroupView, ...]
     load_balancing_error: str | None = None
+    charts: ServiceCharts | None = None
+    charts_error: str | None = None  # CloudWatch unreadable: said in the metrics section, the rest shows
+    chart_hours: int = 1
 
 
 def rollback_target(service: Service) -> Deployment | None:
@@ -67,7 +72,11 @@ class ServiceDetailScreen(DetailScreen):
         Binding("d", "task_definition", "Task definition", id="service.taskdef"),
         Binding("a", "autoscaling", "Auto scaling", id="service.autoscaling"),
         Binding("l", "logs", "Logs", id="service.logs"),
+        Binding("m", "metrics_range", "Metrics 1h/6h/24h", id="service.metrics_range"),
     ]
+    # Charts are read when the view opens, when the range changes, and at most once a minute after
+    # (CloudWatch's datapoints are a minute apart); the view's own refresh is faster than that.
+    CHARTS_EVERY = timedelta(seconds=60)
 
     DEFAULT_CSS = """
     ServiceDetailScreen #events-filter { display: none; height: 3; }
@@ -78,10 +87,74 @@ class ServiceDetailScreen(DetailScreen):
         self.cluster = cluster
         self.service_name = service
         self.events_filter = ""
+        self.chart_hours = 1
+        # (hours, read at, charts or None, error or None): the last read of the charts.
+        self._charts: tuple[int, datetime, ServiceCharts | None, str | None] | None = None
+        self._scroll_to_metrics = False
         super().__init__()
 
     def subject(self) -> str:
         return f"{self.service_name}  ({self.cluster})"
+
+    async def _read_charts(
+        self, service: Service, groups: Sequence[TargetGroupView]
+    ) -> tuple[ServiceCharts | None, str | None]:
+        """The charts over the chosen range, read again only after a minute or a change of range; an error
+        (no cloudwatch:GetMetricData, throttling) is said in their section and retried a minute later."""
+        app = self.ecs_app
+        now = app.clock()
+        last = self._charts
+        if last is not None and last[0] == self.chart_hours and timedelta(0) <= now - last[1] < self.CHARTS_EVERY:
+            return last[2], last[3]
+        try:
+            insights = await app.metrics.container_insights(self.cluster, now=now)
+            try:
+                targets = tracking_targets(await app.scaling.policies(), self.cluster, service.name)
+            except AwsError:
+                targets = {}  # no Application Auto Scaling reads: the charts without their target lines
+            albs = [
+                AlbTargetGroup(group.arn, group.load_balancer_arns[0] if group.load_balancer_arns else None)
+                for group in groups
+                if group.load_balancer_type == "application"
+            ]
+            charts: ServiceCharts | None = await app.metrics.service_charts(
+                self.cluster,
+                service.name,
+                now=now,
+                hours=self.chart_hours,
+                insights=insights is not None,
+                load_balancers=albs,
+                targets=targets,
+            )
+            error = None
+        except AwsError as failure:
+            charts = last[2] if last is not None and last[0] == self.chart_hours else None
+            error = failure.message
+        self._charts = (self.chart_hours, now, charts, error)
+        return charts, error
+
+    def action_metrics_range(self) -> None:
+        """Charts over the next range: 1 h, 6 h, 24 h, then 1 h again."""
+        ranges = sorted(CHART_PERIODS)
+        self.chart_hours = ranges[(ranges.index(self.chart_hours) + 1) % len(ranges)]
+        self._scroll_to_metrics = True  # the section's title says the new range once it is read
+        self.action_refresh_now()
+
+    def _apply(self, data: object) -> None:
+        super()._apply(data)
+        if self._scroll_to_metrics and isinstance(data, ServiceView) and data.chart_hours == self.chart_hours:
+            self._scroll_to_metrics = False
+            self.call_after_refresh(self._show_metrics, data)
+
+    def _show_metrics(self, view: ServiceView) -> None:
+        """Scroll the charts' section to the top of the view (they stand below the deployments)."""
+        body = self.query_one("#detail-body", Static)
+        width = max(20, body.content_region.width)
+        console = self.app.console
+        lines = console.render_lines(
+            inert_group(*render_head(view, self.ecs_app.clock())), console.options.update_width(width)
+        )
+        self.query_one("#detail-scroll", VerticalScroll).scroll_to(y=len(lines), animate=False)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_context()
@@ -110,8 +183,17 @@ class ServiceDetailScreen(DetailScreen):
                 groups = await app.load_balancing.for_service(service, running)
             except AwsError as error:
                 problem = error.message
+        charts, charts_error = await self._read_charts(service, groups)
         return ServiceView(
-            service, tuple(running), tuple(stopped), tuple(summarize_stopped(stopped)), tuple(groups), problem
+            service,
+            tuple(running),
+            tuple(stopped),
+            tuple(summarize_stopped(stopped)),
+            tuple(groups),
+            problem,
+            charts,
+            charts_error,
+            self.chart_hours,
         )
 
     @property
@@ -222,6 +304,7 @@ class ServiceDetailScreen(DetailScreen):
             PaletteCommand(f"Tasks of {self.service_name}", "Open its tasks", self.action_tasks),
             PaletteCommand(f"Logs of {self.service_name}", "Its running tasks' logs, merged", self.action_logs),
             PaletteCommand("Filter events", "Narrow the service's events", self.action_filter_events),
+            PaletteCommand("Metrics range", "Charts over the last 1 h, 6 h or 24 h (m)", self.action_metrics_range),
             PaletteCommand(f"Task definition of {self.service_name}", "Open it", self.action_task_definition),
         ]
 
@@ -235,19 +318,23 @@ def _section(title: str) -> Text:
     return Text(title, style=SECTION)
 
 
-def render_service(view: ServiceView, now: datetime, events_filter: str = "") -> RenderableType:
-    service = view.service
-    parts: list[RenderableType] = [
-        render_summary(service, now, view.target_groups),
+def render_head(view: ServiceView, now: datetime) -> list[RenderableType]:
+    """What stands above the metrics: the summary, the deployments, why tasks stop."""
+    return [
+        render_summary(view.service, now, view.target_groups),
         Text(""),
         _section("Deployments"),
-        render_deployments(service, now),
+        render_deployments(view.service, now),
         Text(""),
         _section(f"Stopped tasks by cause ({len(view.stopped)})"),
         render_stop_causes(view.stop_causes, now),
         Text(""),
-        _section("Load balancing"),
     ]
+
+
+def render_service(view: ServiceView, now: datetime, events_filter: str = "") -> RenderableType:
+    service = view.service
+    parts = [*render_head(view, now), render_metrics(view), Text(""), _section("Load balancing")]
     if view.load_balancing_error:
         parts.append(inert(f"⚠ {view.load_balancing_error}", BAD))
     elif service.load_balancers:
@@ -255,6 +342,22 @@ def render_service(view: ServiceView, now: datetime, events_filter: str = "") ->
     else:
         parts.append(Text("Not behind a load balancer.", style=DIM))
     parts += [Text(""), render_events(service, now, events_filter)]
+    return inert_group(*parts)
+
+
+def render_metrics(view: ServiceView) -> RenderableType:
+    """The charts section: its range and the key that changes it, the charts, or why there are none."""
+    ranges = sorted(CHART_PERIODS)
+    following = ranges[(ranges.index(view.chart_hours) + 1) % len(ranges)] if view.chart_hours in ranges else 1
+    title = _section(f"Metrics, last {view.chart_hours} h")
+    title.append(f"  (m: last {following} h)", style="dim")
+    parts: list[RenderableType] = [title]
+    if view.charts_error:
+        parts.append(inert(f"⚠ {view.charts_error}", BAD))
+    if view.charts is not None:
+        parts.append(ChartGrid(view.charts))
+    elif not view.charts_error:
+        parts.append(Text("loading…", style=DIM))
     return inert_group(*parts)
 
 

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
+from textual import events, on, work
 from textual.binding import Binding
+from textual.timer import Timer
+from textual.widgets import Input
 
 from ecstui.aws.errors import AwsError
+from ecstui.aws.metrics import ServiceUtilisation
 from ecstui.aws.models import Service, short_name
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog, UpdateServiceDialog
 from ecstui.ui.format import DIM, age, count_text, status_text
+from ecstui.ui.inert import inert
 from ecstui.ui.screens.base import ListScreen, Refresh
-from ecstui.ui.widgets.resource_table import Cell, Column
+from ecstui.ui.utilisation_cells import WIDE_ENOUGH, utilisation_cell
+from ecstui.ui.widgets.one_line import OneLine
+from ecstui.ui.widgets.resource_table import Cell, Column, Row
 
 _NOT_YET = Text("…", style=DIM)
 
@@ -27,6 +35,8 @@ class ServicesScreen(ListScreen[Service]):
         Column("status", "Status"),
         Column("tasks", "Running/Desired"),
         Column("pending", "Pending"),
+        Column("cpu", "CPU"),
+        Column("memory", "Mem"),
         Column("taskdef", "Task definition"),
         Column("capacity", "Launch type / capacity"),
         Column("rollout", "Rollout"),
@@ -50,6 +60,14 @@ class ServicesScreen(ListScreen[Service]):
         self.cluster = cluster
         # (min, max) of the auto-scaled services seen on screen, by name (see _read_scaling_ranges).
         self.scaling_ranges: dict[str, tuple[int, int]] = {}
+        # CPU and memory of the rows on screen (CloudWatch, read at most once a minute; see _read_utilisation).
+        self.utilisation: dict[str, ServiceUtilisation] = {}
+        self.metrics_error: str | None = None
+        self._metrics_failed_at: datetime | None = None
+        self._wide = True
+        # One read at a time (the poll's and a scroll's): the second finds the rows read and asks nothing.
+        self._metrics_lock = asyncio.Lock()
+        self._scroll_timer: Timer | None = None
         super().__init__()
 
     def subject(self) -> str:
@@ -78,13 +96,87 @@ class ServicesScreen(ListScreen[Service]):
         return item.status != "INACTIVE"
 
     def row_signature(self, item: Service, now: datetime) -> object:
-        return (item, age(item.created_at, now), self.scaling_ranges.get(item.name))
+        figures = self.utilisation.get(item.name)
+        failed = figures is None and self.metrics_error is not None
+        return (item, age(item.created_at, now), self.scaling_ranges.get(item.name), figures, self._wide, failed)
 
     async def _fetch_cycle(self) -> Refresh[Service]:
         refresh = await super()._fetch_cycle()
-        if await self._read_scaling_ranges(refresh.items):
+        ranges_changed = await self._read_scaling_ranges(refresh.items)
+        if await self._read_utilisation(refresh.items) or ranges_changed:
             return self._prepare(list(refresh.items.values()))
         return refresh
+
+    async def _read_utilisation(self, items: dict[str, Service]) -> bool:
+        """CPU and memory of the rows on screen (of the filter's matches when filtering), from CloudWatch: two
+        queries a row, 500 to a GetMetricData, each row at most once a minute. An error leaves the pane as it
+        is and says so on one line; it is tried again a minute later, not at every refresh. True on news."""
+        async with self._metrics_lock:
+            return await self._read_utilisation_of(items)
+
+    async def _read_utilisation_of(self, items: dict[str, Service]) -> bool:
+        shown = [key for key in self.table.visible_keys() if key in items] or list(items)[:40]
+        names = [items[key].name for key in shown]
+        now = self.ecs_app.clock()
+        metrics = self.ecs_app.metrics
+        failed_at = self._metrics_failed_at
+        if not names or (failed_at is not None and timedelta(0) <= now - failed_at < timedelta(minutes=1)):
+            return False
+        if not metrics.due(self.cluster, names, now):
+            return False
+        before = {name: self.utilisation.get(name) for name in names}
+        try:
+            read = await metrics.service_utilisation(self.cluster, names, now=now)
+        except AwsError as error:
+            self._metrics_failed_at, self.metrics_error = now, error.message
+            self._show_metrics_note()
+            return True
+        self._metrics_failed_at, self.metrics_error = None, None
+        self.utilisation.update(read)
+        self._show_metrics_note()
+        return any(before[name] is not read.get(name) for name in names)
+
+    def _show_metrics_note(self) -> None:
+        note = self.query_one("#metrics-note", OneLine)
+        if self.metrics_error:
+            note.show(inert(f"CPU/Mem unavailable: {self.metrics_error}", "yellow"))
+        note.display = bool(self.metrics_error)
+
+    def on_mount(self) -> None:
+        # (ListScreen's own on_mount runs too: Textual calls each class's handler.)
+        note = OneLine(id="metrics-note")
+        note.display = False
+        self.mount(note, after=self.query_one("#pane-title"))
+        self.watch(self.table, "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self, _old: float, _new: float) -> None:
+        # Rows scrolled into view get their CPU and memory without waiting for the next refresh; a burst of
+        # scrolling asks once, when it settles.
+        if self._scroll_timer is not None:
+            self._scroll_timer.stop()
+        self._scroll_timer = self.set_timer(0.3, self._read_scrolled_rows, name="utilisation after scroll")
+
+    @on(Input.Changed, "#pane-filter")
+    def _filter_narrowed(self, event: Input.Changed) -> None:
+        # The filter's matches are the rows on screen now: theirs too, once the typing pauses.
+        self._scrolled(0.0, 0.0)
+
+    @work(exclusive=True, group="utilisation-scroll", exit_on_error=False, description="CPU/Mem of rows in view")
+    async def _read_scrolled_rows(self) -> None:
+        items = self.items
+        if not items or not await self._read_utilisation(items):
+            return
+        now = self.ecs_app.clock()
+        shown = [key for key in self.table.visible_keys() if key in items]
+        self.table.upsert(Row(key, self._cells_of(key, items[key], now)) for key in shown)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The sparklines go first when the terminal narrows, before Name, Status and Running/Desired would.
+        wide = event.size.width >= WIDE_ENOUGH
+        if wide != self._wide:
+            self._wide = wide
+            if self.items:
+                self._apply(self._prepare(list(self.items.values())))
 
     async def _read_scaling_ranges(self, items: dict[str, Service]) -> bool:
         """The min and max of the services on screen (the first screenful on a first load): one
@@ -112,11 +204,15 @@ class ServicesScreen(ListScreen[Service]):
     def row_cells(self, item: Service) -> tuple[Cell, ...]:
         pending = Text(str(item.pending), style="yellow" if item.pending else DIM)
         deployments = len(item.deployments)
+        figures = self.utilisation.get(item.name)
+        failed = self.metrics_error is not None
         return (
             Text(item.name, style="bold"),
             status_text(item.status),
             self._tasks_cell(item),
             pending,
+            utilisation_cell(figures, figures.cpu if figures else None, wide=self._wide, failed=failed),
+            utilisation_cell(figures, figures.memory if figures else None, wide=self._wide, failed=failed),
             item.task_definition,
             item.capacity or "-",
             status_text(item.rollout_state),

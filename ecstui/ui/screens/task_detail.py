@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import RenderableType
@@ -13,6 +14,7 @@ from textual.binding import Binding
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
+from ecstui.aws.metrics import TaskUtilisation
 from ecstui.aws.models import Service, Task, TaskDefinition, short_name
 from ecstui.aws.stopped_tasks import stop_cause
 from ecstui.ui.commands import PaletteCommand
@@ -41,6 +43,8 @@ class TaskContext:
     replaced: tuple[Task, ...] = ()  # stopped tasks of the same service that had other IPs
     load_balancing_error: str | None = None
     last_lines: LastLines | None = None  # a stopped task's last log lines (see ecstui.ui.last_lines)
+    # CPU and memory used of reserved (Container Insights), or a sentence saying why there is none.
+    utilisation: TaskUtilisation | str | None = None
 
 
 class TaskDetailScreen(DetailScreen):
@@ -60,6 +64,7 @@ class TaskDetailScreen(DetailScreen):
         # Read once the task has stopped: its last lines cannot change. A denial is said and not asked again;
         # throttling or an outage is read again at the next refresh.
         self._last_lines: LastLines | None = None
+        self._utilisation: tuple[datetime, TaskUtilisation | str] | None = None
         super().__init__()
 
     def subject(self) -> str:
@@ -70,15 +75,43 @@ class TaskDetailScreen(DetailScreen):
         task = await reader.task(self.cluster, self.task_arn)
         if task is None:
             return None
-        definition, context = await asyncio.gather(
-            reader.task_definition(task.task_definition_arn), self._service_context(task)
+        definition, context, utilisation = await asyncio.gather(
+            reader.task_definition(task.task_definition_arn), self._service_context(task), self._read_utilisation(task)
         )
         if wants_last_lines(task):
             last = self._last_lines or await read_last_lines(self.ecs_app.logs, task, definition)
             if task.last_status == "STOPPED" and not last.retry:
                 self._last_lines = last
             context = dataclasses.replace(context, last_lines=last)
+        if utilisation is not None:
+            context = dataclasses.replace(context, utilisation=utilisation)
         return task, definition, context
+
+    async def _read_utilisation(self, task: Task) -> TaskUtilisation | str | None:
+        """The task's CPU and memory from Container Insights, read at most once a minute (its datapoints are a
+        minute apart); a sentence instead when Container Insights is off or CloudWatch cannot be read."""
+        if task.last_status != "RUNNING":
+            return None
+        now = self.ecs_app.clock()
+        if self._utilisation is not None and timedelta(0) <= now - self._utilisation[0] < timedelta(minutes=1):
+            return self._utilisation[1]
+        metrics = self.ecs_app.metrics
+        result: TaskUtilisation | str
+        try:
+            level = await metrics.container_insights(self.cluster, now=now)
+            if level is None:
+                result = (
+                    "Container Insights is off for this cluster, so ECS publishes no task CPU or memory. Turn it on "
+                    f"with: aws ecs update-cluster-settings --cluster {self.cluster} "
+                    "--settings name=containerInsights,value=enhanced"
+                )
+            else:
+                family = short_name(task.task_definition_arn).rsplit(":", 1)[0]
+                result = await metrics.task_utilisation(self.cluster, family, task.id, level=level, now=now)
+        except AwsError as error:
+            result = f"CPU and memory unavailable: {error.message}"
+        self._utilisation = (now, result)
+        return result
 
     async def _service_context(self, task: Task) -> TaskContext:
         name = task.service_name
@@ -163,6 +196,8 @@ def render_task(
     overview.field("Launch type", inert(dash(task.launch_type)))
     overview.field("Capacity provider", inert(dash(task.capacity_provider)))
     overview.field("CPU / memory", inert(f"{dash(task.cpu)} / {dash(task.memory)}"))
+    if context.utilisation is not None:
+        overview.field("Used (CloudWatch)", render_utilisation(context.utilisation))
     overview.field("Created", inert(f"{timestamp(task.created_at)}  ({age(task.created_at, now)} ago)"))
     overview.field("Started", inert(f"{timestamp(task.started_at)}  ({age(task.started_at, now)} ago)"))
     if task.stopped_at or task.stop_code or task.stopped_reason:
@@ -282,3 +317,29 @@ def render_targets(context: TaskContext) -> RenderableType:
             Text("This task is not registered with its service's target groups.", style=DIM),
         )
     return table
+
+
+def _used(used: float | None, reserved: float | None, unit: str) -> str:
+    if used is None:
+        return "no data"
+    if not reserved:
+        return f"{used:.0f} {unit}"
+    return f"{used:.0f} of {reserved:.0f} {unit} ({used / reserved:.0%})"
+
+
+def render_utilisation(utilisation: TaskUtilisation | str) -> Text:
+    """'CPU 85 of 256 units (33%), memory 280 of 512 MiB (55%)', with where the figures come from."""
+    if isinstance(utilisation, str):
+        return inert(utilisation, DIM)
+    if not utilisation.has_data:
+        return Text("No Container Insights data for this task in the last 5 minutes.", style=DIM)
+    text = Text(f"CPU {_used(utilisation.cpu_used, utilisation.cpu_reserved, 'units')}, ")
+    text.append(f"memory {_used(utilisation.memory_used, utilisation.memory_reserved, 'MiB')}")
+    if utilisation.level == "family":
+        text.append(
+            "  (the average task of its family: per-task figures need Container Insights with enhanced observability)",
+            style=DIM,
+        )
+    else:
+        text.append("  (Container Insights, last minute)", style=DIM)
+    return text

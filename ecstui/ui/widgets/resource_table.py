@@ -72,12 +72,17 @@ def plain(cell: object) -> str:
 _COUNT = re.compile(r"^(\d+)(?:/(\d+))?$")
 _AGE = re.compile(r"^(\d+)([smhd])$")
 _AGE_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# A percentage, perhaps followed by a sparkline ('42% ▂▃▅'): the services pane's CPU and Mem.
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%(?:\s|$)")
 
 
 def sort_key(cell: object) -> tuple[int, float, str]:
-    """Numbers ('12', '3/12') and ages ('42s', '5m') sort by value, before text; text sorts case-blind."""
+    """Numbers ('12', '3/12'), percentages ('42%') and ages ('42s', '5m') sort by value, before text; text sorts
+    case-blind."""
     text = plain(cell).strip()
     if match := _COUNT.match(text):
+        return (0, float(match.group(1)), text)
+    if match := _PERCENT.match(text):
         return (0, float(match.group(1)), text)
     if match := _AGE.match(text):
         return (0, float(match.group(1)) * _AGE_SECONDS[match.group(2)], text)
