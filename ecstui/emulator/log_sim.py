@@ -61,7 +61,10 @@ def write(region: str, group: str, stream: str, now: datetime, messages: Sequenc
         others.sort(key=lambda name: _last_written(log_group.streams[name]))
         for name in others[: len(others) + 1 - KEEP_STREAMS]:
             del log_group.streams[name]
-    start = int(now.timestamp() * 1000)
+    # Never before what the stream already holds: a crash's last words are stamped just before `now`, and on a slow
+    # machine the simulator's steps run back to back, a task's start and exit milliseconds apart; its lines must
+    # still read in the order it wrote them.
+    start = max(int(now.timestamp() * 1000), _last_written(log_group.streams[stream]) + 1)
     oldest = int((now - MAX_AGE).timestamp() * 1000)
     events = [{"timestamp": start + i, "message": m} for i, m in enumerate(messages) if start + i >= oldest]
     # The group's own put, not the backend's: that one judges the 14 days by the machine's clock.

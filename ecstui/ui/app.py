@@ -257,10 +257,17 @@ class EcsApp(App[None]):
         self.push_screen(TaskDetailScreen(cluster, task_arn))
 
     def open_logs(
-        self, cluster: str, *, task_arn: str | None = None, service: str | None = None, container: str | None = None
+        self,
+        cluster: str,
+        *,
+        task_arn: str | None = None,
+        service: str | None = None,
+        container: str | None = None,
+        seen_task: Task | None = None,
     ) -> None:
-        """The log pane of a task (its container) or of a service (its running tasks merged)."""
-        target = LogTarget(cluster, task_arn=task_arn, service=service, container=container)
+        """The log pane of a task (its container) or of a service (its running tasks merged); `seen_task` is the task
+        as the opening pane last read it (a stopped task's logs stay readable after ECS forgets it)."""
+        target = LogTarget(cluster, task_arn=task_arn, service=service, container=container, seen_task=seen_task)
         self.push_screen(LogsScreen(target, max_lines=self.options.log_lines))
 
     def open_service(self, cluster: str, service: str) -> None:

@@ -101,3 +101,19 @@ def _all_streams(emulator: EmulatorServer) -> list[dict[str, Any]]:
         for page in logs.get_paginator("describe_log_streams").paginate(logGroupName="/ecs/web")
         for s in page["logStreams"]
     ]
+
+
+def test_a_task_that_starts_and_crashes_in_one_instant_reads_its_lines_in_the_order_it_wrote_them(
+    emulator: EmulatorServer,
+) -> None:
+    # On a slow machine the simulator's steps run back to back: the crash's last words, stamped just before `now`,
+    # would otherwise land among the start lines written a few milliseconds earlier.
+    with emulator.lock:
+        log_sim.write(REGION, "/ecs/mailer", "s", FIXED_NOW, log_sim.node_start("mailer"))
+        crash = log_sim.node_missing_module()
+        log_sim.write(REGION, "/ecs/mailer", "s", FIXED_NOW + timedelta(milliseconds=5 - len(crash)), crash)
+    logs = boto_client(emulator, "logs")
+    answer = logs.get_log_events(logGroupName="/ecs/mailer", logStreamName="s", startFromHead=True)
+    assert _messages(answer) == log_sim.node_start("mailer") + crash
+    stamps = [event["timestamp"] for event in answer["events"]]
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)

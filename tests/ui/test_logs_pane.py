@@ -25,7 +25,7 @@ from ecstui.ui.dialogs.logs import LogPatternDialog, LogRangeDialog, SaveLogDial
 from ecstui.ui.screens.logs import LogsScreen, LogTarget
 from ecstui.ui.widgets.log_view import LogView
 from tests.conftest import boto_client
-from tests.demo_account import FIXED_NOW
+from tests.demo_account import FIXED_NOW, wall_clock_at
 from tests.ui.conftest import loaded, make_app, wait_until
 from tests.ui.test_hostile_data import RecordingDriver
 
@@ -51,11 +51,14 @@ def put_events(
     logs = boto_client(emulator, "logs")
     if not logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=stream)["logStreams"]:
         logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    logs.put_log_events(
-        logGroupName=group,
-        logStreamName=stream,
-        logEvents=[{"timestamp": int(at.timestamp() * 1000), "message": message} for at, message in events],
-    )
+    # The events are stamped near FIXED_NOW; CloudWatch Logs refuses events older than 14 days by its clock, so the
+    # emulator's clock is held at the newest of them (the tests would otherwise fail two weeks after FIXED_NOW).
+    with wall_clock_at(max(at for at, _ in events)):
+        logs.put_log_events(
+            logGroupName=group,
+            logStreamName=stream,
+            logEvents=[{"timestamp": int(at.timestamp() * 1000), "message": message} for at, message in events],
+        )
 
 
 def moving_clock() -> Callable[[], datetime]:
@@ -411,6 +414,35 @@ async def test_a_stopped_task_shows_its_last_lines_and_is_not_followed(
         assert cursor is not None and cursor.message == "Error: boom"
         assert screen.follow_handle is None and "task: its last lines, not followed" in header(screen)
         assert emulator.log.counts["StartLiveTail"] == 0
+
+
+async def test_a_stopped_task_that_ecs_has_forgotten_still_shows_its_last_lines(
+    demo_account: AwsTarget, emulator: EmulatorServer, simulator: Simulator
+) -> None:
+    from moto.ecs.models import ecs_backends
+
+    ecs = boto_client(emulator, "ecs")
+    task = running_tasks(emulator)[0]
+    ecs.stop_task(cluster=CLUSTER, task=task["taskArn"], reason="test")
+    for seconds in (10, 20, 30, 40):
+        simulator.step(FIXED_NOW + timedelta(seconds=seconds))
+    end = ecs.describe_tasks(cluster=CLUSTER, tasks=[task["taskArn"]])["tasks"][0]["stoppedAt"]
+    put_events(emulator, stream_of(task), (end - timedelta(seconds=1), "Error: boom"))
+    app = make_app(demo_account)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_until(pilot, lambda: loaded(app), PATIENCE)
+        seen = await app.reader.task(CLUSTER, task["taskArn"])
+        assert seen is not None and seen.last_status == "STOPPED"
+        # ECS stops listing a stopped task (an hour on, or sooner under a crash loop's newer ones); its stream stays.
+        with emulator.lock:
+            for tasks in ecs_backends["123456789012"]["us-east-1"].tasks.values():
+                tasks.pop(task["taskArn"], None)
+        assert await app.reader.task(CLUSTER, task["taskArn"]) is None
+        app.open_logs(CLUSTER, task_arn=task["taskArn"], seen_task=seen)
+        await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen) and app.screen.loaded, PATIENCE)
+        screen = logs_screen(app)
+        assert [line.message for line in screen.view.lines][-1:] == ["Error: boom"]
+        assert "not found" not in shown(screen.query_one("#pane-error"))
 
 
 # -- hostile lines -----------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -57,6 +57,10 @@ class LogTarget:
     task_arn: str | None = None
     service: str | None = None
     container: str | None = None
+    # The task as the pane that opened this one last read it. A stopped task is final, and ECS stops listing it
+    # about an hour after it stopped (a crash-looping service's sooner, under the stopped tasks it keeps) while
+    # its log stream stays: its logs are then still read from this.
+    seen_task: Task | None = field(default=None, compare=False)
 
 
 class LogsScreen(LiveScreen):
@@ -216,6 +220,9 @@ class LogsScreen(LiveScreen):
             return
         assert self.target.task_arn is not None
         task = await app.reader.task(self.target.cluster, self.target.task_arn)
+        if task is None:  # forgotten by ECS: a stopped task as last read is final, and its stream is still there
+            known = self.ecs_task or self.target.seen_task
+            task = known if known is not None and known.last_status == "STOPPED" else None
         if task is None:
             raise AwsError(
                 f"Task {short_name(self.target.task_arn)} is not found in {self.target.cluster}: ECS forgets "

@@ -162,7 +162,8 @@ class TaskDetailScreen(DetailScreen):
 
     def action_logs(self) -> None:
         """This task's log stream (c in the pane switches container)."""
-        self.ecs_app.open_logs(self.cluster, task_arn=self.task_arn)
+        seen = self.data[0] if self.data is not None else None
+        self.ecs_app.open_logs(self.cluster, task_arn=self.task_arn, seen_task=seen)
 
     def palette_commands(self) -> list[PaletteCommand]:
         commands = [

@@ -191,7 +191,7 @@ class TasksScreen(ListScreen[Task]):
     def action_logs(self) -> None:
         """The task's own log stream (a stopped task's last lines)."""
         if (item := self.selected) is not None:
-            self.ecs_app.open_logs(self.cluster, task_arn=item.arn)
+            self.ecs_app.open_logs(self.cluster, task_arn=item.arn, seen_task=item)
 
     def action_toggle_stopped(self) -> None:
         self.desired_status = "STOPPED" if self.desired_status == "RUNNING" else "RUNNING"
