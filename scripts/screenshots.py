@@ -83,6 +83,21 @@ def select(name: str) -> Step:
     return run
 
 
+def select_containing(*texts: str) -> Step:
+    """Put the cursor on the first row whose cells hold every one of `texts` (a triage row: service and problem)."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        screen: Any = pilot.app.screen
+        for key in screen.items:
+            row = " ".join(str(getattr(cell, "plain", cell)) for cell in screen.table.get_row(key))
+            if all(text in row for text in texts):
+                screen.table.select_key(key)
+                break
+        await pilot.pause()
+
+    return run
+
+
 def focus(selector: str) -> Step:
     """Put the focus on one field of a dialog (where tabbing would bring it), scrolling it into view."""
 
@@ -160,6 +175,18 @@ def delete_offer_read(dialog: Any) -> bool:
     return "looking" not in str(status.render())
 
 
+def logs_read(screen: Any) -> bool:
+    return bool(getattr(screen, "loaded", False))
+
+
+def readiness_read(dialog: Any) -> bool:
+    return "Readiness check" in screen_text_of(dialog)
+
+
+def screen_text_of(widget: Any) -> str:
+    return " ".join(str(static.render()) for static in widget.query("Static"))
+
+
 # The task-definition form: family, then 8 tabs (runs-on, OS, arch, CPU, memory, task role, execution role) to the
 # first container's name, its image, and (two tabs on) its ports.
 TASK_DEFINITION_FORM: tuple[Step, ...] = (
@@ -217,10 +244,29 @@ VIEWS: dict[str, tuple[dict[str, Any], tuple[Step, ...]]] = {
     "schedule-dialog": ({}, SCHEDULE_DIALOG),
     # api scales automatically: the dialog offers to remove its scalable target too.
     "delete-service": ({"cluster": "prod"}, (select("api"), keys("ctrl+d"), wait(delete_offer_read))),
+    # Why it is failing: a crash-looping service's stopped task in its own words, a service's logs merged,
+    # its charts, and the shell's readiness check.
+    "last-log-lines": (
+        {"triage_at_start": True},
+        (wait_for_triage(), select_containing("email-sender", "stopping abnormally"), keys("enter")),
+    ),
+    "logs-stopped-task": (
+        {"triage_at_start": True},
+        (
+            wait_for_triage(),
+            select_containing("email-sender", "stopping abnormally"),
+            keys("enter"),
+            keys("l"),
+            wait(logs_read),
+        ),
+    ),
+    "logs-service": ({"cluster": "prod"}, (select("auth"), keys("l"), wait(logs_read))),
+    "service-charts": ({"cluster": "prod"}, (select("api"), keys("v"), keys("m"))),
+    "shell-readiness": ({"cluster": "prod", "service": "api"}, (keys("s"), wait(readiness_read))),
 }
 
 # The same dialogs at 80x24, the SSH case.
-SMALL_VIEWS = ("create-service", "task-definition-form", "schedule-dialog")
+SMALL_VIEWS = ("create-service", "task-definition-form", "schedule-dialog", "logs-stopped-task", "shell-readiness")
 
 
 async def shoot(

@@ -32,22 +32,9 @@ from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.emulator.faults import AwsErrorSpec
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
-from tests.aws.demo_state import seed_demo_account
 from tests.conftest import REGION
 from tests.plugin_stand_in import install_stand_in
 from tests.ui.conftest import shared_demo_account  # noqa: F401  (a fixture)
-
-
-@pytest.fixture
-def simulator(emulator: EmulatorServer) -> Any:
-    sim = Simulator(emulator, region=REGION, seed=7, chaos=True)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def demo(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
-    return seed_demo_account(emulator, simulator)
 
 
 @pytest.fixture

@@ -4,9 +4,6 @@ out-of-memory service's climbing heap; read once per stopped task."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-
-import pytest
 
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.logs import LogReader, no_lines_reason, task_log_sources
@@ -14,19 +11,7 @@ from ecstui.aws.models import Task
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
-from tests.aws.demo_state import REGION, seed_demo_account, step_until
-
-
-@pytest.fixture
-def simulator(emulator: EmulatorServer) -> Iterator[Simulator]:
-    sim = Simulator(emulator, region=REGION, seed=7, chaos=True)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def demo(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
-    return seed_demo_account(emulator, simulator)
+from tests.aws.demo_state import step_until
 
 
 async def _stopped(reader: EcsReader, cluster: str, service: str) -> Task:

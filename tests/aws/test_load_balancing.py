@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,22 +19,10 @@ from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.emulator.faults import AwsErrorSpec
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
-from tests.aws.demo_state import REGION, seed_demo_account, spy_elbv2, step_until, target_states
+from tests.aws.demo_state import spy_elbv2, step_until, target_states
 from tests.conftest import boto_client
 
 ELB_CALLS = ("describe_target_groups", "describe_load_balancers", "describe_listeners", "describe_rules")
-
-
-@pytest.fixture
-def simulator(emulator: EmulatorServer) -> Iterator[Simulator]:
-    sim = Simulator(emulator, region=REGION, seed=7, chaos=True)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def demo(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
-    return seed_demo_account(emulator, simulator)
 
 
 def _within_elb_limits(calls: dict[str, list[dict[str, Any]]]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,9 +17,7 @@ from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import BEHAVIOUR_TAG, Simulator
 from tests.aws.demo_state import (
     FIXED_NOW,
-    REGION,
     deployments,
-    seed_demo_account,
     step_until,
     target_states,
 )
@@ -29,18 +26,6 @@ from tests.conftest import boto_client
 DENIED = AwsErrorSpec(
     403, "AccessDenied", "User is not authorized to perform: elasticloadbalancing:DescribeTargetGroups"
 )
-
-
-@pytest.fixture
-def simulator(emulator: EmulatorServer) -> Iterator[Simulator]:
-    sim = Simulator(emulator, region=REGION, seed=7, chaos=True)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def demo(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
-    return seed_demo_account(emulator, simulator)
 
 
 async def _triage(target: AwsTarget, now: Any) -> TriageReport:

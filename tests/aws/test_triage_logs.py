@@ -4,7 +4,6 @@ causes ECS explains itself (out of memory) keep ECS's words; a few log reads a s
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,20 +17,7 @@ from ecstui.aws.triage_logs import with_log_causes
 from ecstui.emulator.faults import ACCESS_DENIED
 from ecstui.emulator.log_sim import go_panic, node_missing_module
 from ecstui.emulator.server import EmulatorServer
-from ecstui.emulator.simulator import Simulator
-from tests.aws.demo_state import FIXED_NOW, REGION, seed_demo_account
-
-
-@pytest.fixture
-def simulator(emulator: EmulatorServer) -> Iterator[Simulator]:
-    sim = Simulator(emulator, region=REGION, seed=7, chaos=True)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def demo(emulator: EmulatorServer, simulator: Simulator) -> AwsTarget:
-    return seed_demo_account(emulator, simulator)
+from tests.aws.demo_state import FIXED_NOW
 
 
 class _Task:
