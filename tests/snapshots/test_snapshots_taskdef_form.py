@@ -25,8 +25,12 @@ async def open_form(pilot: Pilot[None]) -> None:
     await wait_until(pilot, lambda: app.screen.__class__.__name__ == "FamiliesScreen")
     await pilot.press("n")
     await wait_until(pilot, lambda: isinstance(app.screen, TaskDefinitionFormDialog), 60)
-    picker = app.screen.query_one("#execution-role", Picker)
+    form = app.screen
+    picker = form.query_one("#execution-role", Picker)
     await wait_until(pilot, lambda: picker.value is not None, 60)
+    # Every role picker read (the task roles may come after the execution roles: each picker's summary line takes
+    # its height only then, and the dialog's scrollbar with it).
+    await wait_until(pilot, lambda: all(p._state is None for p in form.query(Picker)), 60)
     await pilot.pause(0.2)
 
 
