@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 
-from ecstui.emulator.wire import JSON_CONTENT_TYPE, AwsRequest, WSGIEnviron, json_error
+from ecstui.emulator.wire import AwsRequest, WSGIEnviron, json_answer, json_error
 
 StartResponse = Callable[..., Any]
 Answer = tuple[str, list[tuple[str, str]], bytes]
@@ -72,16 +72,6 @@ def sessions_of(backend: Any) -> dict[str, dict[str, Any]]:
         found = {}
         backend._ecstui_exec_sessions = found
     return found
-
-
-def _answer(payload: dict[str, Any]) -> Answer:
-    data = json.dumps(payload, default=str).encode()
-    headers = [
-        ("Content-Type", JSON_CONTENT_TYPE),
-        ("Content-Length", str(len(data))),
-        ("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000"),
-    ]
-    return "200 OK", headers, data
 
 
 def _token() -> str:
@@ -247,7 +237,7 @@ def _execute_command(region: str, body: dict[str, Any]) -> Answer:
         "status": "Connected",
         "started": datetime.now(UTC).isoformat(),
     }
-    return _answer(
+    return json_answer(
         {
             "clusterArn": cluster.arn,
             "containerArn": container.container_arn,
@@ -310,7 +300,7 @@ def _start_session(region: str, body: dict[str, Any]) -> Answer:
         "status": "Connected",
         "started": datetime.now(UTC).isoformat(),
     }
-    return _answer({"SessionId": session_id, "TokenValue": _token(), "StreamUrl": _stream_url(region, session_id)})
+    return json_answer({"SessionId": session_id, "TokenValue": _token(), "StreamUrl": _stream_url(region, session_id)})
 
 
 def _terminate_session(region: str, body: dict[str, Any]) -> Answer:
@@ -321,7 +311,7 @@ def _terminate_session(region: str, body: dict[str, Any]) -> Answer:
     session = sessions_of(ecs_backends[DEFAULT_ACCOUNT_ID][region]).get(session_id)
     if session is not None:
         session["status"] = "Terminated"
-    return _answer({"SessionId": session_id})
+    return json_answer({"SessionId": session_id})
 
 
 # -- IAM ------------------------------------------------------------------------------------------------------

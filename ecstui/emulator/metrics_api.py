@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from ecstui.emulator.wire import AwsRequest, WSGIEnviron, json_error
+from ecstui.emulator.wire import AwsRequest, WSGIEnviron, json_answer, json_error
 
 if TYPE_CHECKING:
     from ecstui.emulator.aws_limits import AwsLimitsMiddleware, StartResponse
@@ -296,13 +296,7 @@ def answer(body: dict[str, Any], region: str, violation: Callable[[str], None] |
     answer_body: dict[str, Any] = {"MetricDataResults": results, "Messages": []}
     if offset + most < total:
         answer_body["NextToken"] = _token(offset + most, body)
-    payload = json.dumps(answer_body).encode()
-    headers = [
-        ("Content-Type", CONTENT_TYPE),
-        ("Content-Length", str(len(payload))),
-        ("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000"),
-    ]
-    return "200 OK", headers, payload
+    return json_answer(answer_body, CONTENT_TYPE)
 
 
 def metrics_limited(

@@ -16,7 +16,7 @@ from typing import Any
 from moto.applicationautoscaling.models import applicationautoscaling_backends
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from ecstui.emulator.wire import JSON_CONTENT_TYPE, AwsRequest, WSGIEnviron, json_error, replace_body
+from ecstui.emulator.wire import AwsRequest, WSGIEnviron, json_answer, json_error, replace_body
 
 StartResponse = Callable[..., Any]
 Answer = tuple[str, list[tuple[str, str]], bytes]
@@ -67,16 +67,6 @@ def _offset(token: str, body: dict[str, Any]) -> int | None:
     return offset if decoded.get("s") == _scope(body) and offset >= 0 else None
 
 
-def _answer(payload: dict[str, Any]) -> Answer:
-    data = json.dumps(payload, default=str).encode()
-    headers = [
-        ("Content-Type", JSON_CONTENT_TYPE),
-        ("Content-Length", str(len(data))),
-        ("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000"),
-    ]
-    return "200 OK", headers, data
-
-
 def handle(
     environ: WSGIEnviron,
     request: AwsRequest,
@@ -122,7 +112,7 @@ def handle(
     result: dict[str, Any] = {key: items[offset : offset + page]}
     if offset + page < len(items):
         result["NextToken"] = _token(offset + page, body)
-    return _answer(result)
+    return json_answer(result)
 
 
 def _deregister(

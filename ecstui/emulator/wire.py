@@ -112,6 +112,19 @@ def parse_request(environ: WSGIEnviron) -> AwsRequest:
     return AwsRequest(_service_from_auth(environ), "", body, None)
 
 
+def json_answer(
+    payload: dict[str, Any], content_type: str = JSON_CONTENT_TYPE
+) -> tuple[str, list[tuple[str, str]], bytes]:
+    """A 200 answer of AWS's JSON protocols (for the APIs the emulator answers itself, in front of moto)."""
+    data = json.dumps(payload, default=str).encode()
+    headers = [
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(data))),
+        ("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000"),
+    ]
+    return "200 OK", headers, data
+
+
 def json_error(status: int, error_type: str, message: str) -> tuple[str, list[tuple[str, str]], bytes]:
     """An error in the shape AWS's JSON protocol uses, which botocore turns into a ClientError."""
     payload = json.dumps({"__type": error_type, "message": message}).encode()
