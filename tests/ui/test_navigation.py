@@ -107,3 +107,24 @@ async def test_t_on_a_cluster_lists_every_task_of_the_cluster(shared_demo_accoun
         assert app.screen.service is None
         services = {t.service_name for t in app.screen.items.values()}
         assert len(services) > 3
+
+
+async def test_j_k_g_and_shift_g_move_the_cursor_as_in_k9s(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account, cluster="prod")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen) and screen.table.row_count > 3
+        table = screen.table
+        table.focus()
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        assert isinstance(app.screen, ServicesScreen)  # moving never opens anything

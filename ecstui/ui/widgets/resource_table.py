@@ -172,6 +172,11 @@ class ResourceTable(DataTable[Text]):
         Binding("enter", "select_cursor", "Open", id="table.open"),
         Binding("o", "cycle_sort", "Sort by next column", show=False, id="table.sort"),
         Binding("O", "reverse_sort", "Reverse sort", show=False, id="table.reverse_sort"),
+        # k9s's and vi's: what k9s users' fingers do first.
+        Binding("j", "cursor_down", "Next row", show=False, id="table.next_row"),
+        Binding("k", "cursor_up", "Previous row", show=False, id="table.previous_row"),
+        Binding("g", "scroll_top", "First row", show=False, id="table.first_row"),
+        Binding("G", "scroll_bottom", "Last row", show=False, id="table.last_row"),
     ]
 
     def __init__(self, columns: Sequence[Column], *, sort_column: str | None = None, id: str | None = None) -> None:
