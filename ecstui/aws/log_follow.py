@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -219,29 +219,29 @@ class LogFollow:
         if single:
             await self._poll_stream(self._sources[0])
             return
-        backoff = self.poll_interval
-        while not self._closed:
-            try:
-                await self._emit(await self._read_window())
-            except AwsError as error:
-                if not error.retryable:
-                    raise
-                backoff = await self._back_off(error, backoff)
-                continue
-            self.backing_off = None
-            backoff = self.poll_interval
-            await asyncio.sleep(self.poll_interval)
+        await self._poll_every_interval(self._read_window)
 
     async def _poll_stream(self, source: LogSource) -> None:
         """One stream without a pattern: GetLogEvents forward from the last token, which AWS gives back unchanged
         while nothing is new."""
         token = await self._first_token(source)
+
+        async def read_on() -> list[LogLine]:
+            nonlocal token
+            lines, token = await get_stream_events(
+                self._session, source, start=self._start, end=None, limit=POLL_LIMIT, token=token
+            )
+            return lines
+
+        await self._poll_every_interval(read_on)
+
+    async def _poll_every_interval(self, read: Callable[[], Awaitable[list[LogLine]]]) -> None:
+        """Read, hand the new lines out, wait poll_interval, until closed. A throttle or an outage backs off (the
+        wait doubles); any other error ends the follow."""
         backoff = self.poll_interval
         while not self._closed:
             try:
-                lines, token = await get_stream_events(
-                    self._session, source, start=self._start, end=None, limit=POLL_LIMIT, token=token
-                )
+                lines = await read()
             except AwsError as error:
                 if not error.retryable:
                     raise
