@@ -8,16 +8,18 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ecstui.aws.models import Cluster
+from ecstui.aws.resource_ref import ResourceRef, cluster_ref
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.cluster import CreateClusterDialog, DeleteClusterDialog
 from ecstui.ui.dialogs.create_service import CreateServiceDialog
 from ecstui.ui.format import DIM, status_text
 from ecstui.ui.inert import notify_inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
-class ClustersScreen(ListScreen[Cluster]):
+class ClustersScreen(ResourceKeys, ListScreen[Cluster]):
     kind = "Clusters"
     columns = (
         Column("name", "Name"),
@@ -143,3 +145,7 @@ class ClustersScreen(ListScreen[Cluster]):
                     ),
                 ]
         return commands
+
+    def selected_ref(self) -> ResourceRef | None:
+        item = self.selected
+        return cluster_ref(item, self.session_region) if item is not None else None

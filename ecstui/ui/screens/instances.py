@@ -8,10 +8,12 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ecstui.aws.models import ContainerInstance
+from ecstui.aws.resource_ref import ResourceRef, container_instance_ref
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, GOOD, dash, status_text
 from ecstui.ui.inert import notify_inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -23,7 +25,7 @@ def _share(remaining: int | None, registered: int | None) -> str:
     return f"{used}/{registered}"
 
 
-class InstancesScreen(ListScreen[ContainerInstance]):
+class InstancesScreen(ResourceKeys, ListScreen[ContainerInstance]):
     kind = "Container instances"
     columns = (
         Column("id", "Instance"),
@@ -148,3 +150,7 @@ class InstancesScreen(ListScreen[ContainerInstance]):
                 )
             )
         return commands
+
+    def selected_ref(self) -> ResourceRef | None:
+        item = self.selected
+        return container_instance_ref(item, self.cluster, self.session_region) if item is not None else None

@@ -15,12 +15,14 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ecstui.aws.models import Task
+from ecstui.aws.resource_ref import ResourceRef, rule_ref, schedule_ref
 from ecstui.aws.schedule_expression import Rate, describe, when_text
 from ecstui.aws.schedules import ScheduledTask
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import DIM, GOOD, WARN, age
 from ecstui.ui.inert import make_inert, notify_inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable
@@ -51,7 +53,7 @@ def _next_text(schedule: ScheduledTask, now: datetime) -> Text | str:
     return Text("-", style=DIM)
 
 
-class SchedulesScreen(ListScreen[ScheduleRow]):
+class SchedulesScreen(ResourceKeys, ListScreen[ScheduleRow]):
     kind = "Scheduled tasks"
     columns = (
         Column("name", "Name"),
@@ -265,3 +267,12 @@ class SchedulesScreen(ListScreen[ScheduleRow]):
             PaletteCommand(f"Delete {name}", "Delete the schedule (ctrl+d)", self.action_delete),
         ]
         return commands
+
+    def selected_ref(self) -> ResourceRef | None:
+        item = self.selected
+        if item is None:
+            return None
+        schedule, region = item.schedule, self.session_region
+        if schedule.kind == "rule":
+            return rule_ref(schedule.arn, schedule.name, schedule.event_bus, region)
+        return schedule_ref(schedule.arn, schedule.name, schedule.group_name, region)

@@ -20,11 +20,13 @@ from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import TargetGroupView
 from ecstui.aws.metrics import CHART_PERIODS, AlbTargetGroup, ServiceCharts, tracking_targets
 from ecstui.aws.models import Deployment, Service, Task, short_name, task_definition_label
+from ecstui.aws.resource_ref import ResourceRef, service_ref
 from ecstui.aws.stopped_tasks import StopCauseGroup, summarize_stopped
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, DIM, age, count_text, dash, status_text, timestamp
 from ecstui.ui.inert import inert, notify_inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.tables import InertTable, inert_group, kv_table
 from ecstui.ui.traffic import render_addresses_that_stay, render_stop_causes, render_target_groups
@@ -62,7 +64,7 @@ def rollback_target(service: Service) -> Deployment | None:
     )
 
 
-class ServiceDetailScreen(DetailScreen):
+class ServiceDetailScreen(ResourceKeys, DetailScreen):
     kind = "Service"
 
     BINDINGS = [
@@ -307,6 +309,10 @@ class ServiceDetailScreen(DetailScreen):
             PaletteCommand("Metrics range", "Charts over the last 1 h, 6 h or 24 h (m)", self.action_metrics_range),
             PaletteCommand(f"Task definition of {self.service_name}", "Open it", self.action_task_definition),
         ]
+
+    def selected_ref(self) -> ResourceRef | None:
+        data = self.data
+        return service_ref(data.service, self.session_region) if isinstance(data, ServiceView) else None
 
 
 def _revision(arn: str) -> int:

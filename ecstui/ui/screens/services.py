@@ -15,11 +15,13 @@ from textual.widgets import Input
 from ecstui.aws.errors import AwsError
 from ecstui.aws.metrics import ServiceUtilisation
 from ecstui.aws.models import Service, short_name
+from ecstui.aws.resource_ref import ResourceRef, service_ref
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog, UpdateServiceDialog
 from ecstui.ui.format import DIM, age, count_text, status_text
 from ecstui.ui.inert import inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.utilisation_cells import WIDE_ENOUGH, utilisation_cell
 from ecstui.ui.widgets.one_line import OneLine
@@ -28,7 +30,7 @@ from ecstui.ui.widgets.resource_table import Cell, Column, Row
 _NOT_YET = Text("…", style=DIM)
 
 
-class ServicesScreen(ListScreen[Service]):
+class ServicesScreen(ResourceKeys, ListScreen[Service]):
     kind = "Services"
     columns = (
         Column("name", "Name"),
@@ -292,3 +294,7 @@ class ServicesScreen(ListScreen[Service]):
             PaletteCommand(f"Logs of {item.name}", "Its running tasks' logs, merged", self.action_logs),
             PaletteCommand(f"Task definition of {item.name}", item.task_definition, self.action_task_definition),
         ]
+
+    def selected_ref(self) -> ResourceRef | None:
+        item = self.selected
+        return service_ref(item, self.session_region) if item is not None else None

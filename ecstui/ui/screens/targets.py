@@ -12,9 +12,11 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Input, Static
 
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
+from ecstui.aws.resource_ref import ResourceRef, target_group_ref
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, dash
 from ecstui.ui.inert import notify_inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.traffic import target_state_rank, target_state_text, task_id_of
 from ecstui.ui.widgets.one_line import OneLine
@@ -46,7 +48,7 @@ def cluster_of_task(task_arn: str) -> str | None:
 STATE_FIRST = Rank(("state", "group", "target", "port"), lambda v: (target_state_rank(v[0]), v[1], v[2], v[3]))
 
 
-class TargetsScreen(ListScreen[TargetRow]):
+class TargetsScreen(ResourceKeys, ListScreen[TargetRow]):
     kind = "Targets"
     columns = (
         Column("group", "Target group"),
@@ -132,3 +134,8 @@ class TargetsScreen(ListScreen[TargetRow]):
                 f"Open task {task_id_of(item.target.task_arn)}", "The task behind this target", self.action_open
             )
         ]
+
+    def selected_ref(self) -> ResourceRef | None:
+        # A row is one target of a group: the keys act on the group (a target has no ARN of its own).
+        item = self.selected
+        return target_group_ref(item.group.arn, item.group.name, self.session_region) if item is not None else None

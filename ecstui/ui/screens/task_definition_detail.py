@@ -10,8 +10,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ecstui.aws.models import TaskDefinition, task_definition_label
+from ecstui.aws.resource_ref import ResourceRef, task_definition_ref
 from ecstui.ui.format import dash, status_text, timestamp
 from ecstui.ui.inert import inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.screens.task_definitions import TaskDefinitionActions
 from ecstui.ui.secrets import REVEAL_BINDING, RevealsSecrets, SecretNames, env_value
@@ -80,7 +82,7 @@ def render_task_definition(
     return inert_group(*parts)
 
 
-class TaskDefinitionScreen(RevealsSecrets, TaskDefinitionActions, DetailScreen):
+class TaskDefinitionScreen(ResourceKeys, RevealsSecrets, TaskDefinitionActions, DetailScreen):
     kind = "Task definition"
     live = False  # a revision never changes
 
@@ -106,3 +108,7 @@ class TaskDefinitionScreen(RevealsSecrets, TaskDefinitionActions, DetailScreen):
 
     def current_definition(self) -> TaskDefinition | None:
         return self.data if isinstance(self.data, TaskDefinition) else None
+
+    def selected_ref(self) -> ResourceRef | None:
+        data = self.data
+        return task_definition_ref(data, self.session_region) if isinstance(data, TaskDefinition) else None

@@ -9,6 +9,7 @@ from textual.binding import Binding
 
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.models import Cluster, Service, TaskDefinition, TaskDefinitionFamily
+from ecstui.aws.resource_ref import ResourceRef, task_definition_family_ref, task_definition_ref
 from ecstui.aws.task_definition_cache import family_of
 from ecstui.aws.task_definition_draft import draft_from_revision
 from ecstui.ui.commands import PaletteCommand
@@ -24,6 +25,7 @@ from ecstui.ui.dialogs.task_definition_json import (
 )
 from ecstui.ui.format import age, dash, status_text
 from ecstui.ui.inert import notify_inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen, LiveScreen
 from ecstui.ui.widgets.resource_table import Cell, Column
 
@@ -216,7 +218,7 @@ class TaskDefinitionActions(LiveScreen):
         return commands
 
 
-class FamiliesScreen(ListScreen[TaskDefinitionFamily]):
+class FamiliesScreen(ResourceKeys, ListScreen[TaskDefinitionFamily]):
     kind = "Task definition families"
 
     BINDINGS = [Binding("n", "new_task_definition", "New task definition", id="taskdefs.new")]
@@ -238,8 +240,14 @@ class FamiliesScreen(ListScreen[TaskDefinitionFamily]):
     def action_new_task_definition(self) -> None:
         self.ecs_app.new_task_definition()
 
+    def selected_ref(self) -> ResourceRef | None:
+        item = self.selected
+        if item is None:
+            return None
+        return task_definition_family_ref(item.name, self.session_region, item.latest_revision_arn)
 
-class RevisionsScreen(TaskDefinitionActions, ListScreen[TaskDefinition]):
+
+class RevisionsScreen(ResourceKeys, TaskDefinitionActions, ListScreen[TaskDefinition]):
     kind = "Revisions"
     columns = (
         Column("revision", "Revision"),
@@ -300,3 +308,7 @@ class RevisionsScreen(TaskDefinitionActions, ListScreen[TaskDefinition]):
         self.updated_at = None
         self._update_title()
         self.action_refresh_now()
+
+    def selected_ref(self) -> ResourceRef | None:
+        item = self.selected
+        return task_definition_ref(item, self.session_region) if item is not None else None

@@ -16,11 +16,13 @@ from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
 from ecstui.aws.metrics import TaskUtilisation
 from ecstui.aws.models import Service, Task, TaskDefinition, short_name
+from ecstui.aws.resource_ref import ResourceRef, task_ref
 from ecstui.aws.stopped_tasks import stop_cause
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, status_text, timestamp
 from ecstui.ui.inert import inert
 from ecstui.ui.last_lines import LastLines, read_last_lines, render_last_lines, wants_last_lines
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.tables import InertTable, inert_group
 from ecstui.ui.tables import kv_table as _kv_table
@@ -47,7 +49,7 @@ class TaskContext:
     utilisation: TaskUtilisation | str | None = None
 
 
-class TaskDetailScreen(DetailScreen):
+class TaskDetailScreen(ResourceKeys, DetailScreen):
     kind = "Task"
 
     BINDINGS = [
@@ -179,6 +181,14 @@ class TaskDetailScreen(DetailScreen):
                 PaletteCommand(f"Service {name}", "Deployments, events, load balancing", self.action_service)
             )
         return commands
+
+    def selected_ref(self) -> ResourceRef | None:
+        # Known before the task loads: its ARN and cluster are what opened the pane.
+        data = self.data
+        if isinstance(data, tuple) and isinstance(data[0], Task):
+            return task_ref(data[0], self.session_region)
+        region = self.session_region or ""
+        return ResourceRef("task", self.task_arn, short_name(self.task_arn), region, cluster=self.cluster)
 
 
 def render_task(

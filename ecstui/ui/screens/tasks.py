@@ -13,17 +13,19 @@ from textual.widgets import Static
 from ecstui.aws.errors import AwsError, iam_action
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
 from ecstui.aws.models import Service, Task
+from ecstui.aws.resource_ref import ResourceRef, task_ref
 from ecstui.aws.stopped_tasks import summarize_stopped
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.format import DIM, age, dash, status_text
 from ecstui.ui.inert import make_inert, notify_inert
+from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.traffic import health_summary, stop_causes_line
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
-class TasksScreen(ListScreen[Task]):
+class TasksScreen(ResourceKeys, ListScreen[Task]):
     kind = "Tasks"
     sort_column = "id"
 
@@ -235,6 +237,10 @@ class TasksScreen(ListScreen[Task]):
             )
             commands.insert(4, PaletteCommand(f"Logs of task {item.id}", "Its own log stream", self.action_logs))
         return commands
+
+    def selected_ref(self) -> ResourceRef | None:
+        item = self.selected
+        return task_ref(item, self.session_region) if item is not None else None
 
 
 def _target_health_unknown(error: AwsError) -> str:
