@@ -25,8 +25,9 @@ def shown_value(value: str) -> str:
     return line if len(line) <= SHOWN_CHARS else line[: SHOWN_CHARS - 1] + "…"
 
 
-def copy_value(app: App[object], value: str, what: str) -> None:
-    """Put `value` on the clipboard and say so in one line with the value itself (`what` names it: "ARN")."""
+def copy_value(app: App[object], value: str, what: str, *, say_value: bool = True) -> None:
+    """Put `value` on the clipboard and say so in one line with the value itself (`what` names it: "the ARN of
+    service web"); a block of text (`say_value=False`) is said by its size instead."""
     app.copy_to_clipboard(value)
     size = len(value.encode("utf-8"))
     if size > CLIPBOARD_WARN_BYTES:
@@ -38,4 +39,8 @@ def copy_value(app: App[object], value: str, what: str) -> None:
             timeout=6,
         )
         return
-    notify_inert(app, f"Copied {what}: {shown_value(value)}", timeout=6)
+    if say_value:
+        notify_inert(app, f"Copied {what}: {shown_value(value)}", timeout=6)
+    else:
+        lines = value.count("\n") + 1
+        notify_inert(app, f"Copied {what} ({lines:,} line{'s' if lines != 1 else ''}).", timeout=4)

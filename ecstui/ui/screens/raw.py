@@ -94,8 +94,8 @@ class RawScreen(RevealsSecrets, DetailScreen):
         return await RawReader(self.ecs_app.session).read(self.ref)
 
     def compose(self) -> ComposeResult:
-        # As DetailScreen's (its on_mount focuses #detail-scroll), in a container that also scrolls sideways: a JSON line is never folded, so line n
-        # of the object is row n of the view (search scrolls to it).
+        # As DetailScreen's (its on_mount focuses #detail-scroll), in a container that also scrolls sideways: a
+        # JSON line is never folded, so line n of the object is row n of the view (search scrolls to it).
         yield from self.compose_context()
         yield OneLine(self._title(), id="pane-title")
         yield Static("", id="pane-error")
@@ -135,11 +135,13 @@ class RawScreen(RevealsSecrets, DetailScreen):
 
     def _redraw(self) -> None:
         if self.data is not None:
-            self.query_one("#detail-body", Static).update(self._body_text())
+            self.body = self._body_text()
+            self.query_one("#detail-body", Static).update(self.body)
 
     def show_secrets_changed(self) -> None:
         if self.data is not None:
-            self.query_one("#detail-body", Static).update(self.render_body(self.data))
+            self.body = self.render_body(self.data)
+            self.query_one("#detail-body", Static).update(self.body)
 
     def _title(self) -> Text:
         text = super()._title()
@@ -204,5 +206,5 @@ class RawScreen(RevealsSecrets, DetailScreen):
         if not self.lines or self.data is None:
             notify_inert(self, "Nothing to copy yet.", severity="warning")
             return
-        what = "the JSON" + ("" if self.secrets_revealed else " (secret-named values masked; ctrl+t shows them)")
-        copy_value(self.app, "\n".join(self.lines), f"{what} of {self.ref.label}")
+        masked = "" if self.secrets_revealed else ", secret-named values masked"
+        copy_value(self.app, "\n".join(self.lines), f"the JSON of {self.ref.label}{masked}", say_value=False)
