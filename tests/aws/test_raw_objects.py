@@ -115,6 +115,9 @@ async def test_what_is_gone_reads_as_none(session: AwsSession) -> None:
     assert await RawReader(session).read(ResourceRef("service", arn, "gone", REGION, cluster="prod")) is None
     task = f"arn:aws:ecs:{REGION}:123456789012:task/prod/0123456789abcdef0123456789abcdef"
     assert await RawReader(session).read(ResourceRef("task", task, "0123", REGION, cluster="prod")) is None
+    # ELB answers an error for what it does not have (ECS lists it under failures): the same None.
+    group = f"arn:aws:elasticloadbalancing:{REGION}:123456789012:targetgroup/gone/0123456789abcdef"
+    assert await RawReader(session).read(target_group_ref(group, "gone")) is None
 
 
 async def test_a_failure_is_an_aws_error_not_a_missing_resource() -> None:

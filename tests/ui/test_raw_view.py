@@ -61,6 +61,8 @@ async def test_search_goes_from_match_to_match_and_round(shared_demo_account: Aw
         assert "(2/4)" in title(screen)
         await pilot.press("N", "N")
         assert "(4/4)" in title(screen)
+        await pilot.press("n")
+        assert "(1/4)" in title(screen)
         # The current match is highlighted apart from the others.
         styles = {str(span.style) for span in body(screen).spans}
         assert {"black on yellow", "black on bright_magenta"} <= styles

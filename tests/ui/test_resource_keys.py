@@ -78,37 +78,25 @@ async def test_Y_copies_the_name_and_a_task_its_id(
         assert f"Copied the ID of task {task.id}: {task.id}" in messages(app)
 
 
-async def test_U_copies_the_console_url_and_opens_no_browser_in_the_demo(
-    shared_demo_account: AwsTarget, monkeypatch: pytest.MonkeyPatch
+API_URL = "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/api/health?region=us-east-1"
+
+
+@pytest.mark.parametrize(("demo", "opens"), [(True, False), (False, True)], ids=["demo copies only", "browser"])
+async def test_U_copies_the_console_url_and_opens_it_only_where_a_browser_exists(
+    shared_demo_account: AwsTarget, monkeypatch: pytest.MonkeyPatch, demo: bool, opens: bool
 ) -> None:
     opened: list[str] = []
     monkeypatch.setattr(resource_keys, "open_url", lambda url: opened.append(url) or True)
     monkeypatch.setenv("BROWSER", "firefox")
-    app = make_app(shared_demo_account, cluster="prod")
+    app = make_app(shared_demo_account, cluster="prod", demo=demo)
     async with app.run_test(size=(160, 45)) as pilot:
         await on_service(pilot, "api")
         written = record_writes(app, monkeypatch)
         await pilot.press("U")
-        url = "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/api/health?region=us-east-1"
-        assert written == [osc52(url)]
-        assert opened == []
-
-
-async def test_U_opens_the_console_where_a_browser_exists(
-    shared_demo_account: AwsTarget, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(resource_keys, "open_url", lambda url: opened.append(url) or True)
-    monkeypatch.setenv("BROWSER", "firefox")
-    app = make_app(shared_demo_account, cluster="prod", demo=False)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await on_service(pilot, "api")
-        written = record_writes(app, monkeypatch)
-        await pilot.press("U")
-        await wait_until(pilot, lambda: bool(opened))
-        url = "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/api/health?region=us-east-1"
-        assert opened == [url]
-        assert written == [osc52(url)]  # copied as well
+        assert written == [osc52(API_URL)]  # copied either way
+        if opens:
+            await wait_until(pilot, lambda: bool(opened))
+        assert opened == ([API_URL] if opens else [])
 
 
 async def test_J_opens_the_raw_view_of_the_selected_resource(shared_demo_account: AwsTarget) -> None:
