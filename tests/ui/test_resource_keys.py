@@ -111,21 +111,6 @@ async def test_J_opens_the_raw_view_of_the_selected_resource(shared_demo_account
         assert screen.data["serviceArn"] == SERVICE_ARN
 
 
-async def test_keys_typed_into_the_filter_copy_nothing(
-    shared_demo_account: AwsTarget, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = make_app(shared_demo_account, cluster="prod")
-    async with app.run_test(size=(160, 45)) as pilot:
-        await on_service(pilot, "api")
-        await pilot.press("slash")
-        written = record_writes(app, monkeypatch)
-        await pilot.press("y", "Y", "U", "J")
-        await pilot.pause()
-        assert not any("\x1b]52;" in data for data in written)
-        assert not isinstance(app.screen, RawScreen)
-        assert app.screen.query_one("#pane-filter").value == "yYUJ"  # type: ignore[attr-defined]
-
-
 async def test_every_pane_with_a_resource_copies_its_arn(
     shared_demo_account: AwsTarget, monkeypatch: pytest.MonkeyPatch
 ) -> None:
