@@ -49,9 +49,12 @@ class ContextBar(OneLine):
 
     def show_pressure(self) -> None:
         """Say so while ecstui is backing off because AWS throttled it."""
-        limiter = cast("EcsApp", self.app).session.limiter
-        line = limiter.status_line()
+        app = cast("EcsApp", self.app)
+        line = app.session.limiter.status_line()
         text = self.context.copy()
+        account = app.account_label()  # read in the background (AppOptions.read_account): shown once known
+        if account:
+            text = Text.assemble(text[:6], f"  {account}", text[6:])  # after "ecstui"
         if line:
             text.append(f"  ⚠ {line}", style="bold yellow")
         self.show(text)
