@@ -33,6 +33,7 @@ from ecstui.aws.models import Task, TaskDefinition
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.port_forwards import PortForwards
 from ecstui.aws.prefetch import ServiceListingPrefetch
+from ecstui.aws.profiles import read_profiles
 from ecstui.aws.ratelimit import EcsRateLimiter
 from ecstui.aws.schedules import ScheduleActions, ScheduleReader
 from ecstui.aws.service_scaling import ScalingActions
@@ -118,6 +119,7 @@ class EcsApp(App[None]):
         self._warm_client: asyncio.Future[Any] | None = None
         self.audit = AuditLog(self.options.audit_path)
         self._connect(target, limiter=prefetch.limiter if prefetch is not None else None)
+        self._launch_profile = self.session.profile_name  # the one AppOptions.production was decided for
         self._quit_asked_at: float | None = None
         self.context_cluster: str | None = self.options.cluster
         self.context_service: str | None = self.options.service
@@ -178,7 +180,9 @@ class EcsApp(App[None]):
     def production(self) -> bool:
         """The profile in use is production: by the launch's settings, or by a `production_profiles` glob."""
         profile = self.session.profile_name
-        return self.options.production or any(fnmatch.fnmatchcase(profile, g) for g in self.options.production_profiles)
+        if self.options.production and profile == self._launch_profile:
+            return True
+        return any(fnmatch.fnmatchcase(profile, glob) for glob in self.options.production_profiles)
 
     def account_label(self) -> str | None:
         """`account 123456789012 (alias)` once read, `account ?` if it could not be; None when not read."""
@@ -200,8 +204,9 @@ class EcsApp(App[None]):
 
     def _profile_chosen(self, profile: str | None) -> None:
         if profile:
-            # The profile's own region, unless the launch named one (--region) that it should keep.
-            self.switch_to(replace(self.target, profile=profile, region=None))
+            # The region the profile sets (over AWS_REGION, which named the launch's), else the current one.
+            region = next((p.region for p in read_profiles() if p.name == profile and p.region), self.session.region)
+            self.switch_to(replace(self.target, profile=profile, region=region))
 
     def _region_chosen(self, region: str | None) -> None:
         if region:
