@@ -235,7 +235,7 @@ class EcsApp(App[None]):
             return
         old = self.session
         while len(self.screen_stack) > 1:
-            self.pop_screen()
+            await self.pop_screen()  # their pollers end with them, before the old session's clients close
         self._connect(target)
         self.context_cluster = self.context_service = None
         self.push_screen(ClustersScreen())
@@ -499,7 +499,13 @@ class EcsApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(type(self.screen).__name__.removesuffix("Screen"), self.keys_of_current_view()))
+        # The switches are `:` commands, not keys of their own: listed after the keys so they can be found.
+        switches = [
+            (":profile", "switch AWS profile (also :ctx, :context, ctrl+p)", ""),
+            (":region", "switch region (also ctrl+p)", ""),
+        ]
+        view = type(self.screen).__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(view, self.keys_of_current_view() + switches))
 
     def keys_of_current_view(self) -> list[tuple[str, str, str]]:
         """(key, what it does, binding id) for every key active here: this view's own first, then the table's,

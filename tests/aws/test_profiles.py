@@ -8,66 +8,16 @@ import pytest
 
 from ecstui.aws.profiles import Profile, ecs_regions, read_profiles
 from ecstui.aws.session import AwsSession, AwsTarget
+from tests.aws_files import aws_files
 
-CONFIG = """
-[default]
-region = us-east-1
-
-[profile sso-dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = ReadOnly
-region = eu-west-1
-
-[profile legacy-sso]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-sso_account_id = 111122223333
-sso_role_name = Admin
-
-[profile deployer]
-role_arn = arn:aws:iam::444455556666:role/deploy
-source_profile = default
-region = eu-central-1
-
-[profile on-ec2]
-role_arn = arn:aws:iam::444455556666:role/ops
-credential_source = Ec2InstanceMetadata
-
-[profile vault]
-credential_process = /usr/local/bin/vault-aws
-
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-"""
-
-CREDENTIALS = """
-[default]
-aws_access_key_id = AKIAEXAMPLE
-aws_secret_access_key = secret
-
-[keys-only]
-aws_access_key_id = AKIAEXAMPLE2
-aws_secret_access_key = secret2
-"""
-
-
-@pytest.fixture
-def aws_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "config").write_text(CONFIG)
-    (tmp_path / "credentials").write_text(CREDENTIALS)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("HOME", str(tmp_path))  # no SSO token cache of the developer's
-    return tmp_path
+__all__ = ["aws_files"]
 
 
 def test_every_profile_of_both_files_with_its_kind_and_region(aws_files: Path) -> None:
     assert read_profiles() == [
         Profile("default", "static", "us-east-1"),  # region from config, keys from credentials
         Profile("deployer", "assume-role", "eu-central-1"),
-        Profile("keys-only", "static", None),
+        Profile("keys-only", "static", "eu-west-1"),
         Profile("legacy-sso", "sso", None),
         Profile("on-ec2", "assume-role", None),
         Profile("sso-dev", "sso", "eu-west-1"),

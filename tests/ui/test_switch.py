@@ -5,46 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ecstui.aws.session import AwsTarget
 from ecstui.ui.app import EcsApp
 from ecstui.ui.dialogs.switch import ProfilePickerDialog, RegionPickerDialog
 from ecstui.ui.screens.clusters import ClustersScreen
+from ecstui.ui.screens.help import HelpScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.widgets.context_bar import ContextBar
+from tests.aws_files import aws_files
 from tests.ui.conftest import make_app, text_of, wait_loaded, wait_until
 
-SSO_CONFIG = """
-[profile sso-dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = ReadOnly
-region = eu-west-1
-
-[profile keys]
-region = eu-west-1
-
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-"""
-
-KEYS = """
-[keys]
-aws_access_key_id = testing
-aws_secret_access_key = testing
-"""
-
-
-@pytest.fixture
-def aws_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "config").write_text(SSO_CONFIG)
-    (tmp_path / "credentials").write_text(KEYS)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("HOME", str(tmp_path))  # no SSO token cache of the developer's
-    return tmp_path
+__all__ = ["aws_files"]
 
 
 def cluster_names(app: EcsApp) -> set[str]:
@@ -96,12 +67,12 @@ async def test_profile_switch_takes_the_profiles_region(shared_demo_account: Aws
         await wait_loaded(pilot)
         app.jump("profile")
         await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerDialog))
-        await pilot.press(*"keys", "enter")
-        await wait_until(pilot, lambda: app.session.profile_in_use == "keys")
+        await pilot.press(*"keys-only", "enter")
+        await wait_until(pilot, lambda: app.session.profile_in_use == "keys-only")
         await wait_loaded(pilot)
         assert app.session.region == "eu-west-1"
         assert cluster_names(app) == {"eu-prod"}
-        assert "profile keys" in top_bar(app)
+        assert "profile keys-only" in top_bar(app)
 
 
 async def test_the_top_bar_names_the_account(shared_demo_account: AwsTarget) -> None:
@@ -113,14 +84,24 @@ async def test_the_top_bar_names_the_account(shared_demo_account: AwsTarget) -> 
 
 
 async def test_a_production_profile_glob_turns_the_bar_red(shared_demo_account: AwsTarget, aws_files: Path) -> None:
-    app = make_app(shared_demo_account, production_profiles=("prod-*", "k*s"))
+    app = make_app(shared_demo_account, production_profiles=("prod-*", "k*-only"))
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_loaded(pilot)
         assert not app.production
         app.jump("profile")
         await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerDialog))
-        await pilot.press(*"keys", "enter")
-        await wait_until(pilot, lambda: app.session.profile_in_use == "keys")
+        await pilot.press(*"keys-only", "enter")
+        await wait_until(pilot, lambda: app.session.profile_in_use == "keys-only")
         await wait_loaded(pilot)
         assert app.production and app.needs_typed_confirmation
         assert app.screen.query_one(ContextBar).has_class("production")
+
+
+async def test_help_lists_the_switches(shared_demo_account: AwsTarget) -> None:
+    app = make_app(shared_demo_account)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = [key for key, _, _ in app.screen.rows]
+        assert ":profile" in keys and ":region" in keys

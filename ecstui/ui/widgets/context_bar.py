@@ -52,9 +52,11 @@ class ContextBar(OneLine):
         app = cast("EcsApp", self.app)
         line = app.session.limiter.status_line()
         text = self.context.copy()
-        account = app.account_label()  # read in the background (AppOptions.read_account): shown once known
+        # Read in the background (AppOptions.read_account), shown once known; after the safety marks, which an
+        # 80-column bar must not cut off.
+        account = app.account_label()
         if account:
-            text = Text.assemble(text[:6], f"  {account}", text[6:])  # after "ecstui"
+            text.append(f"  {account}")
         if line:
             text.append(f"  ⚠ {line}", style="bold yellow")
         self.show(text)
