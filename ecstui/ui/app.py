@@ -196,7 +196,7 @@ class EcsApp(App[None]):
     # -- profiles and regions -----------------------------------------------------------------
     def pick_profile(self) -> None:
         """`:profile`: choose another profile of the AWS config files."""
-        self.push_screen(ProfilePickerDialog(self.session.profile_in_use), self._profile_chosen)
+        self.push_screen(ProfilePickerDialog(self.session.profile_name), self._profile_chosen)
 
     def pick_region(self) -> None:
         """`:region`: choose another region for the profile in use."""
