@@ -105,3 +105,15 @@ async def test_help_lists_the_switches(shared_demo_account: AwsTarget) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         keys = [key for key, _, _ in app.screen.rows]
         assert ":profile" in keys and ":region" in keys
+
+
+async def test_the_palette_offers_both_switches(shared_demo_account: AwsTarget) -> None:
+    from ecstui.ui.commands import ViewCommands
+
+    app = make_app(shared_demo_account)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_loaded(pilot)
+        titles = {command.title: command for command in ViewCommands(app.screen)._commands()}
+        assert "Switch profile" in titles and "Switch region" in titles
+        titles["Switch region"].run()
+        await wait_until(pilot, lambda: isinstance(app.screen, RegionPickerDialog))
