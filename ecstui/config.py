@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import glob
 import os
 import re
 import tomllib
@@ -48,9 +50,18 @@ class Settings:
     """How many lines a log pane holds; the oldest are dropped past it (a frame costs the same however many)."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
+    production_profiles: tuple[str, ...] = ()
+    """Globs ("prod-*", "*-production"): a profile whose name matches one is production, as if so marked."""
 
     def is_production(self, profile: str | None) -> bool:
+        if profile and any(fnmatch.fnmatchcase(profile, pattern) for pattern in self.production_profiles):
+            return True
         return bool(profile) and self.profiles.get(profile or "", ProfileSettings()).production
+
+    def production_globs(self) -> tuple[str, ...]:
+        """Every profile name or glob that is production (the app applies them to the profiles switched to)."""
+        marked = (glob.escape(name) for name, settings in self.profiles.items() if settings.production)
+        return (*self.production_profiles, *marked)
 
 
 def config_path() -> Path:
@@ -79,9 +90,17 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern", "exec_command", "log_lines"}
+    unknown = set(data) - {
+        "profiles",
+        "refresh_seconds",
+        "keymap",
+        "secret_env_pattern",
+        "exec_command",
+        "log_lines",
+        "production_profiles",
+    }
     if unknown:
-        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command, log_lines"
+        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command, log_lines, production_profiles"
         raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
     profiles_raw = data.get("profiles", {})
     if not isinstance(profiles_raw, dict):
@@ -116,7 +135,11 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     log_lines = data.get("log_lines", DEFAULT_LOG_LINES)
     if isinstance(log_lines, bool) or not isinstance(log_lines, int) or not 1_000 <= log_lines <= 1_000_000:
         raise ConfigError(f"{where}: log_lines must be a whole number from 1000 to 1000000, not {log_lines!r}.")
+    globs = data.get("production_profiles", [])
+    if not isinstance(globs, list) or not all(isinstance(g, str) and g.strip() for g in globs):
+        raise ConfigError(f'{where}: production_profiles must be a list of profile names or globs, like ["prod-*"].')
     return Settings(
+        production_profiles=tuple(g.strip() for g in globs),
         exec_command=exec_command.strip(),
         profiles=profiles,
         refresh_seconds=float(refresh),

@@ -54,6 +54,15 @@ def test_how_many_lines_a_log_pane_holds(tmp_path: Path) -> None:
     assert load_settings(write(tmp_path, "")).log_lines == 100_000
 
 
+def test_production_profiles_by_glob_and_by_name(tmp_path: Path) -> None:
+    text = 'production_profiles = ["prod-*", "*-live"]\n[profiles."ops[1]"]\nproduction = true\n'
+    settings = load_settings(write(tmp_path, text))
+    assert settings.is_production("prod-eu") and settings.is_production("shop-live")
+    assert settings.is_production("ops[1]") and not settings.is_production("ops1")
+    assert not settings.is_production("staging") and not settings.is_production(None)
+    assert settings.production_globs() == ("prod-*", "*-live", "ops[[]1]")
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -65,6 +74,7 @@ def test_how_many_lines_a_log_pane_holds(tmp_path: Path) -> None:
         ("refresh = 5\n", "unknown setting 'refresh'"),
         ("[keymap]\nscale = 1\n", "[keymap] must map binding ids to keys"),
         ("log_lines = 10\n", "log_lines must be a whole number from 1000 to 1000000"),
+        ('production_profiles = "prod-*"\n', "production_profiles must be a list of profile names or globs"),
     ],
 )
 def test_a_malformed_file_gives_one_readable_sentence(tmp_path: Path, text: str, says: str) -> None:

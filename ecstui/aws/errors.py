@@ -17,6 +17,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
+    SSOTokenLoadError,
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
@@ -284,7 +285,12 @@ def to_aws_error(
         return AwsError(
             "No AWS credentials found: set AWS_PROFILE or pass --profile, or run `aws configure`.", kind="credentials"
         )
-    if isinstance(exc, UnauthorizedSSOTokenError | TokenRetrievalError):
+    if isinstance(exc, UnauthorizedSSOTokenError | TokenRetrievalError | SSOTokenLoadError) and profile:
+        return AwsError(
+            f"The SSO session of profile {profile} has expired: run `aws sso login --profile {profile}`.",
+            kind="credentials",
+        )
+    if isinstance(exc, UnauthorizedSSOTokenError | TokenRetrievalError | SSOTokenLoadError):
         return AwsError(
             f"The SSO session has expired: run {refresh_credentials_hint(profile)}. ({exc})", kind="credentials"
         )

@@ -286,6 +286,24 @@ class AwsSession:
         calls that are unsafe to repeat (see ecs_no_retry)."""
         return await self._no_retry_client(service)
 
+    # No stubs for STS (types-aiobotocore-sts): Any. Which account the credentials are of (see ecstui.aws.account).
+    async def sts(self) -> Any:
+        return await self._client("sts")
+
+    async def credentials_problem(self) -> str | None:
+        """A sentence saying why this session's credentials cannot be used (an expired SSO session, a profile
+        that does not exist, none at all), or None when they resolve. Nothing is sent to ECS."""
+        try:
+            credentials = await self._session.get_credentials()
+            if credentials is None:
+                return "No AWS credentials found for " + (
+                    f"profile {self.profile_in_use}." if self.profile_in_use else "this session."
+                )
+            await credentials.get_frozen_credentials()
+        except Exception as exc:
+            return to_aws_error(exc, profile=self.profile_in_use).message
+        return None
+
     async def missing_configuration(self) -> str | None:
         """A sentence saying what stops ecstui from reaching AWS (no credentials, no region), or None."""
         if not self.region:

@@ -511,6 +511,10 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> None:
     seed_capacity_group(ec2, client("autoscaling", endpoint_url, region), net.private_subnets, ECS_AMI)
     seed_demo_scaling(client("application-autoscaling", endpoint_url, region))
     seed_scheduled_tasks(endpoint_url, region)
+    from ecstui.emulator.seed_region import SECOND_REGION, seed_second_region  # it imports this module
+
+    if region != SECOND_REGION:
+        seed_second_region(endpoint_url)
 
 
 EVENTS_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/ecsEventsRole"

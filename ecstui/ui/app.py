@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+import fnmatch
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from ecstui.aws.account import AccountReader
 from ecstui.aws.actions import EcsActions
 from ecstui.aws.audit import AuditLog
 from ecstui.aws.autoscaling_groups import AutoScalingGroupReader
@@ -31,6 +33,8 @@ from ecstui.aws.models import Task, TaskDefinition
 from ecstui.aws.network import NetworkReader
 from ecstui.aws.port_forwards import PortForwards
 from ecstui.aws.prefetch import ServiceListingPrefetch
+from ecstui.aws.profiles import read_profiles
+from ecstui.aws.ratelimit import EcsRateLimiter
 from ecstui.aws.schedules import ScheduleActions, ScheduleReader
 from ecstui.aws.service_scaling import ScalingActions
 from ecstui.aws.service_scaling_reader import ScalingReader
@@ -39,6 +43,7 @@ from ecstui.aws.task_definition_draft import TaskDefinitionDraft
 from ecstui.config import DEFAULT_EXEC_COMMAND, DEFAULT_LOG_LINES, DEFAULT_SECRET_ENV_PATTERN
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.dialogs.exec import ExecDialog, PortForwardDialog
+from ecstui.ui.dialogs.switch import ProfilePickerDialog, RegionPickerDialog
 from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
 from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
@@ -86,6 +91,8 @@ class AppOptions:
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
     exec_command: str = DEFAULT_EXEC_COMMAND  # what `s` runs in a container (ECS Exec)
     log_lines: int = DEFAULT_LOG_LINES  # lines a log pane holds (the oldest are dropped)
+    read_account: bool = False  # read the account id and alias for the top bar (STS, IAM): off where nobody looks
+    production_profiles: tuple[str, ...] = ()  # globs: a profile switched to whose name matches is production
 
 
 class EcsApp(App[None]):
@@ -110,14 +117,27 @@ class EcsApp(App[None]):
         # and building the UI overlap its round trips. It spends the app's tokens.
         self._prefetch = prefetch
         self._warm_client: asyncio.Future[Any] | None = None
-        self.session = AwsSession(target, limiter=prefetch.limiter if prefetch is not None else None)
+        self.audit = AuditLog(self.options.audit_path)
+        self._connect(target, limiter=prefetch.limiter if prefetch is not None else None)
+        self._launch_profile = self.session.profile_name  # the one AppOptions.production was decided for
+        self._quit_asked_at: float | None = None
+        self.context_cluster: str | None = self.options.cluster
+        self.context_service: str | None = self.options.service
+        # Every key and paste from the terminal goes through here, one at a time (see key_order).
+        self.key_gate = KeyGate(self, self._dispatch_typed)
+        self.secret_names = SecretNames.from_pattern(self.options.secret_env_pattern)
+
+    def _connect(self, target: AwsTarget, limiter: EcsRateLimiter | None = None) -> None:
+        """Build the session and every reader and action for `target` (at start, and on a profile or region
+        switch: nothing of the old account is kept, its caches go with its readers)."""
+        self.target = target
+        self.session = AwsSession(target, limiter=limiter)
         self.reader = EcsReader(self.session)
         # Containers' logs (CloudWatch Logs); shares the reader's task definition cache.
         self.logs = LogReader(self.session, ecs=self.reader, clock=self.clock)
         self.load_balancing = LoadBalancingReader(self.session)
         # CloudWatch metrics of services and tasks (the services pane's CPU/Mem, the service view's charts).
         self.metrics = MetricsReader(self.session)
-        self.audit = AuditLog(self.options.audit_path)
         self.actions = EcsActions(self.session, self.audit)
         # Slow-changing reads for the forms' pickers, cached for minutes (see ttl_cache).
         self.network = NetworkReader(self.session)
@@ -139,12 +159,8 @@ class EcsApp(App[None]):
         self.exec_actions = ExecActions(self.session, self.audit)
         self.exec_readiness = ExecReadinessChecker(self.session)
         self.port_forwards = PortForwards(self.exec_actions, self.clock)
-        self._quit_asked_at: float | None = None
-        self.context_cluster: str | None = self.options.cluster
-        self.context_service: str | None = self.options.service
-        # Every key and paste from the terminal goes through here, one at a time (see key_order).
-        self.key_gate = KeyGate(self, self._dispatch_typed)
-        self.secret_names = SecretNames.from_pattern(self.options.secret_env_pattern)
+        # Which account the session is in (the top bar); read only when asked (AppOptions.read_account).
+        self.account = AccountReader(self.session)
 
     def clock(self) -> datetime:
         """Now, from the injectable clock (tests freeze it so ages render the same every run)."""
@@ -156,9 +172,77 @@ class EcsApp(App[None]):
             region=self.session.region or "?",
             endpoint=self.target.endpoint_url,
             read_only=self.target.read_only,
-            production=self.options.production,
+            production=self.production,
             demo=self.options.demo,
         )
+
+    @property
+    def production(self) -> bool:
+        """The profile in use is production: by the launch's settings, or by a `production_profiles` glob."""
+        profile = self.session.profile_name
+        if self.options.production and profile == self._launch_profile:
+            return True
+        return any(fnmatch.fnmatchcase(profile, glob) for glob in self.options.production_profiles)
+
+    def account_label(self) -> str | None:
+        """`account 123456789012 (alias)` once read, `account ?` if it could not be; None when not read."""
+        known = self.account.known
+        return known.label if known is not None else None
+
+    @work(group="account", exclusive=True, exit_on_error=False, description="which account the session is in")
+    async def _read_account(self) -> None:
+        await self.account.read()  # the top bar shows it at its next tick
+
+    # -- profiles and regions -----------------------------------------------------------------
+    def pick_profile(self) -> None:
+        """`:profile`: choose another profile of the AWS config files."""
+        self.push_screen(ProfilePickerDialog(self.session.profile_name), self._profile_chosen)
+
+    def pick_region(self) -> None:
+        """`:region`: choose another region for the profile in use."""
+        self.push_screen(RegionPickerDialog(self.session.region), self._region_chosen)
+
+    def _profile_chosen(self, profile: str | None) -> None:
+        if profile:
+            # The region the profile sets (over AWS_REGION, which named the launch's), else the current one.
+            region = next((p.region for p in read_profiles() if p.name == profile and p.region), self.session.region)
+            self.switch_to(replace(self.target, profile=profile, region=region))
+
+    def _region_chosen(self, region: str | None) -> None:
+        if region:
+            self.switch_to(replace(self.target, region=region))
+
+    @work(group="switch", exclusive=True, exit_on_error=False, description="switching profile or region")
+    async def switch_to(self, target: AwsTarget) -> None:
+        """Point the console at `target`: its credentials are checked first (a problem keeps the current target
+        and says why); then every reader is built anew and the clusters pane of the new target is shown."""
+        if self.port_forwards.open_count:
+            notify_inert(
+                self,
+                "Port forwards are open (:sessions): end them before switching profile or region.",
+                severity="warning",
+            )
+            return
+        candidate = AwsSession(target)
+        problem = await candidate.credentials_problem()
+        if problem is None and not candidate.region:
+            problem = "That profile sets no region: pick one with :region."
+        await candidate.close()
+        if problem is not None:
+            notify_inert(
+                self, f"Still on {self.session.profile_name} / {self.session.region}: {problem}", severity="error"
+            )
+            return
+        old = self.session
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()  # their pollers end with them, before the old session's clients close
+        self._connect(target)
+        self.context_cluster = self.context_service = None
+        self.push_screen(ClustersScreen())
+        if self.options.read_account:
+            self._read_account()
+        await old.close()
+        notify_inert(self, f"Now on profile {self.session.profile_name}, region {self.session.region}.")
 
     def on_load(self) -> None:
         # Opening on a cluster, its service listing (one page after another, each waiting for the last) is
@@ -189,6 +273,8 @@ class EcsApp(App[None]):
                 self.session.stats.add(prefetch.stats)
 
     def on_mount(self) -> None:
+        if self.options.read_account:
+            self._read_account()
         if self.options.keymap:
             self.set_keymap(self.options.keymap)
         if self.options.cluster:
@@ -235,7 +321,7 @@ class EcsApp(App[None]):
     @property
     def needs_typed_confirmation(self) -> bool:
         """On a production profile, destructive actions need the resource's name typed."""
-        return self.options.production
+        return self.production
 
     def refresh_current_pane(self) -> None:
         """After a change, show its effect now rather than at the next poll."""
@@ -350,6 +436,9 @@ class EcsApp(App[None]):
     def jump(self, kind: str) -> None:
         """Go to a kind of resource, keeping the cluster (and service) in context."""
         cluster, service = self.context_cluster, self.context_service
+        if kind in ("profile", "region"):  # a picker over the pane: the pane stays if nothing is chosen
+            self.pick_profile() if kind == "profile" else self.pick_region()
+            return
         if kind in ("services", "tasks", "instances") and cluster is None:
             self._back_to_root()
             notify_inert(self, f"Choose a cluster first (enter on a row), then :{kind}.", severity="warning")
@@ -410,7 +499,13 @@ class EcsApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(type(self.screen).__name__.removesuffix("Screen"), self.keys_of_current_view()))
+        # The switches are `:` commands, not keys of their own: listed after the keys so they can be found.
+        switches = [
+            (":profile", "switch AWS profile (also :ctx, :context, ctrl+p)", ""),
+            (":region", "switch region (also ctrl+p)", ""),
+        ]
+        view = type(self.screen).__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(view, self.keys_of_current_view() + switches))
 
     def keys_of_current_view(self) -> list[tuple[str, str, str]]:
         """(key, what it does, binding id) for every key active here: this view's own first, then the table's,

@@ -43,7 +43,8 @@ class ViewCommands(Provider):
             )
         )
         for kind in JUMP_TARGETS:
-            commands.append(PaletteCommand(f"Go to {kind}", f":{kind}", partial(app.jump, kind)))
+            verb = "Switch" if kind in ("profile", "region") else "Go to"
+            commands.append(PaletteCommand(f"{verb} {kind}", f":{kind}", partial(app.jump, kind)))
         return commands
 
     # Titles and help name resources ("Scale <service>"), and the palette reads a str prompt, a str help and

@@ -27,6 +27,8 @@ JUMP_TARGETS["stats"] = ("stats", "requests")
 JUMP_TARGETS["autoscaling"] = ("autoscaling", "as", "scaling", "auto-scaling")
 JUMP_TARGETS["schedules"] = ("schedules", "schedule", "sched", "cron")
 JUMP_TARGETS["sessions"] = ("sessions", "session", "forwards", "port-forwards")
+JUMP_TARGETS["profile"] = ("profile", "profiles", "ctx", "context")
+JUMP_TARGETS["region"] = ("region", "regions")
 
 
 def resolve_jump(text: str) -> str | None:

@@ -49,9 +49,14 @@ class ContextBar(OneLine):
 
     def show_pressure(self) -> None:
         """Say so while ecstui is backing off because AWS throttled it."""
-        limiter = cast("EcsApp", self.app).session.limiter
-        line = limiter.status_line()
+        app = cast("EcsApp", self.app)
+        line = app.session.limiter.status_line()
         text = self.context.copy()
+        # Read in the background (AppOptions.read_account), shown once known; after the safety marks, which an
+        # 80-column bar must not cut off.
+        account = app.account_label()
+        if account:
+            text.append(f"  {account}")
         if line:
             text.append(f"  ⚠ {line}", style="bold yellow")
         self.show(text)
