@@ -33,6 +33,7 @@ from ecstui.ui.dialogs.scaling import (
 from ecstui.ui.format import BAD, DIM, GOOD, WARN, timestamp
 from ecstui.ui.inert import inert, notify_inert
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable
 
@@ -71,11 +72,11 @@ def _policy_summary(policies: Sequence[ScalingPolicy]) -> str:
 class AutoScalingScreen(ListScreen[ScalingRow]):
     kind = "Auto scaling"
     columns = (
-        Column("service", "Cluster/service"),
-        Column("min", "Min"),
-        Column("max", "Max"),
-        Column("desired", "Desired"),
-        Column("running", "Running"),
+        Column("service", "Cluster/service", priority=Priority.IDENTITY),
+        Column("min", "Min", priority=Priority.ESSENTIAL),
+        Column("max", "Max", priority=Priority.ESSENTIAL),
+        Column("desired", "Desired", priority=Priority.ESSENTIAL),
+        Column("running", "Running", priority=Priority.ESSENTIAL),
         Column("state", "State"),
         Column("policies", "Policies"),
     )

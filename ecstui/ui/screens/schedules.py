@@ -22,6 +22,7 @@ from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import DIM, GOOD, WARN, age
 from ecstui.ui.inert import make_inert, notify_inert
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable
 
@@ -54,13 +55,13 @@ def _next_text(schedule: ScheduledTask, now: datetime) -> Text | str:
 class SchedulesScreen(ListScreen[ScheduleRow]):
     kind = "Scheduled tasks"
     columns = (
-        Column("name", "Name"),
+        Column("name", "Name", priority=Priority.IDENTITY),
         Column("kind", "Kind"),
-        Column("when", "When"),
-        Column("state", "State"),
+        Column("when", "When", priority=Priority.ESSENTIAL),
+        Column("state", "State", priority=Priority.ESSENTIAL),
         Column("next", "Next run"),
-        Column("taskdef", "Task definition"),
-        Column("cluster", "Cluster"),
+        Column("taskdef", "Task definition", priority=Priority.DETAIL),
+        Column("cluster", "Cluster", priority=Priority.DETAIL),
         Column("last", "Last run"),
     )
     sort_column = "name"

@@ -17,6 +17,7 @@ from ecstui.ui.format import BAD, DIM, dash
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.traffic import target_state_rank, target_state_text, task_id_of
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.ranked_table import Rank, RankedTable
 from ecstui.ui.widgets.resource_table import Cell, Column
@@ -50,13 +51,13 @@ class TargetsScreen(ListScreen[TargetRow]):
     kind = "Targets"
     columns = (
         Column("group", "Target group"),
-        Column("lb", "Load balancer"),
-        Column("target", "Target"),
+        Column("lb", "Load balancer", priority=Priority.DETAIL),
+        Column("target", "Target", priority=Priority.IDENTITY),
         Column("port", "Port"),
-        Column("state", "State"),
+        Column("state", "State", priority=Priority.ESSENTIAL),
         Column("task", "Task"),
         Column("reason", "Reason"),
-        Column("description", "Description"),
+        Column("description", "Description", priority=Priority.DETAIL),
     )
     sort_column = "state"
 

@@ -25,6 +25,7 @@ from ecstui.ui.dialogs.task_definition_json import (
 from ecstui.ui.format import age, dash, status_text
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen, LiveScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
@@ -220,7 +221,7 @@ class FamiliesScreen(ListScreen[TaskDefinitionFamily]):
     kind = "Task definition families"
 
     BINDINGS = [Binding("n", "new_task_definition", "New task definition", id="taskdefs.new")]
-    columns = (Column("family", "Family"),)
+    columns = (Column("family", "Family", priority=Priority.IDENTITY),)
     sort_column = "family"
 
     async def fetch(self) -> Sequence[TaskDefinitionFamily]:
@@ -242,13 +243,13 @@ class FamiliesScreen(ListScreen[TaskDefinitionFamily]):
 class RevisionsScreen(TaskDefinitionActions, ListScreen[TaskDefinition]):
     kind = "Revisions"
     columns = (
-        Column("revision", "Revision"),
-        Column("status", "Status"),
+        Column("revision", "Revision", priority=Priority.IDENTITY),
+        Column("status", "Status", priority=Priority.ESSENTIAL),
         Column("images", "Images"),
         Column("cpu", "CPU"),
         Column("memory", "Memory"),
-        Column("network", "Network mode"),
-        Column("compat", "Compatibilities"),
+        Column("network", "Network mode", priority=Priority.DETAIL),
+        Column("compat", "Compatibilities", priority=Priority.DETAIL),
         Column("registered", "Registered"),
     )
     sort_column = "revision"

@@ -20,6 +20,7 @@ from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, timestamp
 from ecstui.ui.inert import inert, make_inert
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.ranked_table import Rank, RankedTable
 from ecstui.ui.widgets.resource_table import Cell, Column
@@ -58,12 +59,12 @@ class TriageScreen(ListScreen[Problem]):
     """
     # The cause before the details: "why" is what an on-call engineer reads a row for.
     columns = (
-        Column("severity", "Severity"),
-        Column("where", "Cluster / service"),
-        Column("kind", "Problem"),
+        Column("severity", "Severity", priority=Priority.ESSENTIAL),
+        Column("where", "Cluster / service", priority=Priority.IDENTITY),
+        Column("kind", "Problem", priority=Priority.ESSENTIAL),
         Column("since", "Since"),
         Column("cause", "Cause"),
-        Column("summary", "Details"),
+        Column("summary", "Details", priority=Priority.DETAIL),
     )
     sort_column = "severity"
 
