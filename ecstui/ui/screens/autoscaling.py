@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.service_scaling_reader import ScalableTarget, ScalingPolicy, TargetDetail
@@ -34,6 +34,7 @@ from ecstui.ui.format import BAD, DIM, GOOD, WARN, timestamp
 from ecstui.ui.inert import inert, notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.column_fit import Priority
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable
 
@@ -113,7 +114,7 @@ class AutoScalingScreen(ListScreen[ScalingRow]):
             yield ResourceTable(self.columns, sort_column=self.sort_column, id="pane-table")
             with VerticalScroll(id="scaling-detail"):
                 yield Static("", id="scaling-detail-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.initial_filter:

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ecstui.aws.models import Task
 from ecstui.aws.schedule_expression import Rate, describe, when_text
@@ -23,6 +23,7 @@ from ecstui.ui.format import DIM, GOOD, WARN, age
 from ecstui.ui.inert import make_inert, notify_inert
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.widgets.column_fit import Priority
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable
 
@@ -86,7 +87,7 @@ class SchedulesScreen(ListScreen[ScheduleRow]):
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
             yield ResourceTable(self.columns, sort_column=self.sort_column, id="pane-table")
             yield Static("", id="schedule-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def subject(self) -> str:
         return "Scheduler schedules and EventBridge rules targeting a cluster"
