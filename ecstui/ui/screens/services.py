@@ -35,7 +35,7 @@ class ServicesScreen(ListScreen[Service]):
         Column("name", "Name", priority=Priority.IDENTITY),
         Column("status", "Status", priority=Priority.ESSENTIAL),
         Column("tasks", "Running/Desired", priority=Priority.ESSENTIAL),
-        Column("pending", "Pending"),
+        Column("pending", "Pending", priority=Priority.DETAIL),  # Running/Desired says most of it
         Column("cpu", "CPU"),
         Column("memory", "Mem"),
         Column("taskdef", "Task definition", priority=Priority.DETAIL),
