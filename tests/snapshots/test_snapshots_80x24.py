@@ -2,7 +2,8 @@
 
 The panes and dialogs that other snapshot files already take at both sizes (create service, the task definition
 form, auto scaling, schedules, logs, exec, load balancing) are not repeated here. Every scenario only reads (a
-dialog is opened, never confirmed), so all share one seeded account.
+dialog is opened, never confirmed), so all share one seeded account. The audit and stats panes are left out:
+what they show (the audit file's path, the request counters) differs from run to run.
 
 Update after an intended change with `pytest tests/snapshots/test_snapshots_80x24.py --snapshot-update`, and look.
 """
@@ -38,8 +39,6 @@ SCENARIOS: dict[str, tuple[dict[str, Any], tuple[Step, ...]]] = {
     "service_view": ({"cluster": "prod"}, (select("payments"), press("v"))),
     "targets": ({}, (press("colon", *"targets", "enter"),)),
     "triage": ({"triage_at_start": True}, (triage_on_screen,)),
-    "audit": ({}, (press("colon", *"audit", "enter"),)),
-    "stats": ({}, (press("colon", *"stats", "enter"),)),
     "help": ({"cluster": "prod"}, (press("question_mark"),)),
     "create_cluster_dialog": ({}, (press("c"),)),
     "scale_dialog": ({"cluster": "prod"}, (select("web"), press("s"))),
