@@ -20,6 +20,7 @@ from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.format import BAD, DIM, GOOD
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 UNDOABLE = ("scale_service", "undo_scale")
@@ -60,15 +61,15 @@ def undoable(entry: AuditEntry) -> bool:
 class AuditScreen(ListScreen[AuditRow]):
     kind = "Audit log"
     columns = (
-        Column("time", "Time (UTC)"),
-        Column("profile", "Profile"),
-        Column("region", "Region"),
-        Column("action", "Action"),
-        Column("target", "Target"),
+        Column("time", "Time (UTC)", priority=Priority.ESSENTIAL),
+        Column("profile", "Profile", priority=Priority.DETAIL),
+        Column("region", "Region", priority=Priority.DETAIL),
+        Column("action", "Action", priority=Priority.ESSENTIAL),
+        Column("target", "Target", priority=Priority.IDENTITY),
         # The result before the long columns, so a failure is seen without scrolling sideways.
-        Column("result", "Result"),
-        Column("before", "Before"),
-        Column("parameters", "Parameters"),
+        Column("result", "Result", priority=Priority.ESSENTIAL),
+        Column("before", "Before", priority=Priority.DETAIL),
+        Column("parameters", "Parameters", priority=Priority.DETAIL),
     )
     sort_column = "time"
 

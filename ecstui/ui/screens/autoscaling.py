@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.service_scaling_reader import ScalableTarget, ScalingPolicy, TargetDetail
@@ -33,6 +33,8 @@ from ecstui.ui.dialogs.scaling import (
 from ecstui.ui.format import BAD, DIM, GOOD, WARN, timestamp
 from ecstui.ui.inert import inert, notify_inert
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable
 
@@ -71,11 +73,11 @@ def _policy_summary(policies: Sequence[ScalingPolicy]) -> str:
 class AutoScalingScreen(ListScreen[ScalingRow]):
     kind = "Auto scaling"
     columns = (
-        Column("service", "Cluster/service"),
-        Column("min", "Min"),
-        Column("max", "Max"),
-        Column("desired", "Desired"),
-        Column("running", "Running"),
+        Column("service", "Cluster/service", priority=Priority.IDENTITY),
+        Column("min", "Min", priority=Priority.ESSENTIAL),
+        Column("max", "Max", priority=Priority.ESSENTIAL),
+        Column("desired", "Desired", priority=Priority.ESSENTIAL),
+        Column("running", "Running", priority=Priority.ESSENTIAL),
         Column("state", "State"),
         Column("policies", "Policies"),
     )
@@ -112,7 +114,7 @@ class AutoScalingScreen(ListScreen[ScalingRow]):
             yield ResourceTable(self.columns, sort_column=self.sort_column, id="pane-table")
             with VerticalScroll(id="scaling-detail"):
                 yield Static("", id="scaling-detail-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.initial_filter:

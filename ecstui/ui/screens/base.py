@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import ScreenResume, ScreenSuspend
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.ui.format import age
 from ecstui.ui.inert import inert
 from ecstui.ui.polling import FetchAbandoned, Poller
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable, Row, inert_cells
 
@@ -54,6 +55,8 @@ class LiveScreen(Screen[None]):
     # ctrl+r refreshes. No other key of the pane acts on the row underneath until the input is left, whatever
     # key a keymap gives it (letters are the input's anyway).
     keys_while_typing: ClassVar[frozenset[str]] = frozenset({"back", "refresh_now"})
+    # The actions every pane has: the footer shows the pane's own keys before these (see KeyFooter).
+    generic_keys: ClassVar[frozenset[str]] = frozenset({"back", "refresh_now"})
 
     @property
     def ecs_app(self) -> EcsApp:
@@ -107,6 +110,7 @@ class ListScreen(LiveScreen, Generic[T]):
     # Keys listed but not described this long after the describes went out (a slow or hung describe) show as
     # placeholder rows at once, instead of an empty table; answers faster than this never flash placeholders.
     placeholders_after: ClassVar[float] = 1.0
+    generic_keys: ClassVar[frozenset[str]] = LiveScreen.generic_keys | {"start_filter"}
 
     BINDINGS = [
         Binding("slash", "start_filter", "Filter", id="pane.filter"),
@@ -189,7 +193,7 @@ class ListScreen(LiveScreen, Generic[T]):
             yield Static("", id="pane-error")
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
             yield ResourceTable(self.columns, sort_column=self.sort_column, id="pane-table")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> ResourceTable:

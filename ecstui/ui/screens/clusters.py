@@ -16,20 +16,21 @@ from ecstui.ui.format import DIM, status_text
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
 class ClustersScreen(ResourceKeys, ListScreen[Cluster]):
     kind = "Clusters"
     columns = (
-        Column("name", "Name"),
-        Column("status", "Status"),
-        Column("capacity", "Capacity providers"),
-        Column("services", "Services"),
-        Column("running", "Running"),
+        Column("name", "Name", priority=Priority.IDENTITY),
+        Column("status", "Status", priority=Priority.ESSENTIAL),
+        Column("capacity", "Capacity providers", priority=Priority.DETAIL),
+        Column("services", "Services", priority=Priority.ESSENTIAL),
+        Column("running", "Running", priority=Priority.ESSENTIAL),
         Column("pending", "Pending"),
         Column("instances", "Instances"),
-        Column("insights", "Insights"),
+        Column("insights", "Insights", priority=Priority.DETAIL),
     )
     sort_column = "name"
 

@@ -8,13 +8,14 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.ui.format import age
 from ecstui.ui.inert import inert
 from ecstui.ui.polling import Poller
 from ecstui.ui.screens.base import LiveScreen
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 
 
@@ -51,7 +52,7 @@ class DetailScreen(LiveScreen):
         yield Static("", id="pane-error")
         with VerticalScroll(id="detail-scroll"):
             yield Static(Text("loading…", style="dim"), id="detail-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         assert self.poller is not None

@@ -30,11 +30,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False, id="help.close3"),
     ]
 
+    # At 80x24 a table of 30 rows ran past the box, its last rows out of sight and out of the cursor's reach:
+    # the table takes the rows the screen has (75vh, with the box's title and border) and scrolls.
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 90; height: auto; max-height: 90%; border: thick $accent; background: $surface; }
+    HelpScreen > Vertical { width: 90; max-width: 100%; height: auto; max-height: 90%; border: thick $accent;
+        background: $surface; }
     HelpScreen #help-title { padding: 0 1; text-style: bold; }
-    HelpScreen DataTable { height: auto; max-height: 30; }
+    HelpScreen DataTable { height: auto; max-height: 75vh; }
     """
 
     def __init__(self, view: str, bindings: list[tuple[str, str, str]]) -> None:

@@ -15,6 +15,7 @@ from ecstui.ui.format import BAD, GOOD, dash, status_text
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
@@ -28,16 +29,16 @@ def _share(remaining: int | None, registered: int | None) -> str:
 class InstancesScreen(ResourceKeys, ListScreen[ContainerInstance]):
     kind = "Container instances"
     columns = (
-        Column("id", "Instance"),
-        Column("ec2", "EC2 instance"),
-        Column("type", "Type"),
-        Column("status", "Status"),
+        Column("id", "Instance", priority=Priority.IDENTITY),
+        Column("ec2", "EC2 instance", priority=Priority.DETAIL),
+        Column("type", "Type", priority=Priority.DETAIL),
+        Column("status", "Status", priority=Priority.ESSENTIAL),
         Column("agent", "Agent"),
         Column("cpu", "CPU used/registered"),
         Column("memory", "Memory used/registered"),
-        Column("running", "Running"),
+        Column("running", "Running", priority=Priority.ESSENTIAL),
         Column("pending", "Pending"),
-        Column("az", "AZ"),
+        Column("az", "AZ", priority=Priority.DETAIL),
     )
     sort_column = "ec2"
 

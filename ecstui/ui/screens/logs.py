@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ecstui.aws.errors import AwsError, to_aws_error
 from ecstui.aws.log_cause import cause_line
@@ -32,6 +32,7 @@ from ecstui.ui.format import DIM, WARN
 from ecstui.ui.inert import inert, make_inert, notify_inert, visible
 from ecstui.ui.log_range import LAST_HOUR, SINCE_START, TimeRange
 from ecstui.ui.screens.base import LiveScreen
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.log_view import DEFAULT_MAX_LINES, LogView, iso_line
 from ecstui.ui.widgets.one_line import OneLine
 
@@ -152,7 +153,7 @@ class LogsScreen(LiveScreen):
         )
         yield LogView(self.max_lines, show_tags=self.is_service)
         yield OneLine(Text(""), id="logs-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.view.focus()

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ecstui.aws.models import Task
 from ecstui.aws.resource_ref import ResourceRef, rule_ref, schedule_ref
@@ -24,6 +24,8 @@ from ecstui.ui.format import DIM, GOOD, WARN, age
 from ecstui.ui.inert import make_inert, notify_inert
 from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, ResourceTable
 
@@ -56,13 +58,13 @@ def _next_text(schedule: ScheduledTask, now: datetime) -> Text | str:
 class SchedulesScreen(ResourceKeys, ListScreen[ScheduleRow]):
     kind = "Scheduled tasks"
     columns = (
-        Column("name", "Name"),
+        Column("name", "Name", priority=Priority.IDENTITY),
         Column("kind", "Kind"),
-        Column("when", "When"),
-        Column("state", "State"),
+        Column("when", "When", priority=Priority.ESSENTIAL),
+        Column("state", "State", priority=Priority.ESSENTIAL),
         Column("next", "Next run"),
-        Column("taskdef", "Task definition"),
-        Column("cluster", "Cluster"),
+        Column("taskdef", "Task definition", priority=Priority.DETAIL),
+        Column("cluster", "Cluster", priority=Priority.DETAIL),
         Column("last", "Last run"),
     )
     sort_column = "name"
@@ -87,7 +89,7 @@ class SchedulesScreen(ResourceKeys, ListScreen[ScheduleRow]):
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
             yield ResourceTable(self.columns, sort_column=self.sort_column, id="pane-table")
             yield Static("", id="schedule-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def subject(self) -> str:
         return "Scheduler schedules and EventBridge rules targeting a cluster"

@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import TargetGroupView
@@ -30,6 +30,7 @@ from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.tables import InertTable, inert_group, kv_table
 from ecstui.ui.traffic import render_addresses_that_stay, render_stop_causes, render_target_groups
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.metric_chart import ChartGrid
 from ecstui.ui.widgets.one_line import OneLine
 
@@ -165,7 +166,7 @@ class ServiceDetailScreen(ResourceKeys, DetailScreen):
         yield Input(placeholder="filter events: type to narrow, enter to keep, escape to clear", id="events-filter")
         with VerticalScroll(id="detail-scroll"):
             yield Static(Text("loading…", style="dim"), id="detail-body")
-        yield Footer()
+        yield KeyFooter()
 
     async def fetch(self) -> Any:
         app = self.ecs_app

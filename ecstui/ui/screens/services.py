@@ -24,6 +24,7 @@ from ecstui.ui.inert import inert
 from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.utilisation_cells import WIDE_ENOUGH, utilisation_cell
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.resource_table import Cell, Column, Row
 
@@ -33,16 +34,16 @@ _NOT_YET = Text("…", style=DIM)
 class ServicesScreen(ResourceKeys, ListScreen[Service]):
     kind = "Services"
     columns = (
-        Column("name", "Name"),
-        Column("status", "Status"),
-        Column("tasks", "Running/Desired"),
-        Column("pending", "Pending"),
+        Column("name", "Name", priority=Priority.IDENTITY),
+        Column("status", "Status", priority=Priority.ESSENTIAL),
+        Column("tasks", "Running/Desired", priority=Priority.ESSENTIAL),
+        Column("pending", "Pending", priority=Priority.DETAIL),  # Running/Desired says most of it
         Column("cpu", "CPU"),
         Column("memory", "Mem"),
-        Column("taskdef", "Task definition"),
-        Column("capacity", "Launch type / capacity"),
-        Column("rollout", "Rollout"),
-        Column("deployments", "Deployments"),
+        Column("taskdef", "Task definition", priority=Priority.DETAIL),
+        Column("capacity", "Launch type / capacity", priority=Priority.DETAIL),
+        Column("rollout", "Rollout", priority=Priority.ESSENTIAL),
+        Column("deployments", "Deployments", priority=Priority.DETAIL),
         Column("age", "Age"),
     )
     sort_column = "name"

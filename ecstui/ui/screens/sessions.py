@@ -13,6 +13,7 @@ from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, GOOD, age
 from ecstui.ui.inert import inert, notify_inert
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 _STATE_STYLES = {"open": GOOD, "starting": "yellow", "ending": "yellow", "ended": DIM, "failed": BAD}
@@ -21,11 +22,11 @@ _STATE_STYLES = {"open": GOOD, "starting": "yellow", "ending": "yellow", "ended"
 class SessionsScreen(ListScreen[PortForward]):
     kind = "Sessions"
     columns = (
-        Column("local", "Local port"),
-        Column("target", "Target"),
+        Column("local", "Local port", priority=Priority.IDENTITY),
+        Column("target", "Target", priority=Priority.ESSENTIAL),
         Column("uptime", "Uptime"),
-        Column("state", "State"),
-        Column("session", "SSM session"),
+        Column("state", "State", priority=Priority.ESSENTIAL),
+        Column("session", "SSM session", priority=Priority.DETAIL),
         Column("problem", "Plugin said"),
     )
     sort_column = "local"

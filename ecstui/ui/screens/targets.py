@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
 from ecstui.aws.resource_ref import ResourceRef, target_group_ref
@@ -19,6 +19,8 @@ from ecstui.ui.inert import notify_inert
 from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.traffic import target_state_rank, target_state_text, task_id_of
+from ecstui.ui.widgets.column_fit import Priority
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.ranked_table import Rank, RankedTable
 from ecstui.ui.widgets.resource_table import Cell, Column
@@ -52,13 +54,13 @@ class TargetsScreen(ResourceKeys, ListScreen[TargetRow]):
     kind = "Targets"
     columns = (
         Column("group", "Target group"),
-        Column("lb", "Load balancer"),
-        Column("target", "Target"),
+        Column("lb", "Load balancer", priority=Priority.DETAIL),
+        Column("target", "Target", priority=Priority.IDENTITY),
         Column("port", "Port"),
-        Column("state", "State"),
+        Column("state", "State", priority=Priority.ESSENTIAL),
         Column("task", "Task"),
         Column("reason", "Reason"),
-        Column("description", "Description"),
+        Column("description", "Description", priority=Priority.DETAIL),
     )
     sort_column = "state"
 
@@ -74,7 +76,7 @@ class TargetsScreen(ResourceKeys, ListScreen[TargetRow]):
             yield Static("", id="pane-error")
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
             yield RankedTable(self.columns, {"state": STATE_FIRST}, sort_column=self.sort_column, id="pane-table")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.initial_filter:

@@ -27,6 +27,7 @@ from ecstui.ui.format import age, dash, status_text
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen, LiveScreen
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
@@ -222,7 +223,7 @@ class FamiliesScreen(ResourceKeys, ListScreen[TaskDefinitionFamily]):
     kind = "Task definition families"
 
     BINDINGS = [Binding("n", "new_task_definition", "New task definition", id="taskdefs.new")]
-    columns = (Column("family", "Family"),)
+    columns = (Column("family", "Family", priority=Priority.IDENTITY),)
     sort_column = "family"
 
     async def fetch(self) -> Sequence[TaskDefinitionFamily]:
@@ -250,13 +251,13 @@ class FamiliesScreen(ResourceKeys, ListScreen[TaskDefinitionFamily]):
 class RevisionsScreen(ResourceKeys, TaskDefinitionActions, ListScreen[TaskDefinition]):
     kind = "Revisions"
     columns = (
-        Column("revision", "Revision"),
-        Column("status", "Status"),
+        Column("revision", "Revision", priority=Priority.IDENTITY),
+        Column("status", "Status", priority=Priority.ESSENTIAL),
         Column("images", "Images"),
         Column("cpu", "CPU"),
         Column("memory", "Memory"),
-        Column("network", "Network mode"),
-        Column("compat", "Compatibilities"),
+        Column("network", "Network mode", priority=Priority.DETAIL),
+        Column("compat", "Compatibilities", priority=Priority.DETAIL),
         Column("registered", "Registered"),
     )
     sort_column = "revision"

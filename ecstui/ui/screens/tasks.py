@@ -22,6 +22,7 @@ from ecstui.ui.inert import make_inert, notify_inert
 from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.traffic import health_summary, stop_causes_line
+from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
@@ -72,29 +73,29 @@ class TasksScreen(ResourceKeys, ListScreen[Task]):
         )
 
     def _columns(self) -> tuple[Column, ...]:
-        service = () if self.service else (Column("service", "Service"),)
+        service = () if self.service else (Column("service", "Service", priority=Priority.ESSENTIAL),)
         if self.desired_status == "STOPPED":
             # What an operator reads stopped tasks for: when, and why.
             return (
-                Column("id", "Task"),
+                Column("id", "Task", priority=Priority.IDENTITY),
                 *service,
-                Column("last", "Last status"),
-                Column("taskdef", "Task definition"),
-                Column("stopped", "Stopped"),
-                Column("code", "Stop code"),
+                Column("last", "Last status", priority=Priority.ESSENTIAL),
+                Column("taskdef", "Task definition", priority=Priority.DETAIL),
+                Column("stopped", "Stopped", priority=Priority.ESSENTIAL),
+                Column("code", "Stop code", priority=Priority.ESSENTIAL),
                 Column("reason", "Stopped reason"),
             )
         return (
-            Column("id", "Task"),
+            Column("id", "Task", priority=Priority.IDENTITY),
             *service,
-            Column("last", "Last status"),
+            Column("last", "Last status", priority=Priority.ESSENTIAL),
             Column("desired", "Desired"),
-            Column("health", "Health"),
-            Column("taskdef", "Task definition"),
-            Column("capacity", "Capacity"),
-            Column("az", "AZ"),
+            Column("health", "Health", priority=Priority.ESSENTIAL),
+            Column("taskdef", "Task definition", priority=Priority.DETAIL),
+            Column("capacity", "Capacity", priority=Priority.DETAIL),
+            Column("az", "AZ", priority=Priority.DETAIL),
             Column("ip", "Private IP"),
-            *((Column("public", "Public IP"),) if self.shows_public_ip else ()),
+            *((Column("public", "Public IP", priority=Priority.DETAIL),) if self.shows_public_ip else ()),
             *((Column("targets", "Target health"),) if self.shows_target_health else ()),
             Column("started", "Started"),
         )

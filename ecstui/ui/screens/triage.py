@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import target_group_name
@@ -20,6 +20,8 @@ from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, timestamp
 from ecstui.ui.inert import inert, make_inert
 from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.widgets.column_fit import Priority
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 from ecstui.ui.widgets.ranked_table import Rank, RankedTable
 from ecstui.ui.widgets.resource_table import Cell, Column
@@ -58,12 +60,12 @@ class TriageScreen(ListScreen[Problem]):
     """
     # The cause before the details: "why" is what an on-call engineer reads a row for.
     columns = (
-        Column("severity", "Severity"),
-        Column("where", "Cluster / service"),
-        Column("kind", "Problem"),
+        Column("severity", "Severity", priority=Priority.ESSENTIAL),
+        Column("where", "Cluster / service", priority=Priority.IDENTITY),
+        Column("kind", "Problem", priority=Priority.ESSENTIAL),
         Column("since", "Since"),
         Column("cause", "Cause"),
-        Column("summary", "Details"),
+        Column("summary", "Details", priority=Priority.DETAIL),
     )
     sort_column = "severity"
 
@@ -82,7 +84,7 @@ class TriageScreen(ListScreen[Problem]):
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
             yield RankedTable(self.columns, {"severity": WORST_FIRST}, sort_column=self.sort_column, id="pane-table")
             yield Static("", id="triage-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.initial_report is not None:

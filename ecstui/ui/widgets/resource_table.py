@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast, overload
+from typing import Any, cast, overload
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -23,6 +23,7 @@ from textual.widgets.data_table import Column as DataColumn
 from textual.widgets.data_table import Row as TableRow
 
 from ecstui.ui.inert import inert, make_inert, notify_inert, visible
+from ecstui.ui.widgets.column_fit import Priority, fit_columns
 
 # What a screen may give as a cell: a str is outside data, shown as its characters (never read as markup); a
 # Text keeps its styles and has its unprintable characters made visible. The table itself only holds Text.
@@ -34,6 +35,22 @@ class Column:
     key: str
     label: str
     width: int | None = None
+    # What goes first when the table is narrower than its columns (see column_fit); an identity column is cut
+    # short, down to min_width, before anything essential goes.
+    priority: Priority = Priority.USEFUL
+    min_width: int = 12
+
+
+@dataclass
+class _FittedColumn(DataColumn):
+    """DataTable's column, drawn at the width fit_columns gave it (None: its natural width; 0: not shown)."""
+
+    fitted: int | None = None
+
+    def get_render_width(self, data_table: DataTable[Any]) -> int:
+        if self.fitted is None:
+            return super().get_render_width(data_table)
+        return 0 if self.fitted == 0 else self.fitted + 2 * data_table.cell_padding
 
 
 def inert_cell(cell: Cell) -> Text:
@@ -104,6 +121,15 @@ def display_width(cell: object) -> int:
     else:
         return cell_width(cell)
     return cell_len(text) if "\n" not in text else cell_width(text)
+
+
+def _cut_short(value: Cell, room: int) -> Cell:
+    """A cell wider than the room its column was given (a name cut short by fit_columns), ending in an ellipsis."""
+    if not isinstance(value, Text) or room <= 0 or cell_len(value.plain) <= room or "\n" in value.plain:
+        return value
+    shown = value.copy()
+    shown.truncate(room, overflow="ellipsis")
+    return shown
 
 
 class _OneLineRowOffsets:
@@ -201,7 +227,34 @@ class ResourceTable(DataTable[Text]):
         # would be measured against no columns, leaving every column as narrow as its header.
         if not self.columns:
             for column in self.column_specs:
-                self.add_column(column.label, key=column.key, width=column.width)
+                key = self.add_column(column.label, key=column.key, width=column.width)
+                added = self.columns[key]
+                self.columns[key] = _FittedColumn(
+                    added.key, added.label, added.width, added.content_width, added.auto_width
+                )
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> bool:
+        """Draw each column at the width fit_columns gives it in the table's width; True if any width changed."""
+        available = self.scrollable_content_region.width
+        columns = self.ordered_columns
+        if available <= 0 or len(columns) != len(self.column_specs):
+            return False
+        natural = [column.content_width if column.auto_width else column.width for column in columns]
+        shown = fit_columns(self.column_specs, natural, available, padding=2 * self.cell_padding)
+        changed = False
+        for column, width, full in zip(columns, shown, natural, strict=True):
+            fitted = None if width == full else width
+            if isinstance(column, _FittedColumn) and column.fitted != fitted:
+                column.fitted = fitted
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+            self._update_count += 1
+            self.refresh()
+        return changed
 
     def set_columns(self, columns: Sequence[Column], sort_column: str | None = None) -> None:
         """Show other columns (and no rows until the next sync)."""
@@ -471,9 +524,11 @@ class ResourceTable(DataTable[Text]):
         header. When the widths change, the cached lines are dropped by a new `_update_count`.
         """
         super()._update_dimensions(new_rows)
+        if self._fit():
+            return  # drawn again at the fitted widths, and measured again, on the next idle
         widths = (
             (self._label_column.key, self._label_column.content_width),
-            *((key, column.content_width) for key, column in self.columns.items()),
+            *((key, column.get_render_width(self)) for key, column in self.columns.items()),
         )
         if widths != self._drawn_widths:
             self._drawn_widths = widths
@@ -493,6 +548,8 @@ class ResourceTable(DataTable[Text]):
         cursor: bool = False,
         hover: bool = False,
     ) -> SegmentLines:
+        if width <= 0:
+            return [[] for _ in range(max(1, self.header_height))]  # a column not shown at this width
         if row_index < 0 or column_index < 0:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._row_locations.get_key(row_index)
@@ -516,7 +573,8 @@ class ResourceTable(DataTable[Text]):
         cached = self._kept_cells.get(key)
         if cached is not None and cached[0] is value:
             return cached[1]
-        lines = self._one_line_cell(value, row_index, column_index, base_style, width, cursor, hover)
+        shown = _cut_short(value, width - 2 * self.cell_padding)
+        lines = self._one_line_cell(shown, row_index, column_index, base_style, width, cursor, hover)
         if lines is None:
             lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         self._kept_cells[key] = (value, lines)  # the value is held, so `is` above cannot match a new object
@@ -534,7 +592,7 @@ class ResourceTable(DataTable[Text]):
         cell padding, padded to the width, with the cell's styles applied; a test compares the two cell by cell.
         """
         if isinstance(value, Text):
-            if value.justify not in (None, "default") or value.overflow not in (None, "fold"):
+            if value.justify not in (None, "default") or value.overflow not in (None, "fold", "ellipsis"):
                 return None
             plain = value.plain
         elif isinstance(value, str):
@@ -543,7 +601,7 @@ class ResourceTable(DataTable[Text]):
             return None
         padding = self.cell_padding
         room = width - 2 * padding
-        if not plain or len(plain) > room or not plain.isascii() or not plain.isprintable():
+        if not plain or len(plain) > room or not plain.replace("…", ".").isascii() or not plain.isprintable():
             return None  # empty, cropped, wide or control characters: DataTable's own way
         if isinstance(value, Text) and (value.style or value.spans):
             # As Rich renders a Text: its own style becomes a span under the spans it has.
