@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ecstui.aws.raw_objects import RawObject, RawReader
 from ecstui.aws.resource_ref import ResourceRef
@@ -27,6 +27,7 @@ from ecstui.ui.clipboard import copy_value
 from ecstui.ui.inert import notify_inert, visible
 from ecstui.ui.screens.detail import DetailScreen
 from ecstui.ui.secrets import MASK, REVEAL_BINDING, RevealsSecrets
+from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
 
 _HIGHLIGHTER = JSONHighlighter()
@@ -102,7 +103,7 @@ class RawScreen(RevealsSecrets, DetailScreen):
         yield Input(placeholder="search: type a term, enter to go to it, escape to close", id="raw-search")
         with ScrollableContainer(id="detail-scroll"):
             yield Static(Text("loading…", style="dim"), id="detail-body")
-        yield Footer()
+        yield KeyFooter()
 
     def shown_object(self) -> RawObject:
         if self.secrets_revealed or not isinstance(self.data, dict):
