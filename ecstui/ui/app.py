@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from textual import events, on, work
@@ -36,7 +36,13 @@ from ecstui.aws.service_scaling import ScalingActions
 from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.aws.task_definition_draft import TaskDefinitionDraft
-from ecstui.config import DEFAULT_EXEC_COMMAND, DEFAULT_LOG_LINES, DEFAULT_SECRET_ENV_PATTERN
+from ecstui.aws.triage_memory import TriageMemory
+from ecstui.config import (
+    DEFAULT_EXEC_COMMAND,
+    DEFAULT_LOG_LINES,
+    DEFAULT_ROLLOUT_GRACE_SECONDS,
+    DEFAULT_SECRET_ENV_PATTERN,
+)
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.dialogs.exec import ExecDialog, PortForwardDialog
 from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
@@ -86,6 +92,7 @@ class AppOptions:
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
     exec_command: str = DEFAULT_EXEC_COMMAND  # what `s` runs in a container (ECS Exec)
     log_lines: int = DEFAULT_LOG_LINES  # lines a log pane holds (the oldest are dropped)
+    rollout_grace: float = DEFAULT_ROLLOUT_GRACE_SECONDS  # seconds a healthy rollout is "deploying", not a problem
 
 
 class EcsApp(App[None]):
@@ -118,6 +125,8 @@ class EcsApp(App[None]):
         # CloudWatch metrics of services and tasks (the services pane's CPU/Mem, the service view's charts).
         self.metrics = MetricsReader(self.session)
         self.audit = AuditLog(self.options.audit_path)
+        # Since when each triage problem began, for the session: "since" never moves back, rows stay in order.
+        self.triage_memory = TriageMemory()
         self.actions = EcsActions(self.session, self.audit)
         # Slow-changing reads for the forms' pickers, cached for minutes (see ttl_cache).
         self.network = NetworkReader(self.session)
@@ -145,6 +154,11 @@ class EcsApp(App[None]):
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
         self.key_gate = KeyGate(self, self._dispatch_typed)
         self.secret_names = SecretNames.from_pattern(self.options.secret_env_pattern)
+
+    @property
+    def rollout_grace(self) -> timedelta:
+        """How long a rollout with nothing failed is "deploying" rather than a problem (config `rollout_grace`)."""
+        return timedelta(seconds=self.options.rollout_grace)
 
     def clock(self) -> datetime:
         """Now, from the injectable clock (tests freeze it so ages render the same every run)."""

@@ -28,7 +28,10 @@ async def open_triage(pilot: Any, app: EcsApp) -> TriageScreen:
 
 
 def problem(screen: TriageScreen, service: str, kind: str) -> tuple[str, Problem]:
-    return next((k, p) for k, p in screen.items.items() if p.service == service and p.kind == kind)
+    """The service's one row, whose worst problem is `kind`."""
+    [(key, found)] = [(k, p) for k, p in screen.items.items() if p.service == service]
+    assert found.kind == kind, found
+    return key, found
 
 
 def rows(screen: TriageScreen) -> list[list[str]]:
@@ -40,7 +43,8 @@ async def test_triage_lists_each_demo_fault_with_its_cause(broken_account: AwsTa
     app = make_app(broken_account)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
-        crash = problem(screen, "email-sender", "tasks stopping abnormally")[1]
+        crash = problem(screen, "email-sender", "below desired")[1]
+        assert any(fact.startswith("tasks stopping abnormally: ") for fact in crash.facts)
         # ECS says no more than "Essential container in task exited": the crash's own last words say why.
         assert (
             crash.cause.startswith("last log line: Error: Cannot find module 'express'") and "(exit 1)" in crash.cause
@@ -91,13 +95,13 @@ async def test_enter_on_a_crash_loop_opens_one_of_its_stopped_tasks(broken_accou
     app = make_app(broken_account)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
-        key, found = problem(screen, "email-sender", "tasks stopping abnormally")
+        key, found = problem(screen, "image-resizer", "tasks stopping abnormally")
         screen.table.select_key(key)
         await pilot.press("enter")
         await wait_loaded(pilot)
         assert isinstance(app.screen, TaskDetailScreen)
         assert app.screen.task_arn == found.resource_arn
-        assert "essential container exited" in text_of(app.screen.body)
+        assert "OutOfMemoryError" in text_of(app.screen.body)
 
 
 async def test_done_when_from_start_the_cause_reads_in_one_line_and_the_bad_target_is_three_keys_away(
@@ -114,7 +118,7 @@ async def test_done_when_from_start_the_cause_reads_in_one_line_and_the_bad_targ
         assert "batch / email-sender" in where and "prod / payments" in where
         # The cause of the crash loop's failing tasks is one line of one row: the crash's last log line, its exit
         # code, how often.
-        crash = next(row for row in shown if row[1] == "batch / email-sender" and row[2] == "tasks stopping abnormally")
+        crash = next(row for row in shown if row[1] == "batch / email-sender" and row[2] == "below desired")
         assert "\n" not in crash[4]
         assert f"last log line: Error: Cannot find module 'express' (exit 1) {TIMES}" in crash[4]
         # The unhealthy target: down to its row, enter, and its task shows the target's state and reason.
