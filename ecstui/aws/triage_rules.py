@@ -253,9 +253,13 @@ class _Rules:
         abnormal = _abnormal(groups)
         primary = service.primary_deployment
         log_task = None
+        # Where `enter` lands: the newest crashed task when crashes are the cause (its pane shows their last
+        # lines), else the service.
+        resource_arn = service.arn
         if abnormal:
             cause = abnormal[0].line(self.window)
             log_task = self.log_task(abnormal[0])
+            resource_arn = abnormal[0].task_arns[0] if abnormal[0].task_arns else service.arn
         elif event := _explaining_event(service):
             cause = event
         elif primary and primary.rollout_state_reason and primary.rollout_state != "COMPLETED":
@@ -270,13 +274,14 @@ class _Rules:
                 kind="below desired",
                 cluster=cluster,
                 service=service.name,
-                resource_arn=service.arn,
+                resource_arn=resource_arn,
                 summary=summary,
                 cause=cause,
                 since=_trouble_since(service),
                 service_arn=service.arn,
                 log_task=log_task,
                 failures=sum(g.count for g in abnormal),
+                related_arns=tuple(arn for g in abnormal for arn in g.task_arns),
             )
         ]
 

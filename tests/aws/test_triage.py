@@ -99,15 +99,14 @@ async def test_each_broken_demo_service_is_one_line_with_its_cause_its_other_sym
         crashed_task = await ecs.task("batch", crash_arn)
         oom_task = await ecs.task("batch", oom.resource_arn)
         cart = await ecs.service("prod", "cart")
-    # enter lands on the task behind the unhealthy target, the newest stopped task of a crash loop, the service
-    # (a crash loop below desired: its service, with the newest stopped task first of its related tasks).
+    # enter lands on the task behind the unhealthy target, the newest stopped task of a crash loop, the service.
     assert sick_task is not None and sick_task.service_name == "payments"
     assert sick_task.private_ip is not None and sick_task.private_ip in sick.cause
     assert crashed_task is not None and crashed_task.service_name == "email-sender"
     assert crashed_task.stop_code == "EssentialContainerExited"
     assert oom_task is not None and oom_task.containers[0].exit_code == 137
     assert cart is not None and stuck.resource_arn == cart.arn
-    assert down.resource_arn.endswith(":service/batch/email-sender")
+    assert down.resource_arn == crash_arn  # its newest crashed task, whose pane shows the crash's last lines
 
     for problem in report.problems:
         assert problem.since is not None
@@ -191,8 +190,13 @@ async def test_a_service_with_nothing_running_is_the_worst_problem_and_ecs_says_
 async def test_a_healthy_region_has_no_problems(emulator: EmulatorServer, target: AwsTarget) -> None:
     ecs = boto_client(emulator, "ecs")
     ecs.create_cluster(clusterName="quiet")
-    report = await _triage(target, FIXED_NOW)
+    progress: list[tuple[int, int]] = []
+    async with AwsSession(target) as session:
+        report = await find_problems(
+            EcsReader(session), LoadBalancingReader(session), now=FIXED_NOW, on_progress=lambda *p: progress.append(p)
+        )
     assert report.ok and report.problems == () and report.clusters == 1
+    assert progress == [(1, 2), (2, 2)]  # the cluster, then the load balancers
     assert len(report) == 0
 
 

@@ -148,3 +148,18 @@ async def test_an_explicit_cluster_skips_triage_at_start(broken_account: AwsTarg
         await wait_loaded(pilot)
         await pilot.pause(0.5)
         assert not isinstance(app.screen, TriageScreen)
+
+
+async def test_enter_on_a_service_below_desired_because_it_crashes_opens_its_newest_crashed_task(
+    broken_account: AwsTarget,
+) -> None:
+    app = make_app(broken_account)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_triage(pilot, app)
+        key, found = problem(screen, "email-sender", "below desired")
+        screen.table.select_key(key)
+        await pilot.press("enter")
+        await wait_loaded(pilot)
+        assert isinstance(app.screen, TaskDetailScreen)
+        assert app.screen.task_arn == found.resource_arn == found.related_arns[0]
+        assert "essential container exited" in text_of(app.screen.body)
