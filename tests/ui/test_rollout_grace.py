@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual.pilot import Pilot
+
 from ecstui.aws.session import AwsTarget
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
+from ecstui.ui.app import EcsApp
 from ecstui.ui.screens.services import ServicesScreen
-from ecstui.ui.screens.triage import TriageScreen
 from ecstui.ui.widgets.resource_table import plain
 from tests.demo_account import FIXED_NOW
-from tests.ui.conftest import make_app, text_of, wait_loaded, wait_until
+from tests.ui.conftest import make_app, text_of, wait_loaded
+from tests.ui.test_triage import open_triage
 
 
 def start_rollout(emulator: EmulatorServer, simulator: Simulator, age: timedelta) -> None:
@@ -24,9 +27,13 @@ def start_rollout(emulator: EmulatorServer, simulator: Simulator, age: timedelta
         service.events = []
 
 
-def cell(screen: ServicesScreen, service: str, column: str) -> str:
-    index = [c.key for c in screen.columns].index(column)
-    row = next(r for r in range(screen.table.row_count) if plain(screen.table.get_row_at(r)[0]) == service)
+async def rollout_cell(pilot: Pilot[None], app: EcsApp) -> str:
+    """What prod's services pane shows in api's rollout column."""
+    await wait_loaded(pilot)
+    screen = app.screen
+    assert isinstance(screen, ServicesScreen)
+    index = [c.key for c in screen.columns].index("rollout")
+    row = next(r for r in range(screen.table.row_count) if plain(screen.table.get_row_at(r)[0]) == "api")
     return plain(screen.table.get_row_at(row)[index])
 
 
@@ -36,13 +43,8 @@ async def test_a_healthy_rollout_46s_old_is_deploying_and_triage_lists_it_last_a
     start_rollout(emulator, simulator, timedelta(seconds=46))
     app = make_app(demo_account, cluster="prod")
     async with app.run_test(size=(160, 45)) as pilot:
-        await wait_loaded(pilot)
-        assert isinstance(app.screen, ServicesScreen)
-        assert cell(app.screen, "api", "rollout") == "deploying 46s"
-        await pilot.press("colon", *"triage", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.updated_at is not None)
-        screen = app.screen
-        assert isinstance(screen, TriageScreen)
+        assert await rollout_cell(pilot, app) == "deploying 46s"
+        screen = await open_triage(pilot, app)
         severities = [plain(screen.table.get_row_at(r)[0]) for r in range(screen.table.row_count)]
         where = [plain(screen.table.get_row_at(r)[1]) for r in range(screen.table.row_count)]
         assert where[-1] == "prod / api" and severities[-1] == "info"
@@ -58,12 +60,7 @@ async def test_past_the_configured_grace_the_same_rollout_is_a_problem(
     start_rollout(emulator, simulator, timedelta(seconds=46))
     app = make_app(demo_account, cluster="prod", rollout_grace=30.0)
     async with app.run_test(size=(160, 45)) as pilot:
-        await wait_loaded(pilot)
-        assert isinstance(app.screen, ServicesScreen)
-        assert cell(app.screen, "api", "rollout") == "IN_PROGRESS"
-        await pilot.press("colon", *"triage", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.updated_at is not None)
-        screen = app.screen
-        assert isinstance(screen, TriageScreen)
+        assert await rollout_cell(pilot, app) == "IN_PROGRESS"
+        screen = await open_triage(pilot, app)
         [api] = [p for p in screen.items.values() if p.service == "api"]
         assert api.kind == "deployment stuck" and api.severity_label == "warning"

@@ -34,6 +34,17 @@ def problem(screen: TriageScreen, service: str, kind: str) -> tuple[str, Problem
     return key, found
 
 
+async def enter_on(pilot: Any, app: EcsApp, screen: TriageScreen, service: str, kind: str) -> Problem:
+    """Enter on the service's row: the task it points at opens."""
+    key, found = problem(screen, service, kind)
+    screen.table.select_key(key)
+    await pilot.press("enter")
+    await wait_loaded(pilot)
+    assert isinstance(app.screen, TaskDetailScreen)
+    assert app.screen.task_arn == found.resource_arn
+    return found
+
+
 def rows(screen: TriageScreen) -> list[list[str]]:
     table = screen.table
     return [[plain(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
@@ -66,12 +77,7 @@ async def test_enter_on_an_unhealthy_target_opens_the_task_behind_it(broken_acco
     app = make_app(broken_account)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
-        key, found = problem(screen, "payments", "unhealthy targets")
-        screen.table.select_key(key)
-        await pilot.press("enter")
-        await wait_loaded(pilot)
-        assert isinstance(app.screen, TaskDetailScreen)
-        assert app.screen.task_arn == found.resource_arn
+        await enter_on(pilot, app, screen, "payments", "unhealthy targets")
         body = text_of(app.screen.body)
         assert "unhealthy" in body and "Target.FailedHealthChecks" in body
         # Its service's tasks were replaced (ELB stopped the failing ones): the IPs changed, the LB's name did not.
@@ -95,12 +101,7 @@ async def test_enter_on_a_crash_loop_opens_one_of_its_stopped_tasks(broken_accou
     app = make_app(broken_account)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
-        key, found = problem(screen, "image-resizer", "tasks stopping abnormally")
-        screen.table.select_key(key)
-        await pilot.press("enter")
-        await wait_loaded(pilot)
-        assert isinstance(app.screen, TaskDetailScreen)
-        assert app.screen.task_arn == found.resource_arn
+        await enter_on(pilot, app, screen, "image-resizer", "tasks stopping abnormally")
         assert "OutOfMemoryError" in text_of(app.screen.body)
 
 
@@ -156,10 +157,6 @@ async def test_enter_on_a_service_below_desired_because_it_crashes_opens_its_new
     app = make_app(broken_account)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
-        key, found = problem(screen, "email-sender", "below desired")
-        screen.table.select_key(key)
-        await pilot.press("enter")
-        await wait_loaded(pilot)
-        assert isinstance(app.screen, TaskDetailScreen)
-        assert app.screen.task_arn == found.resource_arn == found.related_arns[0]
+        found = await enter_on(pilot, app, screen, "email-sender", "below desired")
+        assert found.resource_arn == found.related_arns[0]
         assert "essential container exited" in text_of(app.screen.body)
