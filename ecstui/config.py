@@ -21,6 +21,11 @@ DEFAULT_LOG_LINES = 100_000  # lines a log pane holds
 DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE"
 # What `s` (ECS Exec) runs in a container: a shell every image has.
 DEFAULT_EXEC_COMMAND = "/bin/sh"
+# How long a rollout with nothing failed may take before triage calls it a problem (ECS needs minutes to start,
+# register and health-check tasks).
+DEFAULT_ROLLOUT_GRACE_SECONDS = 600.0
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, None: 1}
 
 
 class ConfigError(Exception):
@@ -48,6 +53,8 @@ class Settings:
     """What `s` runs in a container through ECS Exec ("/bin/bash -l", "/bin/sh")."""
     log_lines: int = DEFAULT_LOG_LINES
     """How many lines a log pane holds; the oldest are dropped past it (a frame costs the same however many)."""
+    rollout_grace_seconds: float = DEFAULT_ROLLOUT_GRACE_SECONDS
+    """`rollout_grace`: how long a healthy rollout is "deploying" rather than a triage problem."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
     production_profiles: tuple[str, ...] = ()
@@ -90,7 +97,7 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = set(data) - {
+    known_keys = (
         "profiles",
         "refresh_seconds",
         "keymap",
@@ -98,9 +105,11 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
         "exec_command",
         "log_lines",
         "production_profiles",
-    }
+        "rollout_grace",
+    )
+    unknown = set(data) - set(known_keys)
     if unknown:
-        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command, log_lines, production_profiles"
+        known = ", ".join(known_keys)
         raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
     profiles_raw = data.get("profiles", {})
     if not isinstance(profiles_raw, dict):
@@ -138,8 +147,15 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     globs = data.get("production_profiles", [])
     if not isinstance(globs, list) or not all(isinstance(g, str) and g.strip() for g in globs):
         raise ConfigError(f'{where}: production_profiles must be a list of profile names or globs, like ["prod-*"].')
+    rollout_grace = _seconds(data.get("rollout_grace", DEFAULT_ROLLOUT_GRACE_SECONDS))
+    if rollout_grace is None or not 0 <= rollout_grace <= 86400:
+        raise ConfigError(
+            f'{where}: rollout_grace must be seconds or a duration like "10m" (at most 24h), '
+            f"not {data.get('rollout_grace')!r}."
+        )
     return Settings(
         production_profiles=tuple(g.strip() for g in globs),
+        rollout_grace_seconds=rollout_grace,
         exec_command=exec_command.strip(),
         profiles=profiles,
         refresh_seconds=float(refresh),
@@ -150,9 +166,21 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     )
 
 
+def _seconds(value: object) -> float | None:
+    """600, 90.5, "90s", "10m", "1h" -> seconds; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and (found := _DURATION.match(value)):
+        return float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+    return None
+
+
 __all__ = [
     "CONFIG_ENV",
     "DEFAULT_EXEC_COMMAND",
+    "DEFAULT_ROLLOUT_GRACE_SECONDS",
     "DEFAULT_SECRET_ENV_PATTERN",
     "ConfigError",
     "ProfileSettings",

@@ -248,13 +248,13 @@ VIEWS: dict[str, tuple[dict[str, Any], tuple[Step, ...]]] = {
     # its charts, and the shell's readiness check.
     "last-log-lines": (
         {"triage_at_start": True},
-        (wait_for_triage(), select_containing("email-sender", "stopping abnormally"), keys("enter")),
+        (wait_for_triage(), select_containing("email-sender", "below desired"), keys("enter")),
     ),
     "logs-stopped-task": (
         {"triage_at_start": True},
         (
             wait_for_triage(),
-            select_containing("email-sender", "stopping abnormally"),
+            select_containing("email-sender", "below desired"),
             keys("enter"),
             keys("l"),
             wait(logs_read),

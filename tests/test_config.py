@@ -64,6 +64,20 @@ def test_production_profiles_by_glob_and_by_name(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("", 600.0),
+        ("rollout_grace = 90\n", 90.0),
+        ('rollout_grace = "10m"\n', 600.0),
+        ('rollout_grace = "45s"\n', 45.0),
+        ('rollout_grace = "1h"\n', 3600.0),
+    ],
+)
+def test_how_long_a_healthy_rollout_is_not_a_problem(tmp_path: Path, text: str, seconds: float) -> None:
+    assert load_settings(write(tmp_path, text)).rollout_grace_seconds == seconds
+
+
+@pytest.mark.parametrize(
     ("text", "says"),
     [
         ("[profiles.prod\nproduction = true", "is not valid TOML"),
@@ -75,6 +89,9 @@ def test_production_profiles_by_glob_and_by_name(tmp_path: Path) -> None:
         ("[keymap]\nscale = 1\n", "[keymap] must map binding ids to keys"),
         ("log_lines = 10\n", "log_lines must be a whole number from 1000 to 1000000"),
         ('production_profiles = "prod-*"\n', "production_profiles must be a list of profile names or globs"),
+        ('rollout_grace = "soon"\n', "rollout_grace must be seconds or a duration"),
+        ("rollout_grace = -1\n", "rollout_grace must be seconds or a duration"),
+        ("rollout_grace = true\n", "rollout_grace must be seconds or a duration"),
     ],
 )
 def test_a_malformed_file_gives_one_readable_sentence(tmp_path: Path, text: str, says: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from textual import events, on, work
@@ -40,7 +40,13 @@ from ecstui.aws.service_scaling import ScalingActions
 from ecstui.aws.service_scaling_reader import ScalingReader
 from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.aws.task_definition_draft import TaskDefinitionDraft
-from ecstui.config import DEFAULT_EXEC_COMMAND, DEFAULT_LOG_LINES, DEFAULT_SECRET_ENV_PATTERN
+from ecstui.aws.triage_memory import TriageMemory
+from ecstui.config import (
+    DEFAULT_EXEC_COMMAND,
+    DEFAULT_LOG_LINES,
+    DEFAULT_ROLLOUT_GRACE_SECONDS,
+    DEFAULT_SECRET_ENV_PATTERN,
+)
 from ecstui.ui.commands import ViewCommands
 from ecstui.ui.dialogs.exec import ExecDialog, PortForwardDialog
 from ecstui.ui.dialogs.switch import ProfilePickerDialog, RegionPickerDialog
@@ -93,6 +99,7 @@ class AppOptions:
     log_lines: int = DEFAULT_LOG_LINES  # lines a log pane holds (the oldest are dropped)
     read_account: bool = False  # read the account id and alias for the top bar (STS, IAM): off where nobody looks
     production_profiles: tuple[str, ...] = ()  # globs: a profile switched to whose name matches is production
+    rollout_grace: float = DEFAULT_ROLLOUT_GRACE_SECONDS  # seconds a healthy rollout is "deploying", not a problem
 
 
 class EcsApp(App[None]):
@@ -138,6 +145,8 @@ class EcsApp(App[None]):
         self.load_balancing = LoadBalancingReader(self.session)
         # CloudWatch metrics of services and tasks (the services pane's CPU/Mem, the service view's charts).
         self.metrics = MetricsReader(self.session)
+        # Since when each triage problem began, for this account: "since" never moves back, rows stay in order.
+        self.triage_memory = TriageMemory()
         self.actions = EcsActions(self.session, self.audit)
         # Slow-changing reads for the forms' pickers, cached for minutes (see ttl_cache).
         self.network = NetworkReader(self.session)
@@ -161,6 +170,11 @@ class EcsApp(App[None]):
         self.port_forwards = PortForwards(self.exec_actions, self.clock)
         # Which account the session is in (the top bar); read only when asked (AppOptions.read_account).
         self.account = AccountReader(self.session)
+
+    @property
+    def rollout_grace(self) -> timedelta:
+        """How long a rollout with nothing failed is "deploying" rather than a problem (config `rollout_grace`)."""
+        return timedelta(seconds=self.options.rollout_grace)
 
     def clock(self) -> datetime:
         """Now, from the injectable clock (tests freeze it so ages render the same every run)."""

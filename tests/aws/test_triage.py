@@ -1,4 +1,5 @@
-"""find_problems: every demo condition, once per service and kind, worst first, with its cause and where enter lands."""
+"""find_problems: one row per broken demo resource, its worst problem first, the other symptoms as facts, worst first,
+with its cause and where enter lands."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from ecstui.aws.errors import AwsError
 from ecstui.aws.fetch import EcsReader
 from ecstui.aws.load_balancing import LoadBalancingReader
 from ecstui.aws.session import AwsSession, AwsTarget
-from ecstui.aws.triage import KIND_ORDER, Problem, TriageReport, find_problems
+from ecstui.aws.triage import Problem, TriageReport, find_problems
+from ecstui.aws.triage_problem import worst_first
 from ecstui.emulator.faults import AwsErrorSpec
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import BEHAVIOUR_TAG, Simulator
@@ -34,17 +36,21 @@ async def _triage(target: AwsTarget, now: Any) -> TriageReport:
 
 
 def _one(report: TriageReport, service: str, kind: str) -> Problem:
-    found = [p for p in report.problems if p.service == service and p.kind == kind]
-    assert len(found) == 1, f"{service} {kind}: {report.problems}"
+    found = [p for p in report.problems if p.service == service]
+    assert len(found) == 1 and found[0].kind == kind, f"{service} {kind}: {report.problems}"
     return found[0]
 
 
 def _is_worst_first(problems: tuple[Problem, ...]) -> bool:
-    keys = [(p.severity, KIND_ORDER[p.kind]) for p in problems]
-    return keys == sorted(keys)
+    return list(problems) == sorted(problems, key=worst_first)
 
 
-async def test_each_broken_demo_service_is_one_line_per_kind_with_its_cause_and_resource(
+def _fact(problem: Problem, kind: str) -> str:
+    [fact] = [f for f in problem.facts if f.startswith(f"{kind}: ")]
+    return fact
+
+
+async def test_each_broken_demo_service_is_one_line_with_its_cause_its_other_symptoms_and_resource(
     demo: AwsTarget, emulator: EmulatorServer, simulator: Simulator
 ) -> None:
     now = step_until(simulator, lambda: "unhealthy" in target_states(simulator, "prod-payments"))
@@ -55,32 +61,42 @@ async def test_each_broken_demo_service_is_one_line_per_kind_with_its_cause_and_
 
     assert report.errors == () and report.clusters == 3
     assert _is_worst_first(report.problems)
-    assert all(n == 1 for n in Counter((p.cluster, p.service, p.kind) for p in report.problems).values())
+    assert all(n == 1 for n in Counter(p.key for p in report.problems).values())
+    # The demo's broken services, worst first: nothing runs of email-sender; payments serves from fewer targets;
+    # then what will hurt if left, by failures counted.
+    assert [p.service for p in report.problems] == ["email-sender", "payments", "cart", "image-resizer"]
+    assert report.problems[0].severity_label == "critical"
 
-    crash = _one(report, "email-sender", "tasks stopping abnormally")
-    assert crash.cause.startswith("Essential container in task exited (exit 1) \u00d7")
-    assert crash.cause.endswith("in 30 min")
-    assert crash.summary.startswith("email-sender: ") and "(essential container exited)" in crash.summary
-    assert len(crash.related_arns) > 1  # a crash loop of many tasks, still one line
+    down = _one(report, "email-sender", "below desired")
+    assert down.summary == "email-sender: 0/2 running, 2 pending"
+    assert down.cause.startswith("Essential container in task exited (exit 1) \u00d7")
+    assert down.cause.endswith("in 30 min")
+    assert "(essential container exited)" in _fact(down, "tasks stopping abnormally")
+    assert _fact(down, "deployment stuck").startswith("deployment stuck: deployment of email-sender:3 in progress")
+    assert len(down.related_arns) > 1  # a crash loop of many tasks, still one line
+    crash_arn = down.related_arns[0]
 
     oom = _one(report, "image-resizer", "tasks stopping abnormally")
     assert oom.cause.startswith("OutOfMemoryError: Container killed due to memory usage (exit 137)")
+    assert oom.failures >= 5 and oom.facts == ()
 
     stuck = _one(report, "cart", "deployment stuck")
     assert stuck.cause.startswith("CannotPullContainerError: pull image manifest")
     assert "tasks failed" in stuck.summary
-    assert _one(report, "cart", "tasks stopping abnormally").cause.startswith("CannotPullContainerError")
+    # The same cause is not said twice: the fact names the stops only.
+    assert _fact(stuck, "tasks stopping abnormally").endswith("(image pull failure)")
 
     sick = _one(report, "payments", "unhealthy targets")
+    assert "failed ELB health checks" in _fact(sick, "tasks stopping abnormally")
     assert sick.cause.startswith("Health checks failed with these codes: [502] (task ")
     assert "(Target.FailedHealthChecks)" in sick.summary
     assert sick.target_group_arn is not None and "targetgroup/prod-payments/" in sick.target_group_arn
-    assert sick.severity == 2  # the other targets still serve
+    assert sick.severity_label == "error"  # degraded: the other targets still serve
 
     async with AwsSession(demo) as session:
         ecs = EcsReader(session)
         sick_task = await ecs.task("prod", sick.resource_arn)
-        crashed_task = await ecs.task("batch", crash.resource_arn)
+        crashed_task = await ecs.task("batch", crash_arn)
         oom_task = await ecs.task("batch", oom.resource_arn)
         cart = await ecs.service("prod", "cart")
     # enter lands on the task behind the unhealthy target, the newest stopped task of a crash loop, the service.
@@ -90,9 +106,10 @@ async def test_each_broken_demo_service_is_one_line_per_kind_with_its_cause_and_
     assert crashed_task.stop_code == "EssentialContainerExited"
     assert oom_task is not None and oom_task.containers[0].exit_code == 137
     assert cart is not None and stuck.resource_arn == cart.arn
+    assert down.resource_arn == crash_arn  # its newest crashed task, whose pane shows the crash's last lines
 
     for problem in report.problems:
-        assert problem.since is not None or problem.kind == "instance disconnected"
+        assert problem.since is not None
         assert problem.since is None or problem.since <= now
     # One STOPPED listing per cluster, RUNNING tasks only for the one service with an unhealthy target.
     assert calls["ListTasks"] == 3 + 1
@@ -137,7 +154,7 @@ async def test_without_access_to_elb_the_ecs_problems_remain_and_the_gap_is_said
     [error] = report.errors
     assert error.startswith("Load balancers: Access denied for DescribeTargetGroups")
     assert not any(p.kind == "unhealthy targets" for p in report.problems)
-    assert _one(report, "email-sender", "tasks stopping abnormally")
+    assert _one(report, "email-sender", "below desired")
     [lost] = [p for p in report.problems if p.kind == "instance disconnected"]
     assert lost.resource_arn == instance_arn and lost.cluster == "batch" and lost.service is None
     assert lost.summary.startswith(
@@ -173,8 +190,13 @@ async def test_a_service_with_nothing_running_is_the_worst_problem_and_ecs_says_
 async def test_a_healthy_region_has_no_problems(emulator: EmulatorServer, target: AwsTarget) -> None:
     ecs = boto_client(emulator, "ecs")
     ecs.create_cluster(clusterName="quiet")
-    report = await _triage(target, FIXED_NOW)
+    progress: list[tuple[int, int]] = []
+    async with AwsSession(target) as session:
+        report = await find_problems(
+            EcsReader(session), LoadBalancingReader(session), now=FIXED_NOW, on_progress=lambda *p: progress.append(p)
+        )
     assert report.ok and report.problems == () and report.clusters == 1
+    assert progress == [(1, 2), (2, 2)]  # the cluster, then the load balancers
     assert len(report) == 0
 
 

@@ -28,7 +28,21 @@ async def open_triage(pilot: Any, app: EcsApp) -> TriageScreen:
 
 
 def problem(screen: TriageScreen, service: str, kind: str) -> tuple[str, Problem]:
-    return next((k, p) for k, p in screen.items.items() if p.service == service and p.kind == kind)
+    """The service's one row, whose worst problem is `kind`."""
+    [(key, found)] = [(k, p) for k, p in screen.items.items() if p.service == service]
+    assert found.kind == kind, found
+    return key, found
+
+
+async def enter_on(pilot: Any, app: EcsApp, screen: TriageScreen, service: str, kind: str) -> Problem:
+    """Enter on the service's row: the task it points at opens."""
+    key, found = problem(screen, service, kind)
+    screen.table.select_key(key)
+    await pilot.press("enter")
+    await wait_loaded(pilot)
+    assert isinstance(app.screen, TaskDetailScreen)
+    assert app.screen.task_arn == found.resource_arn
+    return found
 
 
 def rows(screen: TriageScreen) -> list[list[str]]:
@@ -40,7 +54,8 @@ async def test_triage_lists_each_demo_fault_with_its_cause(broken_account: AwsTa
     app = make_app(broken_account)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
-        crash = problem(screen, "email-sender", "tasks stopping abnormally")[1]
+        crash = problem(screen, "email-sender", "below desired")[1]
+        assert any(fact.startswith("tasks stopping abnormally: ") for fact in crash.facts)
         # ECS says no more than "Essential container in task exited": the crash's own last words say why.
         assert (
             crash.cause.startswith("last log line: Error: Cannot find module 'express'") and "(exit 1)" in crash.cause
@@ -62,12 +77,7 @@ async def test_enter_on_an_unhealthy_target_opens_the_task_behind_it(broken_acco
     app = make_app(broken_account)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
-        key, found = problem(screen, "payments", "unhealthy targets")
-        screen.table.select_key(key)
-        await pilot.press("enter")
-        await wait_loaded(pilot)
-        assert isinstance(app.screen, TaskDetailScreen)
-        assert app.screen.task_arn == found.resource_arn
+        await enter_on(pilot, app, screen, "payments", "unhealthy targets")
         body = text_of(app.screen.body)
         assert "unhealthy" in body and "Target.FailedHealthChecks" in body
         # Its service's tasks were replaced (ELB stopped the failing ones): the IPs changed, the LB's name did not.
@@ -91,13 +101,8 @@ async def test_enter_on_a_crash_loop_opens_one_of_its_stopped_tasks(broken_accou
     app = make_app(broken_account)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await open_triage(pilot, app)
-        key, found = problem(screen, "email-sender", "tasks stopping abnormally")
-        screen.table.select_key(key)
-        await pilot.press("enter")
-        await wait_loaded(pilot)
-        assert isinstance(app.screen, TaskDetailScreen)
-        assert app.screen.task_arn == found.resource_arn
-        assert "essential container exited" in text_of(app.screen.body)
+        await enter_on(pilot, app, screen, "image-resizer", "tasks stopping abnormally")
+        assert "OutOfMemoryError" in text_of(app.screen.body)
 
 
 async def test_done_when_from_start_the_cause_reads_in_one_line_and_the_bad_target_is_three_keys_away(
@@ -114,7 +119,7 @@ async def test_done_when_from_start_the_cause_reads_in_one_line_and_the_bad_targ
         assert "batch / email-sender" in where and "prod / payments" in where
         # The cause of the crash loop's failing tasks is one line of one row: the crash's last log line, its exit
         # code, how often.
-        crash = next(row for row in shown if row[1] == "batch / email-sender" and row[2] == "tasks stopping abnormally")
+        crash = next(row for row in shown if row[1] == "batch / email-sender" and row[2] == "below desired")
         assert "\n" not in crash[4]
         assert f"last log line: Error: Cannot find module 'express' (exit 1) {TIMES}" in crash[4]
         # The unhealthy target: down to its row, enter, and its task shows the target's state and reason.
@@ -144,3 +149,14 @@ async def test_an_explicit_cluster_skips_triage_at_start(broken_account: AwsTarg
         await wait_loaded(pilot)
         await pilot.pause(0.5)
         assert not isinstance(app.screen, TriageScreen)
+
+
+async def test_enter_on_a_service_below_desired_because_it_crashes_opens_its_newest_crashed_task(
+    broken_account: AwsTarget,
+) -> None:
+    app = make_app(broken_account)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_triage(pilot, app)
+        found = await enter_on(pilot, app, screen, "email-sender", "below desired")
+        assert found.resource_arn == found.related_arns[0]
+        assert "essential container exited" in text_of(app.screen.body)

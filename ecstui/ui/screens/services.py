@@ -16,6 +16,7 @@ from ecstui.aws.errors import AwsError
 from ecstui.aws.metrics import ServiceUtilisation
 from ecstui.aws.models import Service, short_name
 from ecstui.aws.resource_ref import ResourceRef, service_ref
+from ecstui.aws.triage_rules import young_rollout
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.base import ConfirmDialog
 from ecstui.ui.dialogs.service import DeleteServiceDialog, ScaleDialog, UpdateServiceDialog
@@ -218,10 +219,18 @@ class ServicesScreen(ResourceKeys, ListScreen[Service]):
             utilisation_cell(figures, figures.memory if figures else None, wide=self._wide, failed=failed),
             item.task_definition,
             item.capacity or "-",
-            status_text(item.rollout_state),
+            self._rollout_cell(item),
             Text(str(deployments), style="yellow" if deployments > 1 else ""),
             age(item.created_at, self.ecs_app.clock()),
         )
+
+    def _rollout_cell(self, item: Service) -> Text:
+        # A rollout younger than the grace period with nothing failed is ECS at work, not trouble (as in triage).
+        now = self.ecs_app.clock()
+        primary = item.primary_deployment
+        if primary is not None and young_rollout(item, now, self.ecs_app.rollout_grace):
+            return Text(f"deploying {age(primary.created_at, now)}", style="cyan")
+        return status_text(item.rollout_state)
 
     def _tasks_cell(self, item: Service) -> Text:
         cell = count_text(item.running, item.desired, item.pending)

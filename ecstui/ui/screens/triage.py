@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,12 +14,13 @@ from textual.widgets import DataTable, Input, Static
 from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import target_group_name
 from ecstui.aws.models import short_name
-from ecstui.aws.triage import KIND_ORDER, SEVERITY_LABELS, Problem, TriageReport, find_problems
+from ecstui.aws.triage import SEVERITY_LABELS, Problem, TriageReport, find_problems
 from ecstui.aws.triage_logs import with_log_causes
+from ecstui.aws.triage_problem import worst_first
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.format import BAD, DIM, WARN, age, dash, timestamp
 from ecstui.ui.inert import inert, make_inert
-from ecstui.ui.screens.base import ListScreen
+from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
@@ -30,26 +31,33 @@ if TYPE_CHECKING:
     from ecstui.ui.app import EcsApp
 
 SEVERITY_RANK: dict[str, int] = {label: level for level, label in SEVERITY_LABELS.items()}
-SEVERITY_STYLE: dict[str, str] = {"critical": BAD, "error": BAD, "warning": WARN}
+SEVERITY_STYLE: dict[str, str] = {"critical": BAD, "error": BAD, "warning": WARN, "info": "cyan"}
 
 
 def severity_rank(label: str) -> int:
     return SEVERITY_RANK.get(label.strip().lower(), len(SEVERITY_RANK))
 
 
-# The data layer's order: severity, then the kind that explains the others, then where.
-WORST_FIRST = Rank(
-    ("severity", "kind", "where"), lambda v: (severity_rank(v[0]), KIND_ORDER.get(v[1], len(KIND_ORDER)), v[2])
-)
+def where(item: Problem) -> str:
+    """'prod / payments', 'batch / family:nightly-report', 'batch / i-0abc': unique per resource."""
+    name = item.service or item.label
+    return item.cluster + (f" / {name}" if name else "")
+
+
+async def read_problems(app: EcsApp) -> TriageReport:
+    """The triage as the app shows it: the configured grace for rollouts, since never moving back (the app's
+    memory), causes from the crashed containers' logs."""
+    report = await find_problems(app.reader, app.load_balancing, now=app.clock(), rollout_grace=app.rollout_grace)
+    report = app.triage_memory.remember(report)
+    return await with_log_causes(report, app.logs, app.reader)
 
 
 async def find_start_problems(app: EcsApp) -> TriageReport | None:
     """What is broken, for the start screen; None when even the clusters cannot be read (their pane says why)."""
     try:
-        report = await find_problems(app.reader, app.load_balancing, now=app.clock())
+        return await read_problems(app)
     except AwsError:
         return None
-    return await with_log_causes(report, app.logs, app.reader)
 
 
 class TriageScreen(ListScreen[Problem]):
@@ -73,6 +81,8 @@ class TriageScreen(ListScreen[Problem]):
         # At start the app has just found these; show them at once rather than after a second look.
         self.initial_report = report
         self.partial_errors: tuple[str, ...] = report.errors if report is not None else ()
+        # Each row's place in the data layer's order (severity, failures, since, key): the table sorts by it.
+        self.positions: dict[str, int] = {}
         super().__init__()
 
     def compose(self) -> ComposeResult:
@@ -82,9 +92,18 @@ class TriageScreen(ListScreen[Problem]):
             yield OneLine(self._title_text(), id="pane-title")
             yield Static("", id="pane-error")
             yield Input(placeholder="filter: type to narrow rows, enter to keep, escape to clear", id="pane-filter")
-            yield RankedTable(self.columns, {"severity": WORST_FIRST}, sort_column=self.sort_column, id="pane-table")
+            yield RankedTable(
+                self.columns, {"severity": self._worst_first()}, sort_column=self.sort_column, id="pane-table"
+            )
             yield Static("", id="triage-detail")
         yield KeyFooter()
+
+    def _worst_first(self) -> Rank:
+        # Sorting by severity is the data layer's order (it knows failures and since, which cells only abbreviate).
+        return Rank(
+            ("severity", "where"),
+            lambda v: (severity_rank(v[0]), self.positions.get(v[1], len(self.positions)), v[1]),
+        )
 
     def on_mount(self) -> None:
         if self.initial_report is not None:
@@ -97,12 +116,15 @@ class TriageScreen(ListScreen[Problem]):
         return "every cluster, worst first"
 
     async def fetch(self) -> Sequence[Problem]:
-        report = await find_problems(self.ecs_app.reader, self.ecs_app.load_balancing, now=self.ecs_app.clock())
-        report = await with_log_causes(report, self.ecs_app.logs, self.ecs_app.reader)
+        report = await read_problems(self.ecs_app)
         self.partial_errors = report.errors
         return list(report.problems)
 
     def _apply(self, result: object) -> None:
+        listed = result.items.values() if isinstance(result, Refresh) else result
+        if isinstance(listed, Iterable):
+            ordered = sorted((p for p in listed if isinstance(p, Problem)), key=worst_first)
+            self.positions = {where(p): index for index, p in enumerate(ordered)}
         super()._apply(result)
         self._update_detail()
         if self.partial_errors:
@@ -112,15 +134,14 @@ class TriageScreen(ListScreen[Problem]):
             banner.add_class("shown")
 
     def row_key(self, item: Problem) -> str:
-        # One problem per kind and service: the key outlives the task it points at, so the row stays put.
-        return f"{item.kind}|{item.cluster}|{item.service or item.resource_arn}"
+        # One row per resource, whatever its problem today: the row stays put while the problem changes.
+        return item.key
 
     def row_cells(self, item: Problem) -> tuple[Cell, ...]:
-        where = item.cluster + (f" / {item.service}" if item.service else "")
         style = SEVERITY_STYLE.get(item.severity_label, "")
         return (
             Text(item.severity_label, style=style),
-            Text(where, style="bold"),
+            Text(where(item), style="bold"),
             item.kind,
             age(item.since, self.ecs_app.clock()),
             Text(dash(item.cause), style=style if item.cause else DIM),
@@ -141,6 +162,9 @@ class TriageScreen(ListScreen[Problem]):
         text.append(item.summary, style="bold")
         text.append("\ncause  ", style=DIM)
         text.append(item.cause or "-", style=SEVERITY_STYLE.get(item.severity_label, ""))
+        for fact in item.facts:
+            text.append("\nalso   ", style=DIM)
+            text.append(fact)
         if item.since is not None:
             text.append(f"\nsince  {timestamp(item.since)} ({age(item.since, self.ecs_app.clock())} ago)", style=DIM)
         text.append(f"\nenter  {self.destination(item)}", style=DIM)
