@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Literal, TypeVar
@@ -380,6 +380,7 @@ async def find_problems(
     now: datetime,
     stopped_window: timedelta = timedelta(minutes=30),
     stuck_after: timedelta = STUCK_AFTER,
+    progress: Callable[[int, int], None] | None = None,
 ) -> TriageReport:
     """Every problem in every cluster of the region, worst first, one per service and kind.
 
@@ -389,7 +390,7 @@ async def find_problems(
     unhealthy targets, to name the task behind each one.
 
     Raises AwsError only when the clusters cannot be listed; a part that fails (no access to ELB, one cluster
-    gone) is left out and said in `errors`.
+    gone) is left out and said in `errors`. `progress(done, total)` is told as each cluster has been read.
     """
     try:
         clusters = [c for c in await reader.clusters() if c.status not in ("INACTIVE", "DEPROVISIONING")]
@@ -410,8 +411,14 @@ async def find_problems(
             state.instances = await triage.attempt(
                 f"{cluster.name}: container instances", reader.container_instances(cluster.arn), no_instances
             )
+        done.append(cluster.arn)
+        if progress is not None:
+            progress(len(done), len(clusters))
         return state
 
+    done: list[str] = []
+    if progress is not None:
+        progress(0, len(clusters))
     states = await asyncio.gather(*(read_cluster(cluster) for cluster in clusters))
     triage.stopped_by_arn = {task.arn: task for state in states for task in state.stopped}
     instance_ids = {ci.arn: ci.ec2_instance_id for s in states for ci in s.instances if ci.ec2_instance_id}

@@ -45,13 +45,18 @@ class ContextBar(OneLine):
         super().__init__(text, classes="production" if production else "")
 
     def on_mount(self) -> None:
+        self.show_pressure()  # the badge from the first frame: a pane opened later shows what is known already
         self.set_interval(1.0, self.show_pressure, name="throttle status")
 
     def show_pressure(self) -> None:
-        """Say so while ecstui is backing off because AWS throttled it."""
-        limiter = cast("EcsApp", self.app).session.limiter
-        line = limiter.status_line()
+        """Say so while ecstui is backing off because AWS throttled it; and what the region's triage found."""
+        app = cast("EcsApp", self.app)
+        line = app.session.limiter.status_line()
         text = self.context.copy()
+        badge = app.triage_badge.text()
+        if badge is not None:
+            text.append("  ")
+            text.append_text(badge)
         if line:
             text.append(f"  ⚠ {line}", style="bold yellow")
         self.show(text)
