@@ -68,8 +68,10 @@ class ViewHistory:
             self._drop_forward(len(self._forward))  # the user went elsewhere since: that way forward is gone
             return False
         self._forward.pop()
+        # Uninstalled first (Textual refuses to uninstall a screen in the stack): back in it, it is removed as any
+        # other when popped.
+        self.app.uninstall_screen(name)
         self.app.push_screen(screen)
-        self.app.uninstall_screen(name)  # in the stack now; removed as any other when popped
         return True
 
     def _drop_forward(self, how_many: int) -> None:
