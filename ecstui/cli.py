@@ -146,6 +146,7 @@ def main(argv: Sequence[str] | None = None, run_app: Callable[[EcsApp], object] 
         secret_env_pattern=settings.secret_env_pattern,
         exec_command=settings.exec_command,
         log_lines=settings.log_lines,
+        triage_at_start=settings.triage_at_start,
         audit_path=str(demo_audit_path()) if args.demo else None,
     )
     try:

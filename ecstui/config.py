@@ -46,6 +46,8 @@ class Settings:
     """What `s` runs in a container through ECS Exec ("/bin/bash -l", "/bin/sh")."""
     log_lines: int = DEFAULT_LOG_LINES
     """How many lines a log pane holds; the oldest are dropped past it (a frame costs the same however many)."""
+    triage_at_start: bool = False
+    """Decide before the first pane whether to open on the triage list (something is broken) or the clusters."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
 
@@ -79,9 +81,17 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern", "exec_command", "log_lines"}
+    unknown = set(data) - {
+        "profiles",
+        "refresh_seconds",
+        "keymap",
+        "secret_env_pattern",
+        "exec_command",
+        "log_lines",
+        "triage_at_start",
+    }
     if unknown:
-        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command, log_lines"
+        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command, log_lines, triage_at_start"
         raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
     profiles_raw = data.get("profiles", {})
     if not isinstance(profiles_raw, dict):
@@ -116,7 +126,11 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     log_lines = data.get("log_lines", DEFAULT_LOG_LINES)
     if isinstance(log_lines, bool) or not isinstance(log_lines, int) or not 1_000 <= log_lines <= 1_000_000:
         raise ConfigError(f"{where}: log_lines must be a whole number from 1000 to 1000000, not {log_lines!r}.")
+    triage_at_start = data.get("triage_at_start", False)
+    if not isinstance(triage_at_start, bool):
+        raise ConfigError(f"{where}: triage_at_start must be true or false, not {triage_at_start!r}.")
     return Settings(
+        triage_at_start=triage_at_start,
         exec_command=exec_command.strip(),
         profiles=profiles,
         refresh_seconds=float(refresh),

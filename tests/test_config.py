@@ -54,6 +54,11 @@ def test_how_many_lines_a_log_pane_holds(tmp_path: Path) -> None:
     assert load_settings(write(tmp_path, "")).log_lines == 100_000
 
 
+def test_triage_at_start_is_off_unless_asked(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, "triage_at_start = true\n")).triage_at_start is True
+    assert load_settings(write(tmp_path, "")).triage_at_start is False
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -65,6 +70,7 @@ def test_how_many_lines_a_log_pane_holds(tmp_path: Path) -> None:
         ("refresh = 5\n", "unknown setting 'refresh'"),
         ("[keymap]\nscale = 1\n", "[keymap] must map binding ids to keys"),
         ("log_lines = 10\n", "log_lines must be a whole number from 1000 to 1000000"),
+        ('triage_at_start = "yes"\n', "triage_at_start must be true or false"),
     ],
 )
 def test_a_malformed_file_gives_one_readable_sentence(tmp_path: Path, text: str, says: str) -> None:
