@@ -121,8 +121,17 @@ class EcsApp(App[None]):
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("colon", "jump", "Jump", id="app.jump"),
         Binding("exclamation_mark", "triage", "Problems", id="app.triage", key_display="!"),
-        Binding("left_square_bracket", "history_back", "Back in history", show=False, id="app.history_back"),
-        Binding("right_square_bracket", "history_forward", "Forward", show=False, id="app.history_forward"),
+        Binding(
+            "left_square_bracket", "history_back", "Back (history)", show=False, id="app.history_back", key_display="["
+        ),
+        Binding(
+            "right_square_bracket",
+            "history_forward",
+            "Forward (history)",
+            show=False,
+            id="app.history_forward",
+            key_display="]",
+        ),
     ]
 
     def __init__(
