@@ -3,38 +3,31 @@ at 160x45 and 80x24. Update after an intended change with `--snapshot-update`, a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from textual.pilot import Pilot
 
 from ecstui.aws.session import AwsTarget
-from ecstui.emulator.faults import Hang
 from ecstui.emulator.server import EmulatorServer
+from ecstui.ui.app import EcsApp
 from tests.snapshots.test_snapshots import SnapCompare, snap_at
 from tests.ui.broken import broken_account
 from tests.ui.conftest import make_app, wait_loaded, wait_until
+from tests.ui.test_launch_keys import held_triage
 
-__all__ = ["broken_account"]
-
-
-@pytest.fixture
-def held_triage(emulator: EmulatorServer) -> Iterator[EmulatorServer]:
-    emulator.faults.inject("ListTasks", Hang(60.0), rate=1.0)
-    yield emulator
-    emulator.faults.clear_injections()
+__all__ = ["broken_account", "held_triage"]
 
 
 async def badge_counted(pilot: Pilot[None]) -> None:
     app = pilot.app
+    assert isinstance(app, EcsApp)
     await wait_loaded(pilot)
-    await wait_until(pilot, lambda: getattr(app, "triage_badge").decided)
+    await wait_until(pilot, lambda: app.triage_badge.decided)
 
 
 async def badge_checking(pilot: Pilot[None]) -> None:
     app = pilot.app
+    assert isinstance(app, EcsApp)
     await wait_loaded(pilot)
-    await wait_until(pilot, lambda: getattr(app, "triage_badge").running)
+    await wait_until(pilot, lambda: app.triage_badge.running)
 
 
 def test_badge_counts_the_problems(snap_compare: SnapCompare, size: tuple[int, int], broken_account: AwsTarget) -> None:

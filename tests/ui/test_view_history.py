@@ -22,6 +22,11 @@ async def jump(pilot: Pilot[None], app: EcsApp, kind: str) -> None:
     await wait_until(pilot, lambda: type(app.screen) is _JUMP_SCREENS[kind])
 
 
+async def lands_on(pilot: Pilot[None], app: EcsApp, key: str, screen: object) -> None:
+    await pilot.press(key)
+    await wait_until(pilot, lambda: app.screen is screen)
+
+
 async def test_esc_after_every_jump_goes_back_where_it_was_made(shared_demo_account: AwsTarget) -> None:
     app = make_app(shared_demo_account, cluster="prod")
     async with app.run_test(size=(160, 45)) as pilot:
@@ -30,17 +35,14 @@ async def test_esc_after_every_jump_goes_back_where_it_was_made(shared_demo_acco
         assert isinstance(origin, ServicesScreen)
         for kind in KINDS:
             await jump(pilot, app, kind)
-            await pilot.press("escape")
-            await wait_until(pilot, lambda: app.screen is origin)
+            await lands_on(pilot, app, "escape", origin)
         # The palette's jumps and `!` are jumps too.
         app.jump("targets")
         await pilot.pause()
-        await pilot.press("escape")
-        assert app.screen is origin
+        await lands_on(pilot, app, "escape", origin)
         await pilot.press("exclamation_mark")
         assert isinstance(app.screen, TriageScreen)
-        await pilot.press("escape")
-        assert app.screen is origin
+        await lands_on(pilot, app, "escape", origin)
 
 
 async def test_esc_from_a_problem_opened_in_the_triage_goes_back_to_it(broken_account: AwsTarget) -> None:
@@ -54,10 +56,8 @@ async def test_esc_from_a_problem_opened_in_the_triage_goes_back_to_it(broken_ac
         await wait_until(pilot, lambda: triage.table.row_count > 0)
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is not triage)
-        await pilot.press("escape")
-        assert app.screen is triage
-        await pilot.press("escape")
-        assert app.screen is origin
+        await lands_on(pilot, app, "escape", triage)
+        await lands_on(pilot, app, "escape", origin)
 
 
 async def test_brackets_walk_back_and_forward_through_the_same_views(shared_demo_account: AwsTarget) -> None:
@@ -69,25 +69,17 @@ async def test_brackets_walk_back_and_forward_through_the_same_views(shared_demo
         targets = app.screen
         await jump(pilot, app, "stats")
         stats = app.screen
-        await pilot.press("left_square_bracket")
-        assert app.screen is targets
-        await pilot.press("left_square_bracket")
-        assert app.screen is services
-        await pilot.press("left_square_bracket")  # at the root: stays
-        assert app.screen is services
-        await pilot.press("right_square_bracket")
-        assert app.screen is targets
-        await pilot.press("right_square_bracket")
-        assert app.screen is stats
-        await pilot.press("right_square_bracket")  # nothing ahead
-        assert app.screen is stats
+        await lands_on(pilot, app, "left_square_bracket", targets)
+        await lands_on(pilot, app, "left_square_bracket", services)
+        await lands_on(pilot, app, "left_square_bracket", services)  # at the root: stays
+        await lands_on(pilot, app, "right_square_bracket", targets)
+        await lands_on(pilot, app, "right_square_bracket", stats)
+        await lands_on(pilot, app, "right_square_bracket", stats)  # nothing ahead
         # A jump after going back forgets what lay ahead.
-        await pilot.press("left_square_bracket")
-        assert app.screen is targets
+        await lands_on(pilot, app, "left_square_bracket", targets)
         await jump(pilot, app, "audit")
         audit = app.screen
-        await pilot.press("right_square_bracket")
-        assert app.screen is audit
+        await lands_on(pilot, app, "right_square_bracket", audit)
         assert app.history.forward_count == 0
 
 
