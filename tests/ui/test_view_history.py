@@ -6,7 +6,7 @@ from textual.pilot import Pilot
 
 from ecstui.aws.session import AwsTarget
 from ecstui.ui.app import _JUMP_SCREENS, EcsApp
-from ecstui.ui.screens.services import ServicesScreen
+from ecstui.ui.screens.tasks import TasksScreen
 from ecstui.ui.screens.triage import TriageScreen
 from ecstui.ui.view_history import MAX_BACK, MAX_FORWARD
 from tests.ui.broken import broken_account
@@ -14,7 +14,8 @@ from tests.ui.conftest import make_app, wait_loaded, wait_until
 
 __all__ = ["broken_account"]
 
-KINDS = sorted(set(_JUMP_SCREENS) - {"services"})
+# From a service's tasks (two views above the root), every other kind: `:tasks` there is where it already is.
+KINDS = sorted(set(_JUMP_SCREENS) - {"tasks"})
 
 
 async def jump(pilot: Pilot[None], app: EcsApp, kind: str) -> None:
@@ -28,11 +29,11 @@ async def lands_on(pilot: Pilot[None], app: EcsApp, key: str, screen: object) ->
 
 
 async def test_esc_after_every_jump_goes_back_where_it_was_made(shared_demo_account: AwsTarget) -> None:
-    app = make_app(shared_demo_account, cluster="prod")
+    app = make_app(shared_demo_account, cluster="prod", service="web")
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_loaded(pilot)
         origin = app.screen
-        assert isinstance(origin, ServicesScreen)
+        assert isinstance(origin, TasksScreen)
         for kind in KINDS:
             await jump(pilot, app, kind)
             await lands_on(pilot, app, "escape", origin)
