@@ -149,6 +149,7 @@ def main(argv: Sequence[str] | None = None, run_app: Callable[[EcsApp], object] 
         exec_command=settings.exec_command,
         log_lines=settings.log_lines,
         rollout_grace=settings.rollout_grace_seconds,
+        triage_at_start=settings.triage_at_start,
         audit_path=str(demo_audit_path()) if args.demo else None,
     )
     try:

@@ -55,6 +55,8 @@ class Settings:
     """How many lines a log pane holds; the oldest are dropped past it (a frame costs the same however many)."""
     rollout_grace_seconds: float = DEFAULT_ROLLOUT_GRACE_SECONDS
     """`rollout_grace`: how long a healthy rollout is "deploying" rather than a triage problem."""
+    triage_at_start: bool = False
+    """Decide before the first pane whether to open on the triage list (something is broken) or the clusters."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
     production_profiles: tuple[str, ...] = ()
@@ -106,6 +108,7 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
         "log_lines",
         "production_profiles",
         "rollout_grace",
+        "triage_at_start",
     )
     unknown = set(data) - set(known_keys)
     if unknown:
@@ -153,7 +156,11 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
             f'{where}: rollout_grace must be seconds or a duration like "10m" (at most 24h), '
             f"not {data.get('rollout_grace')!r}."
         )
+    triage_at_start = data.get("triage_at_start", False)
+    if not isinstance(triage_at_start, bool):
+        raise ConfigError(f"{where}: triage_at_start must be true or false, not {triage_at_start!r}.")
     return Settings(
+        triage_at_start=triage_at_start,
         production_profiles=tuple(g.strip() for g in globs),
         rollout_grace_seconds=rollout_grace,
         exec_command=exec_command.strip(),

@@ -77,6 +77,11 @@ def test_how_long_a_healthy_rollout_is_not_a_problem(tmp_path: Path, text: str, 
     assert load_settings(write(tmp_path, text)).rollout_grace_seconds == seconds
 
 
+def test_triage_at_start_is_off_unless_asked(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, "triage_at_start = true\n")).triage_at_start is True
+    assert load_settings(write(tmp_path, "")).triage_at_start is False
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -92,6 +97,7 @@ def test_how_long_a_healthy_rollout_is_not_a_problem(tmp_path: Path, text: str, 
         ('rollout_grace = "soon"\n', "rollout_grace must be seconds or a duration"),
         ("rollout_grace = -1\n", "rollout_grace must be seconds or a duration"),
         ("rollout_grace = true\n", "rollout_grace must be seconds or a duration"),
+        ('triage_at_start = "yes"\n', "triage_at_start must be true or false"),
     ],
 )
 def test_a_malformed_file_gives_one_readable_sentence(tmp_path: Path, text: str, says: str) -> None:

@@ -4,11 +4,12 @@ of the account's quota (the rest belongs to the deploy pipelines and everything 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 
@@ -224,6 +225,26 @@ _EPSILON = 1e-9
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
+# Work nobody is looking at (the start-up triage sweep) runs at a lower share than what is on screen: under
+# background_requests(), a call takes a token only from the upper half of its bucket and never queues ahead of
+# the calls on screen, so those always find at least half the bucket. Tasks copy the context when they are made,
+# so every request a background sweep fans out into is background too.
+_BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("ecstui_background_requests", default=False)
+
+
+@contextmanager
+def background_requests() -> Iterator[None]:
+    """Within this context (and the tasks started in it), AWS calls use the buckets' background share."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
+
+
+def in_background() -> bool:
+    return _BACKGROUND.get()
+
 
 @dataclass(frozen=True)
 class CategoryStatus:
@@ -245,6 +266,7 @@ class _CategoryState:
     last_decrease_at: float | None = None
     last_throttle_at: float | None = None
     granted: int = 0
+    background_granted: int = 0  # of `granted`, those taken under background_requests()
     throttles: int = 0
     # Waiters queue per event loop (an asyncio.Lock belongs to one); the launch's listing runs on a loop of its
     # own, on its own thread, and spends the same tokens (the limiter's guard makes each take atomic).
@@ -339,6 +361,9 @@ class EcsRateLimiter:
         state = self._state(operation, service)
         if state is None:
             return
+        if _BACKGROUND.get():
+            await self._wait_in_background(state)
+            return
         async with state.queue():
             while True:
                 with self._guard:
@@ -351,6 +376,23 @@ class EcsRateLimiter:
                     delay = (1.0 - state.tokens) / self._rate(state)
                 # Re-checked after the sleep: a throttle meanwhile lowers the rate.
                 await self._sleep(delay)
+
+    async def _wait_in_background(self, state: _CategoryState) -> None:
+        # Not in the category's queue: a background waiter holding it while the bucket refills past half would
+        # make every call on screen wait behind it. It takes a token only while the bucket stays above half (a
+        # full one, for a bucket too small to halve) and no call on screen is waiting for one.
+        floor = min(self._capacity(state.category), self._capacity(state.category) / 2 + 1.0)
+        while True:
+            with self._guard:
+                self._refresh(state, self._clock())
+                foreground_waiting = any(lock.locked() for lock in list(state.queues.values()))
+                if state.tokens >= floor - _EPSILON and not foreground_waiting:
+                    state.tokens -= 1.0
+                    state.granted += 1
+                    state.background_granted += 1
+                    return
+                delay = max(floor - state.tokens, 1.0) / self._rate(state)
+            await self._sleep(delay)
 
     @asynccontextmanager
     async def acquire(self, operation: str, service: str = "ecs") -> AsyncIterator[None]:

@@ -19,7 +19,7 @@ from ecstui.aws.triage_problem import KIND_ORDER, SEVERITY_LABELS, Problem, Prob
 from ecstui.aws.triage_rules import ROLLOUT_GRACE, STOPPED_WINDOW, ClusterObservation, decide_problems
 
 T = TypeVar("T")
-Progress = Callable[[int, int], None]  # (parts read, parts in all): h2's badge shows it
+Progress = Callable[[int, int], None]  # (parts read, parts in all): the top bar's triage badge shows it
 
 
 class _Attempts:

@@ -95,9 +95,14 @@ class TriageReport:
     clusters: int = 0
 
     @property
+    def real_problems(self) -> tuple[Problem, ...]:
+        """The rows to act on: every problem but information (a young healthy rollout)."""
+        return tuple(p for p in self.problems if not p.is_info)
+
+    @property
     def ok(self) -> bool:
         """Nothing to act on: no real problem (a young healthy rollout is information) and every part checked."""
-        return not any(not p.is_info for p in self.problems) and not self.errors
+        return not self.real_problems and not self.errors
 
     def __len__(self) -> int:
         return len(self.problems)

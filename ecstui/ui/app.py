@@ -66,16 +66,35 @@ from ecstui.ui.screens.schedules import SchedulesScreen
 from ecstui.ui.screens.service_detail import ServiceDetailScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.screens.sessions import SessionsScreen
+from ecstui.ui.screens.start_check import StartCheckScreen
 from ecstui.ui.screens.stats import StatsScreen
 from ecstui.ui.screens.targets import TargetsScreen
 from ecstui.ui.screens.task_definition_detail import TaskDefinitionScreen
 from ecstui.ui.screens.task_definitions import FamiliesScreen, RevisionsScreen
 from ecstui.ui.screens.task_detail import TaskDetailScreen
 from ecstui.ui.screens.tasks import TasksScreen
-from ecstui.ui.screens.triage import TriageScreen, find_start_problems
+from ecstui.ui.screens.triage import TriageScreen
 from ecstui.ui.secrets import SecretNames
 from ecstui.ui.shell_handoff import hand_over_shell
+from ecstui.ui.triage_badge import DEFAULT_INTERVAL, TriageBadge
+from ecstui.ui.view_history import ViewHistory
 from ecstui.ui.widgets.context_bar import ContextBar
+
+# The view each jump opens, to tell when the user is already on it.
+_JUMP_SCREENS: dict[str, type[Screen[Any]]] = {
+    "clusters": ClustersScreen,
+    "services": ServicesScreen,
+    "tasks": TasksScreen,
+    "instances": InstancesScreen,
+    "taskdefs": FamiliesScreen,
+    "audit": AuditScreen,
+    "targets": TargetsScreen,
+    "triage": TriageScreen,
+    "stats": StatsScreen,
+    "autoscaling": AutoScalingScreen,
+    "schedules": SchedulesScreen,
+    "sessions": SessionsScreen,
+}
 
 # Keys every Textual screen has (focus next/previous): listed with the global ones, not as the view's own.
 _TEXTUAL_SCREEN_KEYS = {(key, b.action) for b in Screen.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
@@ -93,7 +112,10 @@ class AppOptions:
     clock: Clock = field(default=utc_now)
     keymap: dict[str, str] = field(default_factory=dict)
     audit_path: str | None = None  # default: the XDG state directory
-    triage_at_start: bool = True  # open on the triage list when something is broken (without --cluster)
+    # Decide before the first frame whether to open on the triage list (something is broken) or the clusters;
+    # off, the app opens on the clusters and the top bar's badge says how many problems there are.
+    triage_at_start: bool = False
+    triage_badge_interval: float | None = DEFAULT_INTERVAL  # seconds between two triage sweeps; None: no badge
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
     exec_command: str = DEFAULT_EXEC_COMMAND  # what `s` runs in a container (ECS Exec)
     log_lines: int = DEFAULT_LOG_LINES  # lines a log pane holds (the oldest are dropped)
@@ -112,6 +134,18 @@ class EcsApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("colon", "jump", "Jump", id="app.jump"),
+        Binding("exclamation_mark", "triage", "Problems", id="app.triage", key_display="!"),
+        Binding(
+            "left_square_bracket", "history_back", "Back (history)", show=False, id="app.history_back", key_display="["
+        ),
+        Binding(
+            "right_square_bracket",
+            "history_forward",
+            "Forward (history)",
+            show=False,
+            id="app.history_forward",
+            key_display="]",
+        ),
     ]
 
     def __init__(
@@ -133,6 +167,10 @@ class EcsApp(App[None]):
         # Every key and paste from the terminal goes through here, one at a time (see key_order).
         self.key_gate = KeyGate(self, self._dispatch_typed)
         self.secret_names = SecretNames.from_pattern(self.options.secret_env_pattern)
+        self.triage_badge = TriageBadge(self, self.options.triage_badge_interval or DEFAULT_INTERVAL)
+        self.triage_badge.listeners.append(self._show_badge)
+        # The views a jump left and `[` went back from (see view_history).
+        self.history = ViewHistory(self)
 
     def _connect(self, target: AwsTarget, limiter: EcsRateLimiter | None = None) -> None:
         """Build the session and every reader and action for `target` (at start, and on a profile or region
@@ -248,6 +286,7 @@ class EcsApp(App[None]):
             )
             return
         old = self.session
+        self.history.forget()
         while len(self.screen_stack) > 1:
             await self.pop_screen()  # their pollers end with them, before the old session's clients close
         self._connect(target)
@@ -255,6 +294,7 @@ class EcsApp(App[None]):
         self.push_screen(ClustersScreen())
         if self.options.read_account:
             self._read_account()
+        self.triage_badge.restart()  # its report was of the old account
         await old.close()
         notify_inert(self, f"Now on profile {self.session.profile_name}, region {self.session.region}.")
 
@@ -297,22 +337,36 @@ class EcsApp(App[None]):
             self.open_services(self.options.cluster)
             if self.options.service:
                 self.open_tasks(self.options.cluster, self.options.service)
+        elif self.options.triage_at_start:
+            # On call, the first question is "what is broken": decided before any pane is drawn, on a line that
+            # takes no keys, so that the pane that comes is the one that stays (never replaced under the user).
+            self.push_screen(StartCheckScreen())
+            self._open_where_triage_says()
         else:
             self.push_screen(ClustersScreen())
-            if self.options.triage_at_start:
-                self._triage_at_start()
+        if self.options.triage_badge_interval is not None or self.options.triage_at_start:
+            self.triage_badge.start()
 
-    @work(group="triage-at-start", exit_on_error=False, description="what is broken, at start")
-    async def _triage_at_start(self) -> None:
-        # On call, the first question is "what is broken": answer it before the user asks, unless they moved on.
-        report = await find_start_problems(self)
-        if (
-            report is not None
-            and not report.ok  # a part that could not be checked is worth opening on, too
-            and len(self.screen_stack) == 2
-            and isinstance(self.screen, ClustersScreen)
-        ):
-            self.push_screen(TriageScreen(report))
+    @work(group="triage-at-start", exit_on_error=False, description="where to open, from the triage")
+    async def _open_where_triage_says(self) -> None:
+        await self.triage_badge.wait_decided()
+        report = self.triage_badge.report
+        # A part that could not be checked is worth opening on, too.
+        first = TriageScreen(report) if report is not None and not report.ok else ClustersScreen()
+        if isinstance(self.screen, StartCheckScreen):
+            self.switch_screen(first)
+
+    def _show_badge(self) -> None:
+        if not self.screen_stack:
+            return
+        for bar in self.screen.query(ContextBar):
+            bar.show_pressure()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the start decides where to open, no key but quit acts: a jump now would be replaced by that pane.
+        if isinstance(self.screen, StartCheckScreen):
+            return action == "quit"
+        return True
 
     async def on_unmount(self) -> None:
         await self.port_forwards.end_all()  # a forward dies with the app: no plugin is left listening
@@ -435,11 +489,6 @@ class EcsApp(App[None]):
             return
         self.exit()
 
-    def _back_to_root(self) -> None:
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.show_root()
-
     def show_root(self) -> None:
         """Make the clusters pane the one at the bottom of the stack (after a launch straight into a cluster)."""
         if len(self.screen_stack) < 2:
@@ -448,50 +497,66 @@ class EcsApp(App[None]):
             self.switch_screen(ClustersScreen(select=self.context_cluster or self.options.cluster))
 
     def jump(self, kind: str) -> None:
-        """Go to a kind of resource, keeping the cluster (and service) in context."""
+        """Go to a kind of resource, keeping the cluster (and service) in context; the view goes on top of the one
+        the jump was made from, so esc (or `[`) comes back to it."""
         cluster, service = self.context_cluster, self.context_service
         if kind in ("profile", "region"):  # a picker over the pane: the pane stays if nothing is chosen
             self.pick_profile() if kind == "profile" else self.pick_region()
             return
         if kind in ("services", "tasks", "instances") and cluster is None:
-            self._back_to_root()
             notify_inert(self, f"Choose a cluster first (enter on a row), then :{kind}.", severity="warning")
             return
-        self._back_to_root()
+        if self._is_on(kind, cluster, service):
+            return  # already there: a second copy would only make esc look as if it did nothing
+        self._open_jump(kind, cluster, service)
+        self.history.went_to()
+
+    def _is_on(self, kind: str, cluster: str | None, service: str | None) -> bool:
+        screen = self.screen
+        if kind in ("services", "instances"):
+            return type(screen) is _JUMP_SCREENS[kind] and getattr(screen, "cluster", None) == cluster
+        if kind == "tasks":
+            return isinstance(screen, TasksScreen) and (screen.cluster, screen.service) == (cluster, service)
+        return type(screen) is _JUMP_SCREENS.get(kind)
+
+    def _open_jump(self, kind: str, cluster: str | None, service: str | None) -> None:
         if kind == "clusters":
-            return
-        if kind == "taskdefs":
+            self.push_screen(ClustersScreen(select=cluster))
+        elif kind == "taskdefs":
             self.open_task_definitions()
-            return
-        if kind == "audit":
+        elif kind == "audit":
             self.push_screen(AuditScreen())
-            return
-        if kind == "targets":
+        elif kind == "targets":
             self.open_targets()
-            return
-        if kind == "triage":
-            self.push_screen(TriageScreen())
-            return
-        if kind == "stats":
+        elif kind == "triage":
+            # What the badge found is shown at once; the pane then reads the region again as any pane does.
+            self.push_screen(TriageScreen(self.triage_badge.report))
+        elif kind == "stats":
             self.push_screen(StatsScreen())
-            return
-        if kind == "autoscaling":
+        elif kind == "autoscaling":
             self.open_autoscaling()
-            return
-        if kind == "schedules":
+        elif kind == "schedules":
             self.push_screen(SchedulesScreen())
-            return
-        if kind == "sessions":
+        elif kind == "sessions":
             self.push_screen(SessionsScreen())
-            return
-        assert cluster is not None
-        if kind == "services":
+        elif cluster is not None and kind == "services":
             self.open_services(cluster)
-        elif kind == "tasks":
-            self.open_services(cluster)
+        elif cluster is not None and kind == "tasks":
             self.open_tasks(cluster, service)
-        elif kind == "instances":
+        elif cluster is not None and kind == "instances":
             self.open_instances(cluster)
+
+    def action_triage(self) -> None:
+        """`!`: the problems the top bar's badge counts, as `:triage`."""
+        self.jump("triage")
+
+    def action_history_back(self) -> None:
+        if isinstance(self.screen, LiveScreen):
+            self.history.back()
+
+    def action_history_forward(self) -> None:
+        if isinstance(self.screen, LiveScreen):
+            self.history.forward()
 
     # -- keys ---------------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:

@@ -67,6 +67,7 @@ def make_app(target: AwsTarget, **options: object) -> EcsApp:
         "demo": True,
         "clock": lambda: FIXED_NOW,
         "triage_at_start": False,
+        "triage_badge_interval": None,  # no background triage: tests count requests; the badge's tests turn it on
     }
     settings.update(options)
     return EcsApp(target, AppOptions(**settings))  # type: ignore[arg-type]

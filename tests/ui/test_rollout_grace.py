@@ -13,7 +13,7 @@ from ecstui.ui.app import EcsApp
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.widgets.resource_table import plain
 from tests.demo_account import FIXED_NOW
-from tests.ui.conftest import make_app, text_of, wait_loaded
+from tests.ui.conftest import make_app, text_of, wait_loaded, wait_until
 from tests.ui.test_triage import open_triage
 
 
@@ -64,3 +64,19 @@ async def test_past_the_configured_grace_the_same_rollout_is_a_problem(
         screen = await open_triage(pilot, app)
         [api] = [p for p in screen.items.values() if p.service == "api"]
         assert api.kind == "deployment stuck" and api.severity_label == "warning"
+
+
+async def test_the_top_bar_does_not_count_a_young_healthy_rollout_as_a_problem(
+    demo_account: AwsTarget, emulator: EmulatorServer, simulator: Simulator
+) -> None:
+    start_rollout(emulator, simulator, timedelta(seconds=46))
+    app = make_app(demo_account, triage_badge_interval=3600.0)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_until(pilot, lambda: app.triage_badge.decided)
+        report = app.triage_badge.report
+        assert report is not None
+        info = [p for p in report.problems if p.is_info]
+        assert len(info) == 1  # listed, as information
+        badge = app.triage_badge.text()
+        assert badge is not None
+        assert badge.plain == f"⚠ {len(report.problems) - 1} problems  ! to open"

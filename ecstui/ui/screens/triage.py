@@ -11,10 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
-from ecstui.aws.errors import AwsError
 from ecstui.aws.load_balancing import target_group_name
 from ecstui.aws.models import short_name
-from ecstui.aws.triage import SEVERITY_LABELS, Problem, TriageReport, find_problems
+from ecstui.aws.triage import SEVERITY_LABELS, Problem, Progress, TriageReport, find_problems
 from ecstui.aws.triage_logs import with_log_causes
 from ecstui.aws.triage_problem import worst_first
 from ecstui.ui.commands import PaletteCommand
@@ -44,20 +43,14 @@ def where(item: Problem) -> str:
     return item.cluster + (f" / {name}" if name else "")
 
 
-async def read_problems(app: EcsApp) -> TriageReport:
-    """The triage as the app shows it: the configured grace for rollouts, since never moving back (the app's
-    memory), causes from the crashed containers' logs."""
-    report = await find_problems(app.reader, app.load_balancing, now=app.clock(), rollout_grace=app.rollout_grace)
+async def read_problems(app: EcsApp, on_progress: Progress | None = None) -> TriageReport:
+    """The triage as the app shows it (the pane and the top bar's badge alike): the configured grace for
+    rollouts, since never moving back (the app's memory), causes from the crashed containers' logs."""
+    report = await find_problems(
+        app.reader, app.load_balancing, now=app.clock(), rollout_grace=app.rollout_grace, on_progress=on_progress
+    )
     report = app.triage_memory.remember(report)
     return await with_log_causes(report, app.logs, app.reader)
-
-
-async def find_start_problems(app: EcsApp) -> TriageReport | None:
-    """What is broken, for the start screen; None when even the clusters cannot be read (their pane says why)."""
-    try:
-        return await read_problems(app)
-    except AwsError:
-        return None
 
 
 class TriageScreen(ListScreen[Problem]):

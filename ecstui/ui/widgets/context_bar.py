@@ -45,15 +45,21 @@ class ContextBar(OneLine):
         super().__init__(text, classes="production" if production else "")
 
     def on_mount(self) -> None:
+        self.show_pressure()  # the badge from the first frame: a pane opened later shows what is known already
         self.set_interval(1.0, self.show_pressure, name="throttle status")
 
     def show_pressure(self) -> None:
-        """Say so while ecstui is backing off because AWS throttled it."""
+        """Say so while ecstui is backing off because AWS throttled it; what the region's triage found; the account."""
         app = cast("EcsApp", self.app)
         line = app.session.limiter.status_line()
         text = self.context.copy()
-        # Read in the background (AppOptions.read_account), shown once known; after the safety marks, which an
-        # 80-column bar must not cut off.
+        # After the safety marks (DEMO, PRODUCTION, READ-ONLY), which an 80-column bar must not cut off; the
+        # problem count before the account, which the user can act on.
+        badge = app.triage_badge.text()
+        if badge is not None:
+            text.append("  ")
+            text.append_text(badge)
+        # Read in the background (AppOptions.read_account), shown once known.
         account = app.account_label()
         if account:
             text.append(f"  {account}")

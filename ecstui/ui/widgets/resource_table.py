@@ -16,7 +16,7 @@ from textual._types import SegmentLines
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, RowKey
 from textual.widgets.data_table import Column as DataColumn
@@ -373,6 +373,7 @@ class ResourceTable(DataTable[Text]):
         self._ensure_columns()
         selected = self.selected_key
         cursor_row = self.cursor_row
+        line = self._cursor_line()
         sort_index = self._sort_index()
         shown = self._shown
         added: dict[str, tuple[Text, ...]] = {}
@@ -413,6 +414,7 @@ class ResourceTable(DataTable[Text]):
                 return True  # rows kept their places: the cursor is where it was
             if selected is not None and selected in shown:
                 self.move_cursor(row=self.get_row_index(selected), animate=False, scroll=False)
+                self._keep_on_its_line(line)
             elif self.row_count:
                 self.move_cursor(row=min(max(cursor_row, 0), self.row_count - 1), animate=False, scroll=False)
         return True
@@ -673,9 +675,29 @@ class ResourceTable(DataTable[Text]):
 
     def _resort_keeping_cursor(self) -> None:
         selected = self.selected_key
+        line = self._cursor_line()
         self._sort()
-        if selected is not None:
-            self.select_key(selected)
+        if selected is not None and self.select_key(selected):
+            self._keep_on_its_line(line)
+
+    def _cursor_line(self) -> int | None:
+        """The screen line (from the table's top row) the cursor's row is drawn on; None when it is out of view."""
+        if self.selected_key is None:
+            return None
+        line = self.cursor_row - int(self.scroll_y)
+        return line if 0 <= line < max(1, self.lines_in_view) else None
+
+    def _keep_on_its_line(self, line: int | None) -> None:
+        # Rows inserted above the cursor's (a progressive load's batch, a sort) move its row down: the view scrolls
+        # by as much, so the row the user is reading stays under their eyes, on the line it was on.
+        if line is None or self.cursor_row - int(self.scroll_y) == line:
+            return
+        # Every row here is one line high; the table would learn its new height only on its next idle, and a
+        # scroll past the old height would be cut short.
+        height = (self.header_height if self.show_header else 0) + self.row_count
+        if self.virtual_size.height < height:
+            self.virtual_size = Size(self.virtual_size.width, height)
+        self.scroll_to(y=max(0, self.cursor_row - line), animate=False, immediate=True)
 
     def action_cycle_sort(self) -> None:
         keys = [c.key for c in self.column_specs]
