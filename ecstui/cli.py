@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 PREFLIGHT_TIMEOUT = 10.0
 DEMO_REGION = "us-east-1"
+# moto and its server stack are an extra (pyproject's `demo`): a plain install talks to real AWS only.
+DEMO_EXTRA_MISSING = "the demo needs the demo extra: pip install 'ecstui[demo]' (or make demo)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +85,14 @@ def demo_audit_path() -> Path:
     return path
 
 
+def demo_extra_missing() -> str | None:
+    """One sentence if the embedded AWS cannot run here (moto not installed), else None. Only finds moto; the
+    demo imports it when it starts."""
+    import importlib.util
+
+    return DEMO_EXTRA_MISSING if importlib.util.find_spec("moto") is None else None
+
+
 def start_demo(latency_ms: float = 0.0, throttle: bool = False) -> tuple[Demo, AwsTarget]:
     from ecstui.emulator.demo import Demo
     from ecstui.emulator.faults import faults_from_flags
@@ -114,6 +124,10 @@ def main(argv: Sequence[str] | None = None, run_app: Callable[[EcsApp], object] 
         settings = load_settings()
     except ConfigError as bad_config:
         print(f"ecstui: {bad_config}", file=sys.stderr)
+        return EXIT_USAGE
+
+    if args.demo and (missing := demo_extra_missing()):
+        print(f"ecstui: {missing}", file=sys.stderr)
         return EXIT_USAGE
 
     demo: Demo | None = None
