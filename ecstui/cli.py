@@ -96,13 +96,15 @@ def demo_extra_missing() -> str | None:
 def start_demo(latency_ms: float = 0.0, throttle: bool = False) -> tuple[Demo, AwsTarget]:
     from ecstui.emulator.demo import Demo
     from ecstui.emulator.faults import faults_from_flags
+    from ecstui.emulator.seed_cache import default_cache_dir
 
     # The embedded AWS accepts any credentials; these keep botocore from looking for real ones.
     for key, value in (("AWS_ACCESS_KEY_ID", "demo"), ("AWS_SECRET_ACCESS_KEY", "demo")):
         os.environ[key] = value
     os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ.pop("AWS_PROFILE", None)
-    demo = Demo(faults=faults_from_flags(latency_ms, throttle))
+    # The seeded account is kept in the user's cache: seeding takes seconds, restoring it a tenth of one.
+    demo = Demo(faults=faults_from_flags(latency_ms, throttle), cache_dir=default_cache_dir())
     endpoint = demo.start()
     return demo, AwsTarget(profile=None, region=DEMO_REGION, endpoint_url=endpoint)
 
