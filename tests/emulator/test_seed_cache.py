@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ecstui.emulator import seed_cache
+from ecstui.emulator.demo import Demo
 from ecstui.emulator.seed_cache import SeedCache
 from ecstui.emulator.server import EmulatorServer
 from ecstui.emulator.simulator import Simulator
@@ -113,3 +114,22 @@ def test_the_key_changes_with_the_emulator_code_moto_and_the_scenario(
 
     monkeypatch.setattr(moto, "__version__", "0.0.1")
     assert seed_cache.cache_key("demo", REGION, 7) != after_edit
+
+
+def test_the_demo_seeds_once_then_starts_from_the_cache_with_the_same_account(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    shown: list[list[str]] = []
+    restored: list[bool] = []
+    for _ in range(2):
+        demo = Demo(simulate=False, cache_dir=tmp_path)
+        demo.start()
+        try:
+            ecs = boto_client(demo.server, "ecs")
+            arns = ecs.list_clusters()["clusterArns"]
+            shown.append(sorted(arn for cluster in arns for arn in ecs.list_services(cluster=cluster)["serviceArns"]))
+            restored.append(demo.restored_from_cache)
+        finally:
+            demo.stop()
+    assert restored == [False, True]
+    assert shown[0] and shown[1] == shown[0]
