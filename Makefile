@@ -41,6 +41,7 @@ test: lint
 bench: $(STAMP_TEST)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --only startup
 
 screenshots: $(STAMP_TEST)
 	$(BIN)/python scripts/screenshots.py

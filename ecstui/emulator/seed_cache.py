@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 from moto.core.base_backend import BackendDict
 
 from ecstui.emulator import snapshot
@@ -45,10 +44,6 @@ _SERIES_STRIDE = 5
 
 # Where a backend goes back, by what survives a process: the backend class (pickled by name) and its service.
 Place = tuple[type, str, str, str]
-
-
-def default_cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("ecstui"))
 
 
 def cache_key(scenario: str, region: str, seed: int) -> str:
