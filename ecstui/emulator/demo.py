@@ -55,8 +55,9 @@ class Demo:
             cache = self.seed_cache
             self.restored_from_cache = cache is not None and cache.load(self.server, self.simulator)
             if not self.restored_from_cache:
-                self.server.reset()
-                self.server.seed_ids(self.seed)
+                if cache is not None:  # a cache that broke off mid-restore may have left part of an account
+                    self.server.reset()
+                    self.server.seed_ids(self.seed)
                 self._seed(url, self.simulator)
                 if cache is not None:
                     try:
