@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_APP := $(VENV)/.installed-app
 STAMP_TEST := $(VENV)/.installed-test
+STAMP_DEMO := $(VENV)/.installed-demo
 
 .PHONY: demo test lint bench screenshots clean
 
@@ -17,11 +18,16 @@ $(STAMP_APP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# The demo's embedded AWS (moto and its server stack) is an extra: a plain install talks to real AWS only.
+$(STAMP_DEMO): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
 	touch $@ $(STAMP_APP)
 
-demo: $(STAMP_APP)
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_APP) $(STAMP_DEMO)
+
+demo: $(STAMP_DEMO)
 	$(BIN)/ecstui --demo
 
 lint: $(STAMP_TEST)
@@ -35,6 +41,7 @@ test: lint
 bench: $(STAMP_TEST)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --only startup
 
 screenshots: $(STAMP_TEST)
 	$(BIN)/python scripts/screenshots.py

@@ -488,13 +488,21 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=5000)
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--ui-child", metavar="URL", help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["metrics"], help="run one part and print it (docs are not written)")
+    parser.add_argument(
+        "--only",
+        choices=["metrics", "startup"],
+        help="run one part and print it (docs are not written, but startup writes its own section)",
+    )
     args = parser.parse_args()
     if args.ui_child:
         print(json.dumps(ui_child(args.ui_child)))
         return 0
     if args.only == "metrics":
         return metrics_only(args.services)
+    if args.only == "startup":
+        import startup  # bench/startup.py, beside this script
+
+        return startup.main([])
 
     from ecstui.emulator.seed import seed_large, seed_scale
     from ecstui.emulator.server import EmulatorServer

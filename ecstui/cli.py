@@ -17,12 +17,14 @@ from ecstui.aws.session import AwsSession, AwsTarget
 from ecstui.config import ConfigError, load_settings
 
 if TYPE_CHECKING:
-    from ecstui.emulator.demo import Demo
+    from ecstui.demo_process import DemoProcess
     from ecstui.ui.app import EcsApp
 
 EXIT_USAGE = 2
 PREFLIGHT_TIMEOUT = 10.0
 DEMO_REGION = "us-east-1"
+# moto and its server stack are an extra (pyproject's `demo`): a plain install talks to real AWS only.
+DEMO_EXTRA_MISSING = "the demo needs the demo extra: pip install 'ecstui[demo]' (or make demo)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,18 +85,24 @@ def demo_audit_path() -> Path:
     return path
 
 
-def start_demo(latency_ms: float = 0.0, throttle: bool = False) -> tuple[Demo, AwsTarget]:
-    from ecstui.emulator.demo import Demo
-    from ecstui.emulator.faults import faults_from_flags
+def demo_extra_missing() -> str | None:
+    """One sentence if the embedded AWS cannot run here (moto not installed), else None. Only finds moto; the
+    demo imports it when it starts."""
+    import importlib.util
+
+    return DEMO_EXTRA_MISSING if importlib.util.find_spec("moto") is None else None
+
+
+def start_demo(latency_ms: float = 0.0, throttle: bool = False) -> DemoProcess:
+    """The embedded AWS, starting in a process of its own (DemoProcess.endpoint_url() waits until it is ready)."""
+    from ecstui.demo_process import DemoProcess, default_cache_dir
 
     # The embedded AWS accepts any credentials; these keep botocore from looking for real ones.
     for key, value in (("AWS_ACCESS_KEY_ID", "demo"), ("AWS_SECRET_ACCESS_KEY", "demo")):
         os.environ[key] = value
     os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ.pop("AWS_PROFILE", None)
-    demo = Demo(faults=faults_from_flags(latency_ms, throttle))
-    endpoint = demo.start()
-    return demo, AwsTarget(profile=None, region=DEMO_REGION, endpoint_url=endpoint)
+    return DemoProcess(default_cache_dir(), latency_ms, throttle).spawn()
 
 
 def main(argv: Sequence[str] | None = None, run_app: Callable[[EcsApp], object] | None = None) -> int:
@@ -116,10 +124,23 @@ def main(argv: Sequence[str] | None = None, run_app: Callable[[EcsApp], object] 
         print(f"ecstui: {bad_config}", file=sys.stderr)
         return EXIT_USAGE
 
-    demo: Demo | None = None
+    if args.demo and (missing := demo_extra_missing()):
+        print(f"ecstui: {missing}", file=sys.stderr)
+        return EXIT_USAGE
+
+    demo: DemoProcess | None = None
     if args.demo:
-        demo, target = start_demo(args.latency, args.throttle)
-        target = AwsTarget(region=target.region, endpoint_url=target.endpoint_url, read_only=args.read_only)
+        demo = start_demo(args.latency, args.throttle)
+        # The UI is imported while the emulator starts in its process: both take a second or more of CPU.
+        import ecstui.ui.app  # noqa: F401
+        from ecstui.demo_process import DemoProcessError
+
+        try:
+            endpoint = demo.endpoint_url()
+        except DemoProcessError as failed:
+            print(f"ecstui: {failed}", file=sys.stderr)
+            return EXIT_USAGE
+        target = AwsTarget(region=DEMO_REGION, endpoint_url=endpoint, read_only=args.read_only)
     else:
         target = target_from_args(args)
     # Opening on a cluster, its service listing starts now, on a thread of its own: the checks below, importing

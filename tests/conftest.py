@@ -22,6 +22,7 @@ os.environ.update(
     AWS_SHARED_CREDENTIALS_FILE=os.path.join(_scratch, "aws-credentials"),
     XDG_STATE_HOME=os.path.join(_scratch, "state"),
     XDG_CONFIG_HOME=os.path.join(_scratch, "config"),
+    XDG_CACHE_HOME=os.path.join(_scratch, "cache"),
 )
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -101,3 +101,26 @@ def test_demo_starts_the_embedded_aws_and_shows_its_clusters(
     assert cli.main(["--demo"]) == 0
     assert seen["clusters"] == ["batch", "prod", "staging"]
     assert seen["endpoint"].startswith("http://127.0.0.1:")
+
+
+# A process in which moto is not installed, as far as imports can tell (sys.modules[name] = None makes both
+# `import moto` and importlib.util.find_spec("moto") answer that it is not there).
+_WITHOUT_MOTO = "import sys; sys.modules['moto'] = None; from ecstui.cli import main; sys.exit(main({argv!r}))"
+
+
+def run_without_moto(*argv: str) -> subprocess.CompletedProcess[str]:
+    code = _WITHOUT_MOTO.format(argv=list(argv))
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_demo_without_the_demo_extra_says_how_to_get_it_in_one_sentence() -> None:
+    result = run_without_moto("--demo")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"ecstui: {cli.DEMO_EXTRA_MISSING}"
+    assert "pip install 'ecstui[demo]'" in result.stderr and "make demo" in result.stderr
+
+
+def test_help_works_without_the_demo_extra() -> None:
+    result = run_without_moto("--help")
+    assert result.returncode == 0, result.stderr
+    assert "--demo" in result.stdout

@@ -72,3 +72,28 @@ def test_the_static_check_sees_absolute_relative_and_nested_imports(tmp_path: Pa
     )
     found = [name for name in _imported_modules(sample) if _is_forbidden(name)]
     assert found == ["textual.app", "ecstui.ui", "ecstui.emulator.server"]
+
+
+# The demo's emulator stack is an extra (pyproject's `demo`): the command, its --help and the UI for real AWS
+# must run without it.
+DEMO_ONLY_PREFIXES = ("moto", "flask", "werkzeug", "ecstui.emulator")
+
+_REAL_AWS_PROBE = """
+import contextlib, io, json, sys
+import ecstui.cli
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    ecstui.cli.main(["--help"])
+import ecstui.ui.app
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_command_its_help_and_the_ui_load_nothing_of_the_demo_extra() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _REAL_AWS_PROBE], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "ecstui.ui.app" in loaded
+    demo_only = [name for name in loaded if any(name == p or name.startswith(p + ".") for p in DEMO_ONLY_PREFIXES)]
+    assert demo_only == []

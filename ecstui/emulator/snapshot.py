@@ -10,6 +10,7 @@ Each restore unpickles fresh objects: what one restore's user changes, the next 
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,11 +48,18 @@ def take(server: EmulatorServer, simulator: Simulator | None = None) -> Snapshot
     return Snapshot(tuple(places), payload)
 
 
-def restore(server: EmulatorServer, snapshot: Snapshot, simulator: Simulator | None = None) -> None:
-    """Make the server hold exactly what the snapshot holds (it is reset first), and the simulator continue."""
+def restore(
+    server: EmulatorServer,
+    snapshot: Snapshot,
+    simulator: Simulator | None = None,
+    loads: Callable[[bytes], Any] = pickle.loads,
+) -> None:
+    """Make the server hold exactly what the snapshot holds (it is reset first), and the simulator continue.
+
+    `loads` unpickles the payload (the seed cache's shifts every stored time to now)."""
     server.reset()
     with server.lock:
-        backends, simulator_state, random_state = pickle.loads(snapshot.payload)
+        backends, simulator_state, random_state = loads(snapshot.payload)
         for (backend_dict, account_id, region), backend in zip(snapshot.places, backends, strict=True):
             backend_dict[account_id][region] = backend
         mock_random.setstate(random_state)
