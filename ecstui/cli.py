@@ -146,6 +146,8 @@ def main(argv: Sequence[str] | None = None, run_app: Callable[[EcsApp], object] 
         secret_env_pattern=settings.secret_env_pattern,
         exec_command=settings.exec_command,
         log_lines=settings.log_lines,
+        sweep_seconds=settings.sweep_seconds,
+        sweep_calls_per_minute=settings.sweep_calls_per_minute,
         audit_path=str(demo_audit_path()) if args.demo else None,
     )
     try:

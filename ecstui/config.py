@@ -19,6 +19,10 @@ DEFAULT_LOG_LINES = 100_000  # lines a log pane holds
 DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE"
 # What `s` (ECS Exec) runs in a container: a shell every image has.
 DEFAULT_EXEC_COMMAND = "/bin/sh"
+# A big listing's rows off screen are described again at most once a sweep, spending at most this many calls a
+# minute (see ecstui.ui.listing_sweep): 2,000 services are then watched for about 90 ECS calls a minute.
+DEFAULT_SWEEP_SECONDS = 60.0
+DEFAULT_SWEEP_CALLS_PER_MINUTE = 40
 
 
 class ConfigError(Exception):
@@ -46,6 +50,10 @@ class Settings:
     """What `s` runs in a container through ECS Exec ("/bin/bash -l", "/bin/sh")."""
     log_lines: int = DEFAULT_LOG_LINES
     """How many lines a log pane holds; the oldest are dropped past it (a frame costs the same however many)."""
+    sweep_seconds: float = DEFAULT_SWEEP_SECONDS
+    """A big listing (above 200 rows): how often at most its rows off screen are described again and it is re-listed."""
+    sweep_calls_per_minute: int = DEFAULT_SWEEP_CALLS_PER_MINUTE
+    """A big listing: the calls a minute its background sweep (describes of rows off screen, re-lists) may spend."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
 
@@ -79,9 +87,12 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = set(data) - {"profiles", "refresh_seconds", "keymap", "secret_env_pattern", "exec_command", "log_lines"}
+    names = {"profiles", "refresh_seconds", "keymap", "secret_env_pattern", "exec_command", "log_lines"}
+    names |= {"sweep_seconds", "sweep_calls_per_minute"}
+    unknown = set(data) - names
     if unknown:
-        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command, log_lines"
+        known = "profiles, refresh_seconds, keymap, secret_env_pattern, exec_command, log_lines, sweep_seconds, "
+        known += "sweep_calls_per_minute"
         raise ConfigError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {known}).")
     profiles_raw = data.get("profiles", {})
     if not isinstance(profiles_raw, dict):
@@ -116,7 +127,17 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     log_lines = data.get("log_lines", DEFAULT_LOG_LINES)
     if isinstance(log_lines, bool) or not isinstance(log_lines, int) or not 1_000 <= log_lines <= 1_000_000:
         raise ConfigError(f"{where}: log_lines must be a whole number from 1000 to 1000000, not {log_lines!r}.")
+    sweep = data.get("sweep_seconds", DEFAULT_SWEEP_SECONDS)
+    if isinstance(sweep, bool) or not isinstance(sweep, int | float) or not 10 <= sweep <= 86400:
+        raise ConfigError(f"{where}: sweep_seconds must be a number of seconds from 10 to 86400, not {sweep!r}.")
+    sweep_calls = data.get("sweep_calls_per_minute", DEFAULT_SWEEP_CALLS_PER_MINUTE)
+    if isinstance(sweep_calls, bool) or not isinstance(sweep_calls, int) or not 1 <= sweep_calls <= 6000:
+        raise ConfigError(
+            f"{where}: sweep_calls_per_minute must be a whole number from 1 to 6000, not {sweep_calls!r}."
+        )
     return Settings(
+        sweep_seconds=float(sweep),
+        sweep_calls_per_minute=sweep_calls,
         exec_command=exec_command.strip(),
         profiles=profiles,
         refresh_seconds=float(refresh),
@@ -131,6 +152,8 @@ __all__ = [
     "CONFIG_ENV",
     "DEFAULT_EXEC_COMMAND",
     "DEFAULT_SECRET_ENV_PATTERN",
+    "DEFAULT_SWEEP_CALLS_PER_MINUTE",
+    "DEFAULT_SWEEP_SECONDS",
     "ConfigError",
     "ProfileSettings",
     "Settings",

@@ -43,6 +43,7 @@ from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
 from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.key_order import KeyGate, TypedEvent
+from ecstui.ui.listing_sweep import DEFAULT_SWEEP_CALLS_PER_MINUTE, DEFAULT_SWEEP_SECONDS
 from ecstui.ui.screens.audit import AuditScreen
 from ecstui.ui.screens.autoscaling import AutoScalingScreen
 from ecstui.ui.screens.base import LiveScreen
@@ -86,6 +87,8 @@ class AppOptions:
     secret_env_pattern: str = DEFAULT_SECRET_ENV_PATTERN  # env values masked by name (see ecstui.ui.secrets)
     exec_command: str = DEFAULT_EXEC_COMMAND  # what `s` runs in a container (ECS Exec)
     log_lines: int = DEFAULT_LOG_LINES  # lines a log pane holds (the oldest are dropped)
+    sweep_seconds: float = DEFAULT_SWEEP_SECONDS  # a big listing's background sweep (see ecstui.ui.listing_sweep)
+    sweep_calls_per_minute: int = DEFAULT_SWEEP_CALLS_PER_MINUTE
 
 
 class EcsApp(App[None]):
