@@ -54,6 +54,13 @@ def test_how_many_lines_a_log_pane_holds(tmp_path: Path) -> None:
     assert load_settings(write(tmp_path, "")).log_lines == 100_000
 
 
+def test_how_often_and_at_what_cost_a_big_listing_is_swept(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "sweep_seconds = 120\nsweep_calls_per_minute = 20\n"))
+    assert (settings.sweep_seconds, settings.sweep_calls_per_minute) == (120.0, 20)
+    defaults = load_settings(write(tmp_path, ""))
+    assert (defaults.sweep_seconds, defaults.sweep_calls_per_minute) == (60.0, 40)
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -65,6 +72,8 @@ def test_how_many_lines_a_log_pane_holds(tmp_path: Path) -> None:
         ("refresh = 5\n", "unknown setting 'refresh'"),
         ("[keymap]\nscale = 1\n", "[keymap] must map binding ids to keys"),
         ("log_lines = 10\n", "log_lines must be a whole number from 1000 to 1000000"),
+        ("sweep_seconds = 1\n", "sweep_seconds must be a number of seconds from 10 to 86400"),
+        ("sweep_calls_per_minute = 2.5\n", "sweep_calls_per_minute must be a whole number from 1 to 6000"),
     ],
 )
 def test_a_malformed_file_gives_one_readable_sentence(tmp_path: Path, text: str, says: str) -> None:
