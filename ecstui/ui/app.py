@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -174,6 +175,13 @@ class EcsApp(App[None]):
             # The pane's first describes follow the listing at once: their client (some 0.2 s of loading
             # botocore's model of ECS) is made while the listing's round trips are under way, not after.
             self._warm_client = asyncio.ensure_future(self.session.ecs())
+
+    def prefetched_first_service_page(self, cluster: str) -> Awaitable[list[str]] | None:
+        """The first page of the launch's listing of `cluster` (before take_prefetched_service_arns); None if none."""
+        prefetch = self._prefetch
+        if prefetch is None or prefetch.cluster != cluster:
+            return None
+        return prefetch.first_page()
 
     async def take_prefetched_service_arns(self, cluster: str) -> list[str] | None:
         """The listing of `cluster` started at launch, once (later refreshes list anew); None if there is none."""

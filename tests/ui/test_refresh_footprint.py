@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT_ID
+from moto.ecs.models import ecs_backends
+
 from ecstui.aws.session import AwsTarget
+from ecstui.emulator.faults import Hang
+from ecstui.emulator.scheduler_hooks import recompute_cluster
 from ecstui.emulator.seed import LARGE_CLUSTER, seed_large
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.app import EcsApp
@@ -114,4 +119,26 @@ async def test_new_and_deleted_services_appear_once_the_sweep_re_reads_the_listi
         # The minute's budget of 40 calls, less the three pages, sweeps every row.
         assert emulator.log.counts["DescribeServices"] <= 37
         assert len(set(described_names(emulator))) == SERVICES + 1
+    assert emulator.log.violations == []
+
+
+async def test_the_first_page_is_described_and_drawn_while_the_pages_after_it_are_read(
+    emulator: EmulatorServer,
+) -> None:
+    app = watching(emulator)
+    recompute_cluster(ecs_backends[ACCOUNT_ID][REGION], LARGE_CLUSTER)  # activeServicesCount, as ECS keeps it
+    emulator.faults.inject("ListServices", Hang(60.0), count=1, after=1)  # the second page waits
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ServicesScreen) and app.screen.table.row_count >= 100)
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        assert emulator.log.counts["ListServices"] == 1  # the listing has not ended
+        assert "ACTIVE" in row_text(screen, "svc-0000")  # described, not a placeholder
+        assert "Services [230]" in title(app)  # the cluster's activeServicesCount, until the listing ends
+        emulator.faults.release_hangs()
+        await wait_loaded(pilot)
+        assert len(screen.items) == SERVICES
+        assert "Services [230]" in title(app)
+        # The first page is not described twice.
+        assert described_names(emulator).count("svc-0000") == 1
     assert emulator.log.violations == []

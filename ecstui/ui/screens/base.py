@@ -148,6 +148,10 @@ class ListScreen(LiveScreen, Generic[T]):
         self.sweep = ListingSweep()
         self._cycle_began = 0.0
         self._shown_timer: Timer | None = None
+        # A first load's rows described before its listing ended (the first page's), and the count the title shows
+        # until the listing ends (the cluster's activeServicesCount, say).
+        self.described_early: set[str] = set()
+        self.expected_total: int | None = None
         # The interval is the app's --refresh, known once mounted.
         self.poller = cast(
             Poller[object],
@@ -354,8 +358,9 @@ class ListScreen(LiveScreen, Generic[T]):
             del self.items[key]
         new_keys = [key for key in keys if key not in self.items]
         self.placeholder_keys = (self.placeholder_keys & listed) | set(new_keys)
-        described: dict[str, T] = {}
-        pending = dict.fromkeys(keys)
+        described = {key: self.items[key] for key in self.described_early if key in self.items and key in listed}
+        self.described_early, self.expected_total = set(), None
+        pending = dict.fromkeys(key for key in keys if key not in described)
         running: dict[asyncio.Future[list[T]], list[str]] = {}
         self.table.discard(gone)
         first_wave: set[asyncio.Future[list[T]]] = set()
@@ -369,7 +374,7 @@ class ListScreen(LiveScreen, Generic[T]):
             limit = self._screenful_batches()
             self._describe_next(pending, running, limit)
             first_wave = set(running)
-        self.progress = (0, len(keys))
+        self.progress = (len(described), len(keys))
         self._update_title()
         try:
             while pending or running:
@@ -536,6 +541,8 @@ class ListScreen(LiveScreen, Generic[T]):
             table = self.table
             if table.filter_text:
                 text.append(f" [{table.shown_count}/{table.total_count}]", style="bold")
+            elif self.expected_total is not None:
+                text.append(f" [{self.expected_total}]", style="bold")  # until the listing ends
             else:
                 text.append(f" [{table.total_count}]", style="bold")
         subject = self.subject()
