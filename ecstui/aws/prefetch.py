@@ -75,24 +75,15 @@ class ServiceListingPrefetch:
 
     def _settle(self, arns: list[str] | None, error: BaseException | None) -> None:
         # The awaiting side may have cancelled the future already (wrap_future passes a cancel on): then nobody
-        # wants the outcome.
-        if not self._first_page.done():
+        # wants the outcome. The first page, if it never came on its own, settles the same way (all the ARNs).
+        for future in (self._first_page, self._future):
             with contextlib.suppress(concurrent.futures.InvalidStateError):
                 if error is not None:
-                    self._first_page.set_exception(error)
+                    future.set_exception(error)
                 elif arns is not None:
-                    self._first_page.set_result(arns)
+                    future.set_result(arns)
                 else:
-                    self._first_page.cancel()
-        try:
-            if error is not None:
-                self._future.set_exception(error)
-            elif arns is not None:
-                self._future.set_result(arns)
-            else:
-                self._future.cancel()
-        except concurrent.futures.InvalidStateError:
-            pass
+                    future.cancel()
 
     def _run(self) -> None:
         # While the UI is imported and built on the main thread, this thread waits for the interpreter each time
