@@ -757,6 +757,7 @@ def watching_only(services: int, tasks: int, minutes: float) -> int:
     for kind, watched in (("services", minutes), ("tasks", min(minutes, 1.0)), ("clusters", minutes)):
         print(f"Watching the {kind} pane for {watched:g} minutes of its clock…", flush=True)
         results.append(asyncio.run(ecs_calls_while_watching(target, LARGE_CLUSTER, kind, watched)))
+        print(watching_table(results[-1:]), flush=True)
     server.stop()
     print("\n## ECS calls a minute while watching (refresh every 5 s, 160x45)\n")
     print(watching_table(results))

@@ -202,8 +202,8 @@ class EcsReader:
     async def service_arns(self, cluster: str, on_first_page: Callable[[list[str]], object] | None = None) -> list[str]:
         """Every service ARN of the cluster, sorted by service name: the cheap first step for big clusters.
 
-        `on_first_page` is given the first page's ARNs (sorted by name) as soon as it arrives, while the pages
-        after it are read: a caller can describe and show those rows meanwhile (each page waits for the last)."""
+        `on_first_page` is given the first page's ARNs (sorted by name) as soon as it arrives, if pages follow it,
+        while they are read: a caller can describe and show those rows meanwhile (each page waits for the last)."""
         ecs = await self._ecs()
 
         async def page(token: str | None) -> Any:
@@ -211,7 +211,7 @@ class EcsReader:
             if token:
                 request["nextToken"] = token
             answer = await self._call(lambda: ecs.list_services(**request))
-            if token is None and on_first_page is not None:
+            if token is None and on_first_page is not None and answer.get("nextToken"):
                 on_first_page(sorted(unique(str(arn) for arn in answer.get("serviceArns") or []), key=short_name))
             return answer
 
