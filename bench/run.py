@@ -754,7 +754,7 @@ def watching_only(services: int, tasks: int, minutes: float) -> int:
     seed_large(url, REGION, services=services, tasks=tasks)
     target = AwsTarget(region=REGION, endpoint_url=url)
     results = []
-    for kind, watched in (("services", minutes), ("tasks", min(minutes, 1.0)), ("clusters", minutes)):
+    for kind, watched in (("services", minutes), ("clusters", minutes), ("tasks", min(minutes, 1.0))):
         print(f"Watching the {kind} pane for {watched:g} minutes of its clock…", flush=True)
         results.append(asyncio.run(ecs_calls_while_watching(target, LARGE_CLUSTER, kind, watched)))
         print(watching_table(results[-1:]), flush=True)
