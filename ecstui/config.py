@@ -20,9 +20,10 @@ DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE"
 # What `s` (ECS Exec) runs in a container: a shell every image has.
 DEFAULT_EXEC_COMMAND = "/bin/sh"
 # A big listing's rows off screen are described again at most once a sweep, spending at most this many calls a
-# minute (see ecstui.ui.listing_sweep): 2,000 services are then watched for about 90 ECS calls a minute.
+# minute (see ecstui.ui.listing_sweep): 2,000 services watched at 160x45 (41 rows, five describes a refresh every
+# 5 s) then cost 60 + 30 = 90 ECS calls a minute.
 DEFAULT_SWEEP_SECONDS = 60.0
-DEFAULT_SWEEP_CALLS_PER_MINUTE = 40
+DEFAULT_SWEEP_CALLS_PER_MINUTE = 30
 
 
 class ConfigError(Exception):

@@ -58,7 +58,7 @@ def test_how_often_and_at_what_cost_a_big_listing_is_swept(tmp_path: Path) -> No
     settings = load_settings(write(tmp_path, "sweep_seconds = 120\nsweep_calls_per_minute = 20\n"))
     assert (settings.sweep_seconds, settings.sweep_calls_per_minute) == (120.0, 20)
     defaults = load_settings(write(tmp_path, ""))
-    assert (defaults.sweep_seconds, defaults.sweep_calls_per_minute) == (60.0, 40)
+    assert (defaults.sweep_seconds, defaults.sweep_calls_per_minute) == (60.0, 30)
 
 
 @pytest.mark.parametrize(

@@ -54,3 +54,11 @@ def test_the_oldest_description_is_known_once_every_key_was_described() -> None:
     sweep.described(KEYS[1:3], 9.0)
     assert sweep.oldest(KEYS[:3]) == 5.0
     assert sweep.oldest([*KEYS[:3], "never"]) is None
+
+
+def test_the_listing_waits_for_the_sweep_to_reach_every_row() -> None:
+    sweep = loaded(ListingSweep(sweep_seconds=60, calls_per_minute=40, batch=10))
+    assert len(sweep.due(KEYS, 61.0)) == 400  # a new sweep begins: 1,600 rows not reached yet
+    assert not sweep.listing_due(61.0, KEYS)
+    sweep.described(KEYS, 62.0)
+    assert sweep.listing_due(62.0, KEYS)

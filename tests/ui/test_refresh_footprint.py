@@ -87,7 +87,7 @@ async def test_each_refresh_describes_the_rows_on_screen_only_and_rows_scrolled_
 
 
 async def test_new_and_deleted_services_appear_once_the_sweep_re_reads_the_listing(emulator: EmulatorServer) -> None:
-    app = watching(emulator, sweep_seconds=60.0, sweep_calls_per_minute=40)  # the defaults
+    app = watching(emulator, sweep_seconds=60.0, sweep_calls_per_minute=30)  # the defaults
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await services_pane(pilot)
         assert screen.sweep.listed_at is not None
@@ -116,8 +116,8 @@ async def test_new_and_deleted_services_appear_once_the_sweep_re_reads_the_listi
         assert "svc-9999" in names and "svc-0150" not in names
         assert screen.table.total_count == SERVICES
         assert emulator.log.counts["ListServices"] == 3  # 230 services, 100 a page
-        # The minute's budget of 40 calls, less the three pages, sweeps every row.
-        assert emulator.log.counts["DescribeServices"] <= 37
+        # The minute's budget of 30 calls, less the three pages, sweeps every row.
+        assert emulator.log.counts["DescribeServices"] <= 27
         assert len(set(described_names(emulator))) == SERVICES + 1
     assert emulator.log.violations == []
 

@@ -255,7 +255,7 @@ class ListScreen(LiveScreen, Generic[T]):
         the listing re-read when the sweep says it is due (new rows are then described at once)."""
         sweep, now = self.sweep, self.sweep_clock()
         new: list[str] = []
-        if sweep.listing_due(now):
+        if sweep.listing_due(now, keys):
             # h2's ratelimit.background_requests() is to wrap this re-list and the sweep's describes below.
             listed = list(await self.fetch_keys() or [])
             sweep.listed(listed, now, pages=self.listing_pages(len(listed)))
