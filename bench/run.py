@@ -490,9 +490,10 @@ def main() -> int:
     parser.add_argument("--ui-child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument(
         "--only",
-        choices=["metrics", "startup"],
+        choices=["metrics", "startup", "watching"],
         help="run one part and print it (docs are not written, but startup writes its own section)",
     )
+    parser.add_argument("--minutes", type=float, default=8.0, help="--only watching: minutes watched (app's clock)")
     args = parser.parse_args()
     if args.ui_child:
         print(json.dumps(ui_child(args.ui_child)))
@@ -503,6 +504,8 @@ def main() -> int:
         import startup  # bench/startup.py, beside this script
 
         return startup.main([])
+    if args.only == "watching":
+        return watching_only(args.services, args.tasks, args.minutes)
 
     from ecstui.emulator.seed import seed_large, seed_scale
     from ecstui.emulator.server import EmulatorServer
@@ -739,6 +742,31 @@ def metrics_only(services: int) -> int:
     )
     server.stop()
     print(f"\n{title}\n{body}")
+    return 0
+
+
+def watching_only(services: int, tasks: int, minutes: float) -> int:
+    """`--only watching`: ECS calls a minute watching the services pane, the whole cluster's tasks and the clusters,
+    each beside the floor that keeps its screen fresh. The tasks pane, listed whole at each refresh, is watched one
+    minute (its cost a minute does not change with time, and each of its refreshes takes seconds on moto)."""
+    from watching import ecs_calls_while_watching, watching_table
+
+    from ecstui.emulator.seed import seed_large
+    from ecstui.emulator.server import EmulatorServer
+
+    server = EmulatorServer()
+    url = server.start()
+    print(f"Seeding {LARGE_CLUSTER} ({services} services, {tasks} tasks)…", flush=True)
+    seed_large(url, REGION, services=services, tasks=tasks)
+    target = AwsTarget(region=REGION, endpoint_url=url)
+    results = []
+    for kind, watched in (("services", minutes), ("clusters", minutes), ("tasks", min(minutes, 1.0))):
+        print(f"Watching the {kind} pane for {watched:g} minutes of its clock…", flush=True)
+        results.append(asyncio.run(ecs_calls_while_watching(target, LARGE_CLUSTER, kind, watched)))
+        print(watching_table(results[-1:]), flush=True)
+    server.stop()
+    print("\n## ECS calls a minute while watching (refresh every 5 s, 160x45)\n")
+    print(watching_table(results))
     return 0
 
 

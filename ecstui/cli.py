@@ -171,6 +171,8 @@ def main(argv: Sequence[str] | None = None, run_app: Callable[[EcsApp], object] 
         log_lines=settings.log_lines,
         rollout_grace=settings.rollout_grace_seconds,
         triage_at_start=settings.triage_at_start,
+        sweep_seconds=settings.sweep_seconds,
+        sweep_calls_per_minute=settings.sweep_calls_per_minute,
         audit_path=str(demo_audit_path()) if args.demo else None,
     )
     try:

@@ -26,6 +26,11 @@ DEFAULT_EXEC_COMMAND = "/bin/sh"
 DEFAULT_ROLLOUT_GRACE_SECONDS = 600.0
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, None: 1}
+# A big listing's rows off screen are described again at most once a sweep, spending at most this many calls a
+# minute (see ecstui.ui.listing_sweep): 2,000 services watched at 160x45 (41 rows, five describes a refresh every
+# 5 s) then cost 60 + 30 = 90 ECS calls a minute.
+DEFAULT_SWEEP_SECONDS = 60.0
+DEFAULT_SWEEP_CALLS_PER_MINUTE = 30
 
 
 class ConfigError(Exception):
@@ -57,6 +62,10 @@ class Settings:
     """`rollout_grace`: how long a healthy rollout is "deploying" rather than a triage problem."""
     triage_at_start: bool = False
     """Decide before the first pane whether to open on the triage list (something is broken) or the clusters."""
+    sweep_seconds: float = DEFAULT_SWEEP_SECONDS
+    """A big listing (above 200 rows): how often at most its rows off screen are described again and it is re-listed."""
+    sweep_calls_per_minute: int = DEFAULT_SWEEP_CALLS_PER_MINUTE
+    """A big listing: the calls a minute its background sweep (describes of rows off screen, re-lists) may spend."""
     path: Path | None = None
     """The file these settings came from; None when there was none."""
     production_profiles: tuple[str, ...] = ()
@@ -109,6 +118,8 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
         "production_profiles",
         "rollout_grace",
         "triage_at_start",
+        "sweep_seconds",
+        "sweep_calls_per_minute",
     )
     unknown = set(data) - set(known_keys)
     if unknown:
@@ -159,7 +170,17 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     triage_at_start = data.get("triage_at_start", False)
     if not isinstance(triage_at_start, bool):
         raise ConfigError(f"{where}: triage_at_start must be true or false, not {triage_at_start!r}.")
+    sweep = data.get("sweep_seconds", DEFAULT_SWEEP_SECONDS)
+    if isinstance(sweep, bool) or not isinstance(sweep, int | float) or not 10 <= sweep <= 86400:
+        raise ConfigError(f"{where}: sweep_seconds must be a number of seconds from 10 to 86400, not {sweep!r}.")
+    sweep_calls = data.get("sweep_calls_per_minute", DEFAULT_SWEEP_CALLS_PER_MINUTE)
+    if isinstance(sweep_calls, bool) or not isinstance(sweep_calls, int) or not 1 <= sweep_calls <= 6000:
+        raise ConfigError(
+            f"{where}: sweep_calls_per_minute must be a whole number from 1 to 6000, not {sweep_calls!r}."
+        )
     return Settings(
+        sweep_seconds=float(sweep),
+        sweep_calls_per_minute=sweep_calls,
         triage_at_start=triage_at_start,
         production_profiles=tuple(g.strip() for g in globs),
         rollout_grace_seconds=rollout_grace,
@@ -189,6 +210,8 @@ __all__ = [
     "DEFAULT_EXEC_COMMAND",
     "DEFAULT_ROLLOUT_GRACE_SECONDS",
     "DEFAULT_SECRET_ENV_PATTERN",
+    "DEFAULT_SWEEP_CALLS_PER_MINUTE",
+    "DEFAULT_SWEEP_SECONDS",
     "ConfigError",
     "ProfileSettings",
     "Settings",

@@ -82,6 +82,13 @@ def test_triage_at_start_is_off_unless_asked(tmp_path: Path) -> None:
     assert load_settings(write(tmp_path, "")).triage_at_start is False
 
 
+def test_how_often_and_at_what_cost_a_big_listing_is_swept(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "sweep_seconds = 120\nsweep_calls_per_minute = 20\n"))
+    assert (settings.sweep_seconds, settings.sweep_calls_per_minute) == (120.0, 20)
+    defaults = load_settings(write(tmp_path, ""))
+    assert (defaults.sweep_seconds, defaults.sweep_calls_per_minute) == (60.0, 30)
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -98,6 +105,8 @@ def test_triage_at_start_is_off_unless_asked(tmp_path: Path) -> None:
         ("rollout_grace = -1\n", "rollout_grace must be seconds or a duration"),
         ("rollout_grace = true\n", "rollout_grace must be seconds or a duration"),
         ('triage_at_start = "yes"\n', "triage_at_start must be true or false"),
+        ("sweep_seconds = 1\n", "sweep_seconds must be a number of seconds from 10 to 86400"),
+        ("sweep_calls_per_minute = 2.5\n", "sweep_calls_per_minute must be a whole number from 1 to 6000"),
     ],
 )
 def test_a_malformed_file_gives_one_readable_sentence(tmp_path: Path, text: str, says: str) -> None:

@@ -199,19 +199,33 @@ class EcsReader:
     # --- services -----------------------------------------------------------------------------------------------
 
     @_reads_aws
-    async def service_arns(self, cluster: str) -> list[str]:
-        """Every service ARN of the cluster, sorted by service name: the cheap first step for big clusters."""
+    async def service_arns(self, cluster: str, on_first_page: Callable[[list[str]], object] | None = None) -> list[str]:
+        """Every service ARN of the cluster, sorted by service name: the cheap first step for big clusters.
+
+        `on_first_page` is given the first page's ARNs (sorted by name) as soon as it arrives, if pages follow it,
+        while they are read: a caller can describe and show those rows meanwhile (each page waits for the last)."""
         ecs = await self._ecs()
 
         async def page(token: str | None) -> Any:
             request: ListServicesRequestTypeDef = {"cluster": cluster, "maxResults": LIST_SERVICES_PAGE}
             if token:
                 request["nextToken"] = token
-            return await self._call(lambda: ecs.list_services(**request))
+            answer = await self._call(lambda: ecs.list_services(**request))
+            if token is None and on_first_page is not None and answer.get("nextToken"):
+                on_first_page(sorted(unique(str(arn) for arn in answer.get("serviceArns") or []), key=short_name))
+            return answer
 
         with _cluster_must_exist(cluster):
             arns = unique(await all_pages(page, "serviceArns"))
         return sorted(arns, key=short_name)
+
+    @_reads_aws
+    async def active_services_count(self, cluster: str) -> int | None:
+        """The cluster's activeServicesCount (one DescribeClusters): what a listing will count, before it ends."""
+        ecs = await self._ecs()
+        response = await self._call(lambda: ecs.describe_clusters(clusters=[cluster]))
+        found = [cluster_from_api(item) for item in response.get("clusters", [])]
+        return found[0].active_services if found else None
 
     async def _describe_service_batch(self, ecs: ECSClient, cluster: str, batch: Sequence[str]) -> list[Service]:
         response: DescribeServicesResponseTypeDef = await self._call(

@@ -34,6 +34,8 @@ class ServiceListingPrefetch:
         self.limiter = limiter if limiter is not None else EcsRateLimiter(target.rate_share)
         self.stats = RequestStats()
         self._future: concurrent.futures.Future[list[str]] = concurrent.futures.Future()
+        # The first page's ARNs, as soon as they arrive (the first screenful is described while the rest is read).
+        self._first_page: concurrent.futures.Future[list[str]] = concurrent.futures.Future()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._ready = threading.Event()  # the thread's loop and task exist (or the thread ended)
@@ -52,6 +54,14 @@ class ServiceListingPrefetch:
         """The ARNs (or the error the listing met), awaited without blocking the caller's loop."""
         return await asyncio.wrap_future(self._future)
 
+    async def first_page(self) -> list[str]:
+        """The first page's ARNs, sorted by name (all of them when the listing ended first; its error if it failed)."""
+        return await asyncio.wrap_future(self._first_page)
+
+    def _set_first_page(self, arns: list[str]) -> None:
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            self._first_page.set_result(arns)
+
     def cancel(self, timeout: float = 2.0) -> None:
         """Stop the listing (if it still runs) and wait for its thread to close its connections."""
         if not self._thread.is_alive():
@@ -65,16 +75,15 @@ class ServiceListingPrefetch:
 
     def _settle(self, arns: list[str] | None, error: BaseException | None) -> None:
         # The awaiting side may have cancelled the future already (wrap_future passes a cancel on): then nobody
-        # wants the outcome.
-        try:
-            if error is not None:
-                self._future.set_exception(error)
-            elif arns is not None:
-                self._future.set_result(arns)
-            else:
-                self._future.cancel()
-        except concurrent.futures.InvalidStateError:
-            pass
+        # wants the outcome. The first page, if it never came on its own, settles the same way (all the ARNs).
+        for future in (self._first_page, self._future):
+            with contextlib.suppress(concurrent.futures.InvalidStateError):
+                if error is not None:
+                    future.set_exception(error)
+                elif arns is not None:
+                    future.set_result(arns)
+                else:
+                    future.cancel()
 
     def _run(self) -> None:
         # While the UI is imported and built on the main thread, this thread waits for the interpreter each time
@@ -109,4 +118,4 @@ class ServiceListingPrefetch:
             await session.close()
 
     async def _list(self, session: AwsSession) -> list[str]:
-        return await EcsReader(session).service_arns(self.cluster)
+        return await EcsReader(session).service_arns(self.cluster, on_first_page=self._set_first_page)

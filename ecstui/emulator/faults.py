@@ -101,7 +101,8 @@ class Injection:
     `service` is the SigV4 signing name: "ecs", "logs", "elasticloadbalancing", "monitoring" (CloudWatch).
 
     `count` answers the next N calls with the error; `rate` answers each call with the error with that
-    probability. With both, the count is used up first and the rate applies after it.
+    probability. With both, the count is used up first and the rate applies after it. `after` lets that many
+    matching calls through first (after=1: the second page of a listing fails, the first does not).
     """
 
     service: str
@@ -109,6 +110,7 @@ class Injection:
     error: Fault
     count: int = 0
     rate: float = 0.0
+    after: int = 0
 
     def matches(self, request: AwsRequest) -> bool:
         return request.service == self.service and self.operation in ("*", request.operation)
@@ -222,12 +224,13 @@ class Faults:
         count: int = 0,
         rate: float = 0.0,
         service: str = "ecs",
+        after: int = 0,
     ) -> Injection:
         """Answer calls of `operation` ("*": any) of `service` with `error` (an AWS error, a MalformedAnswer or a
         Hang), for the next `count` calls and/or with probability `rate`."""
-        if count < 0 or not 0.0 <= rate <= 1.0:
-            raise ValueError("count must be >= 0 and rate within [0, 1]")
-        injection = Injection(service, operation, error, count, rate)
+        if count < 0 or after < 0 or not 0.0 <= rate <= 1.0:
+            raise ValueError("count and after must be >= 0 and rate within [0, 1]")
+        injection = Injection(service, operation, error, count, rate, after)
         with self._lock:
             self._injections.append(injection)
         return injection
@@ -329,6 +332,9 @@ class Faults:
     def _injected(self, request: AwsRequest) -> Fault | None:
         for injection in self._injections:
             if not injection.matches(request):
+                continue
+            if injection.after > 0:
+                injection.after -= 1
                 continue
             if injection.count > 0:
                 injection.count -= 1

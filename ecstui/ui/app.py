@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+from collections.abc import Awaitable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,6 +55,7 @@ from ecstui.ui.dialogs.task_definition_form import TaskDefinitionFormDialog
 from ecstui.ui.format import Clock, utc_now
 from ecstui.ui.inert import notify_inert
 from ecstui.ui.key_order import KeyGate, TypedEvent
+from ecstui.ui.listing_sweep import DEFAULT_SWEEP_CALLS_PER_MINUTE, DEFAULT_SWEEP_SECONDS
 from ecstui.ui.screens.audit import AuditScreen
 from ecstui.ui.screens.autoscaling import AutoScalingScreen
 from ecstui.ui.screens.base import LiveScreen
@@ -122,6 +124,8 @@ class AppOptions:
     read_account: bool = False  # read the account id and alias for the top bar (STS, IAM): off where nobody looks
     production_profiles: tuple[str, ...] = ()  # globs: a profile switched to whose name matches is production
     rollout_grace: float = DEFAULT_ROLLOUT_GRACE_SECONDS  # seconds a healthy rollout is "deploying", not a problem
+    sweep_seconds: float = DEFAULT_SWEEP_SECONDS  # a big listing's background sweep (see ecstui.ui.listing_sweep)
+    sweep_calls_per_minute: int = DEFAULT_SWEEP_CALLS_PER_MINUTE
 
 
 class EcsApp(App[None]):
@@ -309,6 +313,13 @@ class EcsApp(App[None]):
             # The pane's first describes follow the listing at once: their client (some 0.2 s of loading
             # botocore's model of ECS) is made while the listing's round trips are under way, not after.
             self._warm_client = asyncio.ensure_future(self.session.ecs())
+
+    def prefetched_first_service_page(self, cluster: str) -> Awaitable[list[str]] | None:
+        """The first page of the launch's listing of `cluster` (before take_prefetched_service_arns); None if none."""
+        prefetch = self._prefetch
+        if prefetch is None or prefetch.cluster != cluster:
+            return None
+        return prefetch.first_page()
 
     async def take_prefetched_service_arns(self, cluster: str) -> list[str] | None:
         """The listing of `cluster` started at launch, once (later refreshes list anew); None if there is none."""

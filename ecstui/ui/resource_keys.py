@@ -25,6 +25,10 @@ _ID_KINDS = frozenset({"task", "container-instance"})
 
 
 class ResourceKeys(LiveScreen):
+    """y / Y / U / J. List it after the screen's own base (`class X(ListScreen[T], ResourceKeys)`): Textual takes
+    a screen's CSS from its first base only, and first it would hide ListScreen's rules (the filter box and the
+    error banner would show on every pane)."""
+
     # Off the footer, which is full on most panes: listed under ? and in the README.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "copy_arn", "Copy ARN", show=False, id="resource.copy_arn"),

@@ -12,6 +12,7 @@ from ecstui.aws.errors import AwsError
 from ecstui.aws.prefetch import ServiceListingPrefetch
 from ecstui.aws.ratelimit import EcsRateLimiter
 from ecstui.aws.session import AwsSession, AwsTarget
+from ecstui.emulator.faults import Hang
 from ecstui.emulator.server import EmulatorServer
 from tests.aws.seeding import TASK_FAMILY, create_services, register_small_task_definition
 
@@ -54,6 +55,22 @@ async def test_a_failed_listing_raises_where_it_is_awaited(target: AwsTarget) ->
     with pytest.raises(AwsError) as error:
         await prefetch.result()
     assert "no-such-cluster" in error.value.message
+    with pytest.raises(AwsError):
+        await prefetch.first_page()
+
+
+async def test_the_first_page_is_handed_over_while_the_second_is_read(
+    big_cluster: list[str], target: AwsTarget, emulator: EmulatorServer
+) -> None:
+    emulator.faults.inject("ListServices", Hang(30.0), count=1, after=1)  # the second page waits
+    prefetch = ServiceListingPrefetch(target, "big").start()
+    try:
+        first = await asyncio.wait_for(prefetch.first_page(), 20)
+        assert [arn.rsplit("/", 1)[-1] for arn in first] == big_cluster[:100]  # sorted by name
+        assert not prefetch.settled
+    finally:
+        emulator.faults.release_hangs()
+    assert len(await prefetch.result()) == 150
 
 
 async def test_cancel_stops_the_listing_and_its_thread(big_cluster: list[str], target: AwsTarget) -> None:

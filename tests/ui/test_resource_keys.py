@@ -162,3 +162,25 @@ def test_a_browser_only_where_one_can_be_seen(
     demo: bool, environ: dict[str, str], platform: str, expected: bool
 ) -> None:
     assert browser_available(demo=demo, environ=environ, platform=platform) is expected
+
+
+def test_every_pane_with_the_keys_keeps_the_css_of_its_own_base() -> None:
+    # Textual follows a class's first base for CSS: ResourceKeys first would drop ListScreen's or DetailScreen's.
+    from ecstui.ui.resource_keys import ResourceKeys
+    from ecstui.ui.screens.base import ListScreen
+    from ecstui.ui.screens.detail import DetailScreen
+
+    def subclasses(cls: type) -> set[type]:
+        found = set(cls.__subclasses__())
+        for sub in list(found):
+            found |= subclasses(sub)
+        return found
+
+    import ecstui.ui.app  # noqa: F401  (imports every screen)
+
+    panes = subclasses(ResourceKeys)
+    assert len(panes) >= 10
+    for pane in panes:
+        names = set(pane._css_type_names)
+        assert {"ListScreen", "DetailScreen"} & names, f"{pane.__name__} lost its base's CSS: {sorted(names)}"
+        assert issubclass(pane, ListScreen | DetailScreen)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
 from rich.text import Text
@@ -15,11 +17,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import ScreenResume, ScreenSuspend
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from ecstui.aws.errors import AwsError
+from ecstui.aws.ratelimit import background_requests
 from ecstui.ui.format import age
 from ecstui.ui.inert import inert
+from ecstui.ui.listing_sweep import ListingSweep
 from ecstui.ui.polling import FetchAbandoned, Poller
 from ecstui.ui.widgets.footer import KeyFooter
 from ecstui.ui.widgets.one_line import OneLine
@@ -111,6 +116,12 @@ class ListScreen(LiveScreen, Generic[T]):
     # placeholder rows at once, instead of an empty table; answers faster than this never flash placeholders.
     placeholders_after: ClassVar[float] = 1.0
     generic_keys: ClassVar[frozenset[str]] = LiveScreen.generic_keys | {"start_filter"}
+    # Above this many rows, once loaded, a refresh describes only the rows on screen (filled up to whole describe
+    # calls with their neighbours) and up to `filter_describe_limit` of the filter's matches; a ListingSweep
+    # describes the others and re-reads the listing at its slow pace. Refresh cost follows the screen, not the
+    # listing: 2,000 services cost four describes a refresh instead of 220 calls.
+    sweep_threshold: ClassVar[int] = 200
+    filter_describe_limit: ClassVar[int] = 50
 
     BINDINGS = [
         Binding("slash", "start_filter", "Filter", id="pane.filter"),
@@ -137,6 +148,15 @@ class ListScreen(LiveScreen, Generic[T]):
         # Each row's cells with the signature they were made from (see row_signature).
         self._cells_cache: dict[str, tuple[object, tuple[Text, ...]]] = {}
         self._cells_columns: Sequence[Column] = self.columns
+        # A big listing's keys (None: small, or not loaded yet), its sweep, and when the last refresh began.
+        self.listed_keys: list[str] | None = None
+        self.sweep = ListingSweep()
+        self._cycle_began = 0.0
+        self._shown_timer: Timer | None = None
+        # A first load's rows described before its listing ended (the first page's), and the count the title shows
+        # until the listing ends (the cluster's activeServicesCount, say).
+        self.described_early: set[str] = set()
+        self.expected_total: int | None = None
         # The interval is the app's --refresh, known once mounted.
         self.poller = cast(
             Poller[object],
@@ -202,18 +222,120 @@ class ListScreen(LiveScreen, Generic[T]):
     def on_mount(self) -> None:
         assert self.poller is not None
         self.poller.interval = self.ecs_app.options.refresh
+        options = self.ecs_app.options
+        self.sweep = ListingSweep(options.sweep_seconds, options.sweep_calls_per_minute, self.progressive_batch)
+        self.watch(self.table, "scroll_y", self._rows_shown_changed, init=False)
         self.set_interval(1.0, self._update_title, name="title age")
         self.table.focus()
 
     # -- data ------------------------------------------------------------------------------
     async def _fetch_cycle(self) -> Refresh[T]:
+        self._cycle_began = self.sweep_clock()
+        if self.listed_keys is not None and self.items:
+            return self._prepare(await self._refresh_on_screen(self.listed_keys))
         keys = await self.fetch_keys()
         if keys is None:
             return self._prepare(await self.fetch())
         if len(keys) <= self.progressive_threshold:
             described = await self._describe_showing_keys(keys)
             return self._prepare(self._in_key_order(keys, described))
-        return self._prepare(await self._load_progressively(keys))
+        began = self.sweep_clock()
+        items = await self._load_progressively(keys)
+        if len(keys) > self.sweep_threshold:
+            self.listed_keys = list(keys)
+            self.sweep.listed(keys, began, pages=0)
+            self.sweep.described(keys, began)
+        return self._prepare(items)
+
+    def sweep_clock(self) -> float:
+        """The sweep's clock, in seconds (monotonic; tests move it)."""
+        return time.monotonic()
+
+    def listing_pages(self, count: int) -> int:
+        """How many list calls a listing of `count` keys took (for the sweep's budget); 100 keys a page."""
+        return max(1, math.ceil(count / 100))
+
+    async def _refresh_on_screen(self, keys: list[str]) -> list[T]:
+        """A refresh of a big listing: the rows on screen, the filter's matches and the sweep's share described;
+        the listing re-read when the sweep says it is due (new rows are then described at once)."""
+        sweep, now = self.sweep, self.sweep_clock()
+        new: list[str] = []
+        if sweep.listing_due(now, keys):
+            # The sweep's own calls go at the background share of the buckets, never ahead of what is on screen
+            # (nor of the deploy pipelines sharing the account's rate).
+            with background_requests():
+                listed = list(await self.fetch_keys() or [])
+            sweep.listed(listed, now, pages=self.listing_pages(len(listed)))
+            known = set(keys)
+            new = [key for key in listed if key not in known]
+            keys = listed
+            if len(keys) <= self.sweep_threshold:
+                self.listed_keys = None  # small again: the next refresh describes it all
+            else:
+                self.listed_keys = keys
+        wanted = list(dict.fromkeys([*new, *self._keys_in_sight()]))
+        listed_now = set(keys)
+        wanted = [key for key in wanted if key in listed_now]
+        swept = [key for key in sweep.due(keys, now, skip=wanted) if key in listed_now]
+        on_screen, behind = await asyncio.gather(self._describe_keys(wanted), self._sweep_describe(swept))
+        asked = [*wanted, *(swept if behind is not None else [])]
+        fresh = {self.row_key(item): item for item in [*on_screen, *(behind or [])]}
+        sweep.described(asked, now)
+        # Asked but not returned (or no longer kept, like an INACTIVE service): deleted; the listing drops it.
+        missing = {key for key in asked if key not in fresh or not self.keep_item(fresh[key])}
+        if missing and self.listed_keys is not None:
+            self.listed_keys = [key for key in self.listed_keys if key not in missing]
+        items = self.items
+        return [item for key in keys if key not in missing and (item := fresh.get(key, items.get(key))) is not None]
+
+    async def _sweep_describe(self, keys: list[str]) -> list[T] | None:
+        """The sweep's describes, at the background share of the buckets; None if they could not be sent within
+        a refresh interval (a busy account): the rows on screen are not held back for them, the keys stay due."""
+        if not keys:
+            return []
+        with background_requests():
+            try:
+                return await asyncio.wait_for(self._describe_keys(keys), timeout=self.ecs_app.options.refresh)
+            except TimeoutError:
+                return None
+
+    def _keys_in_sight(self) -> list[str]:
+        """The rows in view, filled up to whole describe calls with the rows next to them, then up to
+        `filter_describe_limit` of the filter's other matches."""
+        table, batch = self.table, self.progressive_batch
+        shown = table.visible_keys()
+        room = math.ceil(len(shown) / batch) * batch - len(shown)
+        taken = set(shown)
+        near = [key for key in table.visible_keys(margin=batch) if key not in taken][:room]
+        chosen = [*shown, *near]
+        if table.filter_text:
+            taken.update(near)
+            chosen += [key for key in table.keys_in_order() if key not in taken][: self.filter_describe_limit]
+        return chosen
+
+    def _rows_shown_changed(self, *_args: object) -> None:
+        # Rows scrolled (or filtered) into view of a big listing are described at once, not at the next refresh;
+        # a burst of scrolling asks once, when it settles.
+        if self.listed_keys is None:
+            return
+        if self._shown_timer is not None:
+            self._shown_timer.stop()
+        self._shown_timer = self.set_timer(0.2, self._describe_newly_shown, name="describe rows shown")
+
+    def _describe_newly_shown(self) -> None:
+        began = self._cycle_began
+        fresh = [key for key in self._keys_in_sight() if self.sweep.described_at.get(key, -math.inf) < began]
+        if fresh and self._shown_on_screen():
+            self.run_worker(self._describe_shown(fresh), group="describe-shown", exclusive=True, exit_on_error=False)
+
+    async def _describe_shown(self, keys: list[str]) -> None:
+        now = self.sweep_clock()
+        try:
+            described = await self._describe_keys(keys)
+        except AwsError:
+            return  # the next refresh describes them, and says what went wrong
+        self.sweep.described(keys, now)
+        self._show_batch(described, {})
 
     async def _describe_showing_keys(self, keys: Sequence[str]) -> list[T]:
         """Describe the keys in one go; if that takes longer than `placeholders_after`, show the keys not yet in
@@ -254,8 +376,9 @@ class ListScreen(LiveScreen, Generic[T]):
             del self.items[key]
         new_keys = [key for key in keys if key not in self.items]
         self.placeholder_keys = (self.placeholder_keys & listed) | set(new_keys)
-        described: dict[str, T] = {}
-        pending = dict.fromkeys(keys)
+        described = {key: self.items[key] for key in self.described_early if key in self.items and key in listed}
+        self.described_early, self.expected_total = set(), None
+        pending = dict.fromkeys(key for key in keys if key not in described)
         running: dict[asyncio.Future[list[T]], list[str]] = {}
         self.table.discard(gone)
         first_wave: set[asyncio.Future[list[T]]] = set()
@@ -269,7 +392,7 @@ class ListScreen(LiveScreen, Generic[T]):
             limit = self._screenful_batches()
             self._describe_next(pending, running, limit)
             first_wave = set(running)
-        self.progress = (0, len(keys))
+        self.progress = (len(described), len(keys))
         self._update_title()
         try:
             while pending or running:
@@ -436,6 +559,8 @@ class ListScreen(LiveScreen, Generic[T]):
             table = self.table
             if table.filter_text:
                 text.append(f" [{table.shown_count}/{table.total_count}]", style="bold")
+            elif self.expected_total is not None:
+                text.append(f" [{self.expected_total}]", style="bold")  # until the listing ends
             else:
                 text.append(f" [{table.total_count}]", style="bold")
         subject = self.subject()
@@ -448,9 +573,22 @@ class ListScreen(LiveScreen, Generic[T]):
             text.append(f"  described {done}/{total}…", style="dim")
         elif self.updated_at is not None:
             text.append(f"  updated {age(self.updated_at, self.ecs_app.clock())} ago", style="dim")
+            if self.listed_keys is not None:
+                text.append(self._sweep_text(self.listed_keys), style="dim")
         elif self.last_error is None:
             text.append("  loading…", style="dim")
         return text
+
+    def _sweep_text(self, keys: Sequence[str]) -> str:
+        """How fresh the rows off screen are: when the sweep last described the oldest, or how far it has got."""
+        done = self.sweep.progress(keys)
+        if done < 1.0:
+            return f", sweep {int(done * 100)}%"
+        oldest = self.sweep.oldest(keys)
+        if oldest is None:
+            return ""
+        clock = self.ecs_app.clock()
+        return f", others swept {age(clock - timedelta(seconds=self.sweep_clock() - oldest), clock)} ago"
 
     def _update_title(self) -> None:
         self.query_one("#pane-title", OneLine).show(self._title_text())
@@ -481,6 +619,7 @@ class ListScreen(LiveScreen, Generic[T]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.set_filter(event.value)
         self._update_title()
+        self._rows_shown_changed()
 
     @on(Input.Submitted, "#pane-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:

@@ -20,7 +20,7 @@ from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
-class ClustersScreen(ResourceKeys, ListScreen[Cluster]):
+class ClustersScreen(ListScreen[Cluster], ResourceKeys):
     kind = "Clusters"
     columns = (
         Column("name", "Name", priority=Priority.IDENTITY),

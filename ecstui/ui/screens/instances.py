@@ -26,7 +26,7 @@ def _share(remaining: int | None, registered: int | None) -> str:
     return f"{used}/{registered}"
 
 
-class InstancesScreen(ResourceKeys, ListScreen[ContainerInstance]):
+class InstancesScreen(ListScreen[ContainerInstance], ResourceKeys):
     kind = "Container instances"
     columns = (
         Column("id", "Instance", priority=Priority.IDENTITY),

@@ -55,7 +55,7 @@ def _next_text(schedule: ScheduledTask, now: datetime) -> Text | str:
     return Text("-", style=DIM)
 
 
-class SchedulesScreen(ResourceKeys, ListScreen[ScheduleRow]):
+class SchedulesScreen(ListScreen[ScheduleRow], ResourceKeys):
     kind = "Scheduled tasks"
     columns = (
         Column("name", "Name", priority=Priority.IDENTITY),

@@ -65,7 +65,7 @@ def rollback_target(service: Service) -> Deployment | None:
     )
 
 
-class ServiceDetailScreen(ResourceKeys, DetailScreen):
+class ServiceDetailScreen(DetailScreen, ResourceKeys):
     kind = "Service"
 
     BINDINGS = [

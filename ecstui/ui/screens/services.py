@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -32,7 +32,18 @@ from ecstui.ui.widgets.resource_table import Cell, Column, Row
 _NOT_YET = Text("…", style=DIM)
 
 
-class ServicesScreen(ResourceKeys, ListScreen[Service]):
+def _pass_on(done: asyncio.Future[list[str]], to: asyncio.Future[list[str]]) -> None:
+    # The launch's first page (from the prefetch's thread) into the pane's own future.
+    if to.done() or done.cancelled():
+        return
+    error = done.exception()
+    if error is None:
+        to.set_result(done.result())
+    else:
+        to.set_exception(error)
+
+
+class ServicesScreen(ListScreen[Service], ResourceKeys):
     kind = "Services"
     columns = (
         Column("name", "Name", priority=Priority.IDENTITY),
@@ -81,11 +92,61 @@ class ServicesScreen(ResourceKeys, ListScreen[Service]):
         return await self.ecs_app.reader.services(self.cluster)
 
     # A big cluster loads progressively (see ListScreen): every ARN first, ten described per call, on-screen first.
+    # On a first load, the first ListServices page is described and drawn while the pages after it are read.
     async def fetch_keys(self) -> Sequence[str]:
+        if self.items or self.table.row_count:
+            return await self._list()
+        loop = asyncio.get_running_loop()
+        first: asyncio.Future[list[str]] = loop.create_future()
+        early = self.ecs_app.prefetched_first_service_page(self.cluster)
+        if early is not None:
+            early_task = asyncio.ensure_future(early)
+            early_task.add_done_callback(lambda done: _pass_on(done, first))
+
+        def on_first_page(arns: list[str]) -> None:
+            if not first.done():
+                first.set_result(arns)
+
+        listing = asyncio.ensure_future(self._list(on_first_page))
+        try:
+            await self._show_first_page(first, listing)
+            return await listing
+        except BaseException:
+            self.progress, self.expected_total, self.described_early = None, None, set()
+            raise
+        finally:
+            for future in (listing, first):
+                if not future.done():
+                    future.cancel()
+            await asyncio.gather(listing, first, return_exceptions=True)
+
+    async def _list(self, on_first_page: Callable[[list[str]], None] | None = None) -> list[str]:
         prefetched = await self.ecs_app.take_prefetched_service_arns(self.cluster)
         if prefetched is not None:
             return prefetched
-        return await self.ecs_app.reader.service_arns(self.cluster)
+        return await self.ecs_app.reader.service_arns(self.cluster, on_first_page=on_first_page)
+
+    async def _show_first_page(self, first: asyncio.Future[list[str]], listing: asyncio.Future[list[str]]) -> None:
+        """Describe and draw the first page's rows while the listing goes on; the title counts the cluster's
+        activeServicesCount until it ends. Nothing early when the whole listing came with its first page."""
+        await asyncio.wait({first, listing}, return_when=asyncio.FIRST_COMPLETED)
+        if listing.done() or first.cancelled() or first.exception() is not None:
+            return
+        page = first.result()
+        if len(page) < self.progressive_threshold:
+            return  # one page holds the cluster: described with the rest, at once
+        counted = asyncio.ensure_future(self.ecs_app.reader.active_services_count(self.cluster))
+        described = await self._describe_keys(page)
+        self._show_batch(described, {})
+        self.described_early = {self.row_key(item) for item in described}
+        try:
+            count = await counted
+        except AwsError:
+            count = None  # no count: the title counts the rows shown
+        # A count below the rows already shown (an endpoint that does not keep it) says nothing.
+        self.expected_total = count if count is not None and count >= len(self.described_early) else None
+        self.progress = (len(self.described_early), self.expected_total or len(page))
+        self._update_title()
 
     async def stream_items(self, keys: Sequence[str]) -> AsyncIterator[Sequence[Service]]:
         async for batch in self.ecs_app.reader.stream_services(self.cluster, keys):

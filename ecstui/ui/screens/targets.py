@@ -50,7 +50,7 @@ def cluster_of_task(task_arn: str) -> str | None:
 STATE_FIRST = Rank(("state", "group", "target", "port"), lambda v: (target_state_rank(v[0]), v[1], v[2], v[3]))
 
 
-class TargetsScreen(ResourceKeys, ListScreen[TargetRow]):
+class TargetsScreen(ListScreen[TargetRow], ResourceKeys):
     kind = "Targets"
     columns = (
         Column("group", "Target group"),

@@ -82,7 +82,7 @@ def render_task_definition(
     return inert_group(*parts)
 
 
-class TaskDefinitionScreen(ResourceKeys, RevealsSecrets, TaskDefinitionActions, DetailScreen):
+class TaskDefinitionScreen(RevealsSecrets, DetailScreen, TaskDefinitionActions, ResourceKeys):
     kind = "Task definition"
     live = False  # a revision never changes
 

@@ -219,7 +219,7 @@ class TaskDefinitionActions(LiveScreen):
         return commands
 
 
-class FamiliesScreen(ResourceKeys, ListScreen[TaskDefinitionFamily]):
+class FamiliesScreen(ListScreen[TaskDefinitionFamily], ResourceKeys):
     kind = "Task definition families"
 
     BINDINGS = [Binding("n", "new_task_definition", "New task definition", id="taskdefs.new")]
@@ -248,7 +248,7 @@ class FamiliesScreen(ResourceKeys, ListScreen[TaskDefinitionFamily]):
         return task_definition_family_ref(item.name, self.session_region, item.latest_revision_arn)
 
 
-class RevisionsScreen(ResourceKeys, TaskDefinitionActions, ListScreen[TaskDefinition]):
+class RevisionsScreen(ListScreen[TaskDefinition], TaskDefinitionActions, ResourceKeys):
     kind = "Revisions"
     columns = (
         Column("revision", "Revision", priority=Priority.IDENTITY),

@@ -49,7 +49,7 @@ class TaskContext:
     utilisation: TaskUtilisation | str | None = None
 
 
-class TaskDetailScreen(ResourceKeys, DetailScreen):
+class TaskDetailScreen(DetailScreen, ResourceKeys):
     kind = "Task"
 
     BINDINGS = [

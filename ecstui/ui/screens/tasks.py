@@ -26,7 +26,7 @@ from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
 
-class TasksScreen(ResourceKeys, ListScreen[Task]):
+class TasksScreen(ListScreen[Task], ResourceKeys):
     kind = "Tasks"
     sort_column = "id"
 
