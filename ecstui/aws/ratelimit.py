@@ -413,6 +413,11 @@ class EcsRateLimiter:
                 state.factor = max(self.min_factor, state.factor / 2.0)
                 state.last_decrease_at = now
 
+    def background_granted(self) -> int:
+        """Calls let through under background_requests() so far, over every category."""
+        with self._guard:
+            return sum(state.background_granted for state in self._states.values())
+
     def status(self) -> list[CategoryStatus]:
         """Every category used so far, slowest first."""
         result = []

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # A sweep of every cluster of a big account costs hundreds of calls: once a minute at most, counted from the end
 # of the last one, so that a sweep that takes 30 s still leaves the buckets half a minute to refill.
+# On a big account the checks are spread out so that they average at most this many calls a minute.
+DEFAULT_CALLS_PER_MINUTE = 20.0
 DEFAULT_INTERVAL = 60.0
 
 
@@ -40,9 +42,13 @@ class Progress:
 class TriageBadge:
     """What the region's last triage found; `on_change` is called whenever the badge's text may have changed."""
 
-    def __init__(self, app: EcsApp, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(
+        self, app: EcsApp, interval: float = DEFAULT_INTERVAL, calls_per_minute: float = DEFAULT_CALLS_PER_MINUTE
+    ) -> None:
         self.app = app
         self.interval = interval
+        self.calls_per_minute = calls_per_minute
+        self.last_cost = 0  # calls the last check sent (at the background share)
         self.report: TriageReport | None = None  # the last complete check
         self.error: str | None = None  # why the last check could not read the clusters
         self.progress: Progress | None = None  # while a check runs
@@ -81,8 +87,16 @@ class TriageBadge:
 
     async def _checks(self) -> None:
         while True:
+            limiter = self.app.session.limiter
+            before = limiter.background_granted()
             await self.check_once()
-            await asyncio.sleep(self.interval)
+            self.last_cost = limiter.background_granted() - before
+            await asyncio.sleep(self.pause_after(self.last_cost))
+
+    def pause_after(self, cost: int) -> float:
+        """Seconds until the next check: `interval`, or longer on a big account, whose check costs hundreds of
+        calls (a describe of every service), so that the badge spends at most `calls_per_minute` on average."""
+        return max(self.interval, cost * 60.0 / self.calls_per_minute)
 
     async def check_once(self) -> None:
         self._set_progress(Progress(0, 0))

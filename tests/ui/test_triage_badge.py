@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ecstui.aws.session import AwsTarget
 from ecstui.ui.app import EcsApp
@@ -74,3 +74,17 @@ async def test_no_badge_when_turned_off(target: AwsTarget, ecs: Any) -> None:
         await pilot.pause(0.2)
         assert app.triage_badge.checks == 0 and not app.triage_badge.running
         assert "problems" not in bar_text(app)
+
+
+def test_a_costly_check_is_spread_out_to_keep_the_badge_within_its_budget() -> None:
+    badge = TriageBadge(cast(Any, None), interval=60.0, calls_per_minute=20.0)
+    assert badge.pause_after(5) == 60.0  # a small account: once a minute
+    # A region of 2,000 services costs some 250 calls a check: one every 12.5 minutes, 20 calls a minute.
+    assert badge.pause_after(250) == 750.0
+
+
+async def test_the_badge_measures_what_its_check_cost(broken_account: AwsTarget) -> None:
+    app = make_app(broken_account, triage_badge_interval=3600.0)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_until(pilot, lambda: app.triage_badge.last_cost > 0)
+        assert app.triage_badge.last_cost == app.session.limiter.background_granted()
