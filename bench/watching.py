@@ -21,6 +21,7 @@ from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.screens.clusters import ClustersScreen
 from ecstui.ui.screens.services import ServicesScreen
 from ecstui.ui.screens.tasks import TasksScreen
+from ecstui.ui.triage_badge import TriageBadge
 
 WATCH_SIZE = (160, 45)
 REFRESH_SECONDS = 5.0
@@ -32,7 +33,10 @@ async def ecs_calls_while_watching(target: AwsTarget, cluster: str, kind: str, m
     refreshed every REFRESH_SECONDS; count the ECS requests the session sent after the first load."""
     clock = [dt.datetime.now(dt.UTC)]
     opening = None if kind == "clusters" else cluster
-    options = AppOptions(refresh=3600.0, cluster=opening, clock=lambda: clock[0], triage_at_start=False)
+    # The top bar's triage badge is measured on its own (badge_cost): here, the pane alone.
+    options = AppOptions(
+        refresh=3600.0, cluster=opening, clock=lambda: clock[0], triage_at_start=False, triage_badge_interval=None
+    )
     app = EcsApp(target, options)
     expected = {"services": ServicesScreen, "tasks": TasksScreen, "clusters": ClustersScreen}[kind]
     async with app.run_test(size=WATCH_SIZE):
@@ -62,6 +66,26 @@ async def ecs_calls_while_watching(target: AwsTarget, cluster: str, kind: str, m
         "sent": sent,
         "floor": floor_per_minute(kind, rows, visible, screen.listed_keys is not None),
     }
+
+
+async def badge_cost(target: AwsTarget) -> dict[str, Any]:
+    """What one check of the top bar's triage badge costs on this region, and what it averages a minute once
+    spread out (TriageBadge.pause_after)."""
+    app = EcsApp(target, AppOptions(refresh=3600.0, triage_badge_interval=3600.0))
+    async with app.run_test(size=WATCH_SIZE):
+        await until(lambda: app.triage_badge.last_cost > 0, 900)
+        cost = app.triage_badge.last_cost
+        badge = TriageBadge(app)  # with the default interval and budget, as a user's app has them
+        pause = badge.pause_after(cost)
+    return {"cost": cost, "pause": pause, "per_minute": cost * 60 / pause, "budget": badge.calls_per_minute}
+
+
+def badge_line(result: dict[str, Any]) -> str:
+    return (
+        f"The top bar's triage badge, on the same region: one check sends {result['cost']} calls (at the background "
+        f"share of the buckets); the next waits {result['pause']:.0f} s, so the badge averages "
+        f"{result['per_minute']:.1f} calls a minute (its budget: {result['budget']:g})."
+    )
 
 
 def floor_per_minute(kind: str, rows: int, visible: int, swept: bool) -> float:
