@@ -73,10 +73,19 @@ def test_never_wider_than_available_and_priorities_respected(spec: list[tuple[Pr
     # Nothing is dropped while a column of lower priority (a higher value) is still shown.
     if dropped and kept:
         assert min(dropped) >= max(kept)
-    # Only an identity column is ever cut short.
-    for column, fitted, width in zip(columns, shown, widths, strict=True):
+    # Only an identity column, or the rightmost column shown (cut at the table's edge), is ever cut short, and
+    # never below its min_width unless it is an identity column.
+    rightmost = max((i for i, fitted in enumerate(shown) if fitted > 0), default=-1)
+    for index, (column, fitted, width) in enumerate(zip(columns, shown, widths, strict=True)):
         if 0 < fitted < width:
-            assert column.priority == Priority.IDENTITY
+            assert column.priority == Priority.IDENTITY or (index == rightmost and fitted >= column.min_width)
     # The name is the last to go: while any identity column is dropped, nothing else is shown.
     if any(c.priority == Priority.IDENTITY and f == 0 for c, f in zip(columns, shown, strict=True)):
         assert all(f == 0 or c.priority == Priority.IDENTITY for c, f in zip(columns, shown, strict=True))
+
+
+def test_a_long_last_column_is_cut_at_the_edge_rather_than_dropped() -> None:
+    # A stopped task's reason, 289 cells of it, in the stopped view's last column at 160 columns.
+    columns = [Col(Priority.IDENTITY, 12), Col(Priority.ESSENTIAL, 12), Col(Priority.USEFUL, 12)]
+    shown = fit_columns(columns, [36, 20, 289], 160)
+    assert shown == [36, 20, 160 - 36 - 20 - 6]

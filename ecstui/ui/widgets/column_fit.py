@@ -33,8 +33,9 @@ def fit_columns(columns: Sequence[Prioritised], widths: Sequence[int], available
     """The content width to draw each column at (0: not shown) so that the row fits in `available` cells.
 
     `widths` are the columns' natural content widths; each shown column also takes `padding` cells. Columns go
-    from the lowest priority up, the rightmost of a priority first; before any essential column goes, identity
-    columns are cut short (down to their `min_width`, with an ellipsis); identity columns go last of all.
+    from the lowest priority up, the rightmost of a priority first, except that the rightmost column shown is cut at
+    the edge (down to its `min_width`, with an ellipsis) where that is enough; before any essential column goes,
+    identity columns are cut short (down to their `min_width`); identity columns go last of all.
     """
     shown = list(widths)
 
@@ -51,6 +52,8 @@ def fit_columns(columns: Sequence[Prioritised], widths: Sequence[int], available
     for index in order:
         if columns[index].priority == Priority.ESSENTIAL and _shorten(identity, columns, shown, total() - available):
             return shown
+        if _cut_at_the_edge(index, columns, shown, total() - available):
+            return shown
         shown[index] = 0
         if total() <= available:
             return _widen(identity, widths, shown, available - total())
@@ -64,6 +67,15 @@ def fit_columns(columns: Sequence[Prioritised], widths: Sequence[int], available
         else:
             shown[index] = 0
     return shown
+
+
+def _cut_at_the_edge(index: int, columns: Sequence[Prioritised], shown: list[int], excess: int) -> bool:
+    """The rightmost column shown, too wide only by itself (a long stop reason, an error message): cut at the
+    table's edge with an ellipsis, down to its min_width, rather than dropped whole; True if that did it."""
+    if any(width > 0 for width in shown[index + 1 :]) or shown[index] - excess < columns[index].min_width:
+        return False
+    shown[index] -= excess
+    return True
 
 
 def _shorten(identity: list[int], columns: Sequence[Prioritised], shown: list[int], excess: int) -> bool:
