@@ -747,8 +747,8 @@ def metrics_only(services: int) -> int:
 
 def watching_only(services: int, tasks: int, minutes: float) -> int:
     """`--only watching`: ECS calls a minute watching the services pane, the whole cluster's tasks and the clusters,
-    each beside the floor that keeps its screen fresh. The tasks pane, listed whole at each refresh, is watched one
-    minute (its cost a minute does not change with time, and each of its refreshes takes seconds on moto)."""
+    each beside the floor that keeps its screen fresh (a big tasks pane, like the services pane, describes the rows on
+    screen at each refresh and sweeps the rest)."""
     from watching import ecs_calls_while_watching, watching_table
 
     from ecstui.emulator.seed import seed_large
@@ -760,7 +760,7 @@ def watching_only(services: int, tasks: int, minutes: float) -> int:
     seed_large(url, REGION, services=services, tasks=tasks)
     target = AwsTarget(region=REGION, endpoint_url=url)
     results = []
-    for kind, watched in (("services", minutes), ("clusters", minutes), ("tasks", min(minutes, 1.0))):
+    for kind, watched in (("services", minutes), ("clusters", minutes), ("tasks", minutes)):
         print(f"Watching the {kind} pane for {watched:g} minutes of its clock…", flush=True)
         results.append(asyncio.run(ecs_calls_while_watching(target, LARGE_CLUSTER, kind, watched)))
         print(watching_table(results[-1:]), flush=True)
