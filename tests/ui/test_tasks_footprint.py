@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecstui.aws.session import AwsTarget
+from ecstui.emulator.faults import Hang
 from ecstui.emulator.seed import LARGE_CLUSTER, seed_large
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.app import EcsApp
@@ -130,4 +131,36 @@ async def test_toggling_stopped_lists_the_other_view_anew_and_back(emulator: Emu
         assert emulator.log.counts["ListTasks"] == 3
         assert screen.listed_keys is not None and not set(stopped) & set(screen.listed_keys)
         assert set(screen.sweep.described_at) == set(screen.listed_keys)
+    assert emulator.log.violations == []
+
+
+async def test_toggling_while_a_refresh_is_out_shows_the_other_view_not_the_refresh(emulator: EmulatorServer) -> None:
+    app = watching(emulator)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await tasks_pane(pilot)
+        stopped = list(screen.items)[-2:]
+        ecs = boto_client(emulator, "ecs")
+        for arn in stopped:
+            ecs.stop_task(cluster=LARGE_CLUSTER, task=arn, reason="test")
+        shown: list[tuple[str, set[str]]] = []  # what each refresh put in the table, in which view
+        apply = screen._apply
+
+        def recorded(result: object) -> None:
+            apply(result)
+            shown.append((screen.desired_status, set(screen.items)))
+
+        assert screen.poller is not None
+        screen.poller.apply = recorded
+        emulator.faults.inject("DescribeTasks", Hang(60.0), count=1)  # the running view's refresh waits
+        assert screen.poller is not None
+        screen.poller.refresh_now()
+        await wait_until(pilot, lambda: emulator.faults.log.injected["DescribeTasks"] == 1)
+        await pilot.press("S")
+        emulator.faults.release_hangs()
+        await wait_until(pilot, lambda: set(screen.items) == set(stopped))
+        await refreshed(pilot, screen)  # and it stays so: the stopped view's own listing, not the running one's
+        assert screen.desired_status == "STOPPED" and set(screen.items) == set(stopped)
+        assert screen.listed_keys is None and set(screen.table.held_cells) == set(stopped)
+        # The running view's refresh, answered after the toggle, was never shown in the stopped view.
+        assert shown and all(items == set(stopped) for status, items in shown if status == "STOPPED")
     assert emulator.log.violations == []
