@@ -13,6 +13,7 @@ from ecstui.emulator.scheduler_hooks import recompute_cluster
 from ecstui.emulator.seed import LARGE_CLUSTER, seed_large
 from ecstui.emulator.server import EmulatorServer
 from ecstui.ui.app import EcsApp
+from ecstui.ui.screens.base import ListScreen
 from ecstui.ui.screens.services import ServicesScreen
 from tests.conftest import boto_client
 from tests.ui.conftest import REGION, make_app, text_of, wait_loaded, wait_until
@@ -42,7 +43,7 @@ async def services_pane(pilot: Any) -> ServicesScreen:
     return screen
 
 
-async def refreshed(pilot: Any, screen: ServicesScreen) -> None:
+async def refreshed(pilot: Any, screen: ListScreen[Any]) -> None:
     assert screen.poller is not None
     before = screen.poller.fetch_count
     screen.poller.refresh_now()

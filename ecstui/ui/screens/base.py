@@ -222,11 +222,19 @@ class ListScreen(LiveScreen, Generic[T]):
     def on_mount(self) -> None:
         assert self.poller is not None
         self.poller.interval = self.ecs_app.options.refresh
-        options = self.ecs_app.options
-        self.sweep = ListingSweep(options.sweep_seconds, options.sweep_calls_per_minute, self.progressive_batch)
+        self.restart_listing()
         self.watch(self.table, "scroll_y", self._rows_shown_changed, init=False)
         self.set_interval(1.0, self._update_title, name="title age")
         self.table.focus()
+
+    def restart_listing(self) -> None:
+        """Forget a big listing's keys and sweep (its keys changed, e.g. another view of the same pane): the next
+        refresh lists and loads it as a first load does."""
+        options = self.ecs_app.options
+        self.listed_keys = None
+        self.sweep = ListingSweep(options.sweep_seconds, options.sweep_calls_per_minute, self.progressive_batch)
+        self.placeholder_keys.clear()
+        self.described_early, self.expected_total = set(), None
 
     # -- data ------------------------------------------------------------------------------
     async def _fetch_cycle(self) -> Refresh[T]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
+from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
@@ -12,23 +13,27 @@ from textual.widgets import Static
 
 from ecstui.aws.errors import AwsError, iam_action
 from ecstui.aws.load_balancing import TargetGroupView, TargetHealth
-from ecstui.aws.models import Service, Task
+from ecstui.aws.models import Service, Task, short_name
 from ecstui.aws.resource_ref import ResourceRef, task_ref
 from ecstui.aws.stopped_tasks import summarize_stopped
 from ecstui.ui.commands import PaletteCommand
 from ecstui.ui.dialogs.task import StopTaskDialog
 from ecstui.ui.format import DIM, age, dash, status_text
 from ecstui.ui.inert import make_inert, notify_inert
+from ecstui.ui.polling import FetchAbandoned
 from ecstui.ui.resource_keys import ResourceKeys
 from ecstui.ui.screens.base import ListScreen, Refresh
 from ecstui.ui.traffic import health_summary, stop_causes_line
 from ecstui.ui.widgets.column_fit import Priority
 from ecstui.ui.widgets.resource_table import Cell, Column
 
+_NOT_YET = Text("…", style=DIM)
+
 
 class TasksScreen(ListScreen[Task], ResourceKeys):
     kind = "Tasks"
     sort_column = "id"
+    progressive_batch: ClassVar[int] = 100  # ARNs a DescribeTasks call takes
 
     BINDINGS = [
         Binding("x", "stop_task", "Stop", id="tasks.stop"),
@@ -104,20 +109,50 @@ class TasksScreen(ListScreen[Task], ResourceKeys):
         where = f"{self.cluster} / {self.service}" if self.service else f"{self.cluster} (all services)"
         return where + ("  stopped" if self.desired_status == "STOPPED" else "")
 
-    async def fetch(self) -> Sequence[Task]:
+    # A big listing loads progressively and, once loaded, each refresh describes only the rows on screen (see
+    # ListScreen): DescribeTasks takes 100 ARNs, so a screenful is one call whatever the cluster's size.
+    async def fetch_keys(self) -> Sequence[str]:
         reader = self.ecs_app.reader
-        tasks = await reader.tasks(self.cluster, self.service, desired_status=self.desired_status)
         if self.service is not None and self.service_model is None:
             self.service_model = await reader.service(self.cluster, self.service)
-        if self.shows_target_health and self.service_model is not None:
-            # Target health is a second opinion on the tasks: if ELB cannot be read, the tasks still show.
-            try:
-                lb = self.ecs_app.load_balancing
-                groups = await lb.for_service(self.service_model, tasks)
-                self.target_health, self.target_health_error = lb.target_health_by_task(groups), None
-            except AwsError as error:
-                self.target_health, self.target_health_error = {}, _target_health_unknown(error)
-        return tasks
+        arns = await reader.task_arns(self.cluster, self.service, desired_status=self.desired_status)
+        # In the table's order (by task id), so that a first load's first keys are its first screenful.
+        return sorted(arns, key=short_name)
+
+    async def stream_items(self, keys: Sequence[str]) -> AsyncIterator[Sequence[Task]]:
+        yield await self.ecs_app.reader.describe_tasks(self.cluster, keys)
+
+    def placeholder_cells(self, key: str) -> tuple[Cell, ...]:
+        # One shared "…" for every cell not described yet: 5,000 tasks would otherwise make 60,000 of them.
+        return (short_name(key), *((_NOT_YET,) * (len(self.columns) - 1)))
+
+    def keep_item(self, item: Task) -> bool:
+        # ListTasks filters by service on AWS, but an endpoint that ignores serviceName must not leak other services'
+        # tasks into this one: a service's tasks are exactly those of its group. A task described as stopping in the
+        # running view is one the next listing leaves out: it goes now (a row on screen need not wait for the sweep).
+        if self.service is not None and item.group != f"service:{short_name(self.service)}":
+            return False
+        return item.desired_status == self.desired_status
+
+    async def _fetch_cycle(self) -> Refresh[Task]:
+        status = self.desired_status
+        refresh = await super()._fetch_cycle()
+        if self.desired_status != status:
+            # Toggled while this cycle ran: its listing is of the other view. The next cycle starts over.
+            self.restart_listing()
+            raise FetchAbandoned
+        if not (self.shows_target_health and self.service_model is not None):
+            return refresh
+        tasks = list(refresh.items.values())
+        # Target health is a second opinion on the tasks: if ELB cannot be read, the tasks still show. One read
+        # of the service's target groups a refresh (each DescribeTargetHealth answers for all a group's targets).
+        try:
+            lb = self.ecs_app.load_balancing
+            groups = await lb.for_service(self.service_model, tasks)
+            self.target_health, self.target_health_error = lb.target_health_by_task(groups), None
+        except AwsError as error:
+            self.target_health, self.target_health_error = {}, _target_health_unknown(error)
+        return self._prepare(tasks)  # the rows again, with the target health just read
 
     def _apply(self, result: object) -> None:
         listed = result.items.values() if isinstance(result, Refresh) else result
@@ -199,6 +234,7 @@ class TasksScreen(ListScreen[Task], ResourceKeys):
     def action_toggle_stopped(self) -> None:
         self.desired_status = "STOPPED" if self.desired_status == "RUNNING" else "RUNNING"
         self.items = {}
+        self.restart_listing()  # other keys: a big listing is listed and swept anew
         self.columns = self._columns()
         self.table.set_columns(self.columns, sort_column="stopped" if self.desired_status == "STOPPED" else "id")
         self.updated_at = None
