@@ -15,7 +15,7 @@ from ecstui.ui.screens.services import ServicesScreen
 from tests.ui.conftest import make_app, wait_loaded, wait_until
 
 SERVICES_OWN = ["Open", "Scale", "Restart", "Update", "Delete", "Task definition", "View", "Auto scaling", "Logs"]
-GENERIC = ["Refresh", "Back", "Filter", "Quit", "Keys", "Jump"]
+GENERIC = ["Refresh", "Back", "Filter", "Quit", "Keys", "Jump", "Problems"]
 
 
 def footer_keys(app: EcsApp) -> list[FooterKey]:
