@@ -17,7 +17,7 @@ from textual.widgets import Select, Static
 from ecstui.aws.audit import AuditEntry, AuditLog
 from ecstui.aws.session import AwsTarget
 from ecstui.ui.dialogs.service_network import ServiceNetworkFields
-from tests.snapshots.test_snapshots import SnapCompare, press, select, snap
+from tests.snapshots.test_snapshots import SnapCompare, press, select, snap, snap_at
 from tests.ui.conftest import make_app, wait_until
 
 # The audit view's title names its file, so the snapshot's log lives at a path that is the same every run.
@@ -71,6 +71,18 @@ def test_drain_an_instance(snap_compare: SnapCompare, demo_account: AwsTarget) -
 
 
 def test_audit_log(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
+    write_audit_log()
+    snap(snap_compare, make_app(demo_account, audit_path=str(AUDIT_PATH)), press("colon", *"audit", "enter"))
+
+
+def test_audit_log_at_80x24(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
+    write_audit_log()
+    app = make_app(demo_account, audit_path=str(AUDIT_PATH))
+    snap_at(snap_compare, (80, 24), app, press("colon", *"audit", "enter"))
+
+
+def write_audit_log() -> None:
+    """Three changes as ecstui records them, at fixed times (the pane shows them newest first)."""
     AUDIT_PATH.unlink(missing_ok=True)
     log = AuditLog(AUDIT_PATH)
     common: dict[str, Any] = {"profile": "default", "region": "us-east-1"}
@@ -111,4 +123,3 @@ def test_audit_log(snap_compare: SnapCompare, demo_account: AwsTarget) -> None:
             **common,
         )
     )
-    snap(snap_compare, make_app(demo_account, audit_path=str(AUDIT_PATH)), press("colon", *"audit", "enter"))
