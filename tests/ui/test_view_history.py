@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
 
 from ecstui.aws.session import AwsTarget
+from ecstui.ui import view_history
 from ecstui.ui.app import _JUMP_SCREENS, EcsApp
 from ecstui.ui.screens.tasks import TasksScreen
 from ecstui.ui.screens.triage import TriageScreen
-from ecstui.ui.view_history import MAX_BACK, MAX_FORWARD
 from tests.ui.broken import broken_account
 from tests.ui.conftest import make_app, wait_loaded, wait_until
 
@@ -84,7 +85,14 @@ async def test_brackets_walk_back_and_forward_through_the_same_views(shared_demo
         assert app.history.forward_count == 0
 
 
-async def test_history_keeps_at_most_its_limits(shared_demo_account: AwsTarget) -> None:
+async def test_history_keeps_at_most_its_limits(
+    shared_demo_account: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The limits as configured, then smaller ones (the same code path, a third of the jumps).
+    assert (view_history.MAX_BACK, view_history.MAX_FORWARD) == (20, 10)
+    monkeypatch.setattr(view_history, "MAX_BACK", 6)
+    monkeypatch.setattr(view_history, "MAX_FORWARD", 3)
+    MAX_BACK, MAX_FORWARD = view_history.MAX_BACK, view_history.MAX_FORWARD
     app = make_app(shared_demo_account, cluster="prod")
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_loaded(pilot)
