@@ -8,16 +8,31 @@ every view has. A screen names its generic actions in `generic_keys` (the app's 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 # The key that opens the full list of keys, shown as `? more` in place of what did not fit.
 MORE_KEY = "question_mark"
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """One key as the footer draws it: the footer is redrawn only when one of these changes."""
+
+    key: str
+    display: str
+    description: str
+    action: str
+    enabled: bool
+    tooltip: str
+    classes: str = ""
 
 
 class KeyFooter(Footer):
@@ -26,11 +41,40 @@ class KeyFooter(Footer):
     def __init__(self) -> None:
         super().__init__()
         self._composed_width = 0
+        self._composed: tuple[_Shown, ...] | None = None
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         self._composed_width = self._width()
+        self._composed = self._plan(self._composed_width)
+        for shown in self._composed:
+            key = FooterKey(
+                shown.key,
+                shown.display,
+                shown.description,
+                shown.action,
+                disabled=not shown.enabled,
+                tooltip=shown.tooltip,
+                classes=shown.classes,
+            )
+            yield key if shown.classes else key.data_bind(compact=Footer.compact)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        # Textual's footer rebuilds its keys on every change of focus or bindings (each key a widget to mount and
+        # style): a form's tab, a table's cursor, each asked for it. Only a change in what is drawn does here.
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if not self.is_attached:
+            return
+        width = self._width()
+        if self._composed is None or width != self._composed_width or self._plan(width) != self._composed:
+            await self.recompose()
+
+    def _plan(self, width: int) -> tuple[_Shown, ...]:
         active = self.screen.active_bindings
         generic: frozenset[str] = getattr(self.screen, "generic_keys", frozenset())
         own: list[tuple[Binding, bool, str]] = []
@@ -42,17 +86,14 @@ class KeyFooter(Footer):
             seen.add(binding.action)
             generic_key = isinstance(namespace, App) or binding.action in generic
             (shared if generic_key else own).append((binding, enabled, tooltip))
-        room = self._composed_width - self._palette_width()
-        for binding, enabled, tooltip in self._that_fit([*own, *shared], room):
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
-        yield from self._palette(active)
+        room = width - self._palette_width()
+        shown = [
+            _Shown(
+                binding.key, self.app.get_key_display(binding), binding.description, binding.action, enabled, tooltip
+            )
+            for binding, enabled, tooltip in self._that_fit([*own, *shared], room)
+        ]
+        return (*shown, *self._palette(active))
 
     def _that_fit(self, keys: list[tuple[Binding, bool, str]], room: int) -> Iterable[tuple[Binding, bool, str]]:
         """The keys in order while they fit; when some do not, `? more` at the end (room kept for it)."""
@@ -76,21 +117,21 @@ class KeyFooter(Footer):
         key = cell_len(self.app.get_key_display(binding))
         return key + cell_len(binding.description) + (2 if self.compact else 3)
 
-    def _palette(self, active: dict[str, ActiveBinding]) -> ComposeResult:
+    def _palette(self, active: dict[str, ActiveBinding]) -> Iterable[_Shown]:
         if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
             return
         found = active.get(self.app.COMMAND_PALETTE_BINDING)
         if found is None:
             return
         _node, binding, enabled, _tooltip = found
-        yield FooterKey(
+        yield _Shown(
             binding.key,
             self.app.get_key_display(binding),
             binding.description,
             binding.action,
+            enabled,
+            binding.tooltip or binding.description,
             classes="-command-palette",
-            disabled=not enabled,
-            tooltip=binding.tooltip or binding.description,
         )
 
     def _palette_width(self) -> int:
