@@ -196,7 +196,9 @@ class Picker(Vertical, can_focus=False):
         mark = (
             ("[x] " if self.multiple else "● ") if choice.id in self._selected else ("[ ] " if self.multiple else "  ")
         )
-        line = Text(mark)
+        # One line per choice, cut at the edge: a wrapped choice made the list's height depend on its width, and
+        # the width on whether the dialog's scrollbar had appeared yet (the list moved as the roles arrived).
+        line = Text(mark, no_wrap=True, overflow="ellipsis")
         line.append_text(inert(choice.label or choice.id, "bold"))
         if self.show_ids and choice.label and choice.label != choice.id:
             line.append_text(inert(f"  {choice.id}", "dim"))
