@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from ecstui.ui.widgets.one_line import OneLine
@@ -48,6 +49,9 @@ class ContextBar(OneLine):
         self.show_pressure()  # the badge from the first frame: a pane opened later shows what is known already
         self.set_interval(1.0, self.show_pressure, name="throttle status")
 
+    def on_resize(self) -> None:
+        self.show_pressure()  # the sentence or its short form, for the new width
+
     def show_pressure(self) -> None:
         """Say so while ecstui is backing off because AWS throttled it; what the region's triage found; the account."""
         app = cast("EcsApp", self.app)
@@ -64,5 +68,9 @@ class ContextBar(OneLine):
         if account:
             text.append(f"  {account}")
         if line:
-            text.append(f"  ⚠ {line}", style="bold yellow")
+            # At 80 columns the sentence was cut to "⚠ AWS": a short form that fits says where the rest is.
+            room = self.size.width - 2 - text.cell_len if self.size.width else None
+            forms = [f"  ⚠ {line}", "  ⚠ AWS throttling: see :stats", "  ⚠ throttled"]
+            said = next((form for form in forms if room is None or cell_len(form) <= room), forms[-1])
+            text.append(said, style="bold yellow")
         self.show(text)
