@@ -125,6 +125,10 @@ class AwsSession:
             # Local endpoints (the demo, moto) cannot resolve host-prefixed names like data.logs...
             inject_host_prefix=target.endpoint_url is None,
         )
+        # A plain-HTTP endpoint (the demo's emulator) has no certificate to check: not loading the CA bundle for
+        # each client's connector saves a CA file parse per client. HTTPS endpoints (AWS) keep botocore's default.
+        endpoint = (target.endpoint_url or "").lower()
+        self._verify: bool | None = False if endpoint.startswith("http://") else None
 
     @property
     def region(self) -> str | None:
@@ -185,6 +189,7 @@ class AwsSession:
                         region_name=region or self.region,
                         endpoint_url=self.target.endpoint_url,
                         config=self._config,
+                        verify=self._verify,
                     )
                     client = await self._stack.enter_async_context(creator)
                 except Exception as exc:
