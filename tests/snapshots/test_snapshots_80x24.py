@@ -2,8 +2,9 @@
 
 The panes and dialogs that other snapshot files already take at both sizes (create service, the task definition
 form, auto scaling, schedules, logs, exec, load balancing) are not repeated here. Every scenario only reads (a
-dialog is opened, never confirmed), so all share one seeded account. The audit and stats panes are left out:
-what they show (the audit file's path, the request counters) differs from run to run.
+dialog is opened, never confirmed), so all share one seeded account. The audit and stats panes have snapshots
+of their own, 80x24 included (test_snapshots_clusters.py, test_snapshots_stats.py): what they show (the audit file's
+path, the request counters) is fixed there first.
 
 Update after an intended change with `pytest tests/snapshots/test_snapshots_80x24.py --snapshot-update`, and look.
 """
