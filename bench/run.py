@@ -342,6 +342,9 @@ class _GivenTasks(TasksScreen):
         self.listing = listing
         super().__init__(cluster, None)
 
+    async def fetch_keys(self) -> None:
+        return None  # the fixed listing whole, through fetch(): not the progressive load of a real listing
+
     async def fetch(self) -> Sequence[Task]:
         return self.listing
 
