@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
 # A sweep of every cluster of a big account costs hundreds of calls: once a minute at most, counted from the end
 # of the last one, so that a sweep that takes 30 s still leaves the buckets half a minute to refill.
-# On a big account the checks are spread out so that they average at most this many calls a minute.
-DEFAULT_CALLS_PER_MINUTE = 20.0
 DEFAULT_INTERVAL = 60.0
+# On a big account the checks are spread out further, so that they average at most this many calls a minute.
+DEFAULT_CALLS_PER_MINUTE = 20.0
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ limiter writes from those figures, are drawn by the app's own code. Counting is 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -31,7 +32,7 @@ CATEGORIES = [
 ]
 
 
-def fixed_figures(monkeypatch: pytest.MonkeyPatch) -> object:
+def fixed_figures(monkeypatch: pytest.MonkeyPatch) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run(pilot: Pilot[None]) -> None:
         app = pilot.app
         assert isinstance(app, EcsApp)
@@ -49,4 +50,4 @@ def fixed_figures(monkeypatch: pytest.MonkeyPatch) -> object:
 def test_stats(
     snap_compare: SnapCompare, size: tuple[int, int], demo_account: AwsTarget, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    snap_at(snap_compare, size, make_app(demo_account), fixed_figures(monkeypatch))  # type: ignore[arg-type]
+    snap_at(snap_compare, size, make_app(demo_account), fixed_figures(monkeypatch))

@@ -40,14 +40,12 @@ class KeyFooter(Footer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._composed_width = 0
         self._composed: tuple[_Shown, ...] | None = None
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        self._composed_width = self._width()
-        self._composed = self._plan(self._composed_width)
+        self._composed = self._plan(self._width())
         for shown in self._composed:
             key = FooterKey(
                 shown.key,
@@ -70,8 +68,8 @@ class KeyFooter(Footer):
     async def _recompose_if_changed(self) -> None:
         if not self.is_attached:
             return
-        width = self._width()
-        if self._composed is None or width != self._composed_width or self._plan(width) != self._composed:
+        # The plan is made for the current width: a resize that changes what fits changes it.
+        if self._composed is None or self._plan(self._width()) != self._composed:
             await self.recompose()
 
     def _plan(self, width: int) -> tuple[_Shown, ...]:
@@ -145,5 +143,5 @@ class KeyFooter(Footer):
         return self.size.width or self.app.size.width
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._bindings_ready and event.size.width != self._composed_width:
-            self.call_after_refresh(self.recompose)
+        if self._bindings_ready:
+            self.call_after_refresh(self._recompose_if_changed)
