@@ -51,10 +51,15 @@ class Choice:
 class Picker(Vertical, can_focus=False):
     """A filter input over a list of choices, choosing one (`multiple=False`) or several."""
 
+    # One line per choice, cut at the edge: a wrapped choice made the list's height depend on its width, and the width
+    # on whether the dialog's scrollbar had appeared yet (the list moved as the roles arrived). OptionList draws its
+    # prompts as Content, which takes wrapping from these styles, not from the Rich Text's own no_wrap.
     DEFAULT_CSS = """
     Picker { height: auto; }
     Picker > Input { margin: 0; }
-    Picker > OptionList { height: auto; max-height: 7; border: none; padding: 0; }
+    Picker > OptionList {
+        height: auto; max-height: 7; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     Picker > .picker-summary { height: auto; color: $text-muted; }
     Picker > .picker-summary.problem { color: $warning; }
     """
@@ -196,9 +201,7 @@ class Picker(Vertical, can_focus=False):
         mark = (
             ("[x] " if self.multiple else "● ") if choice.id in self._selected else ("[ ] " if self.multiple else "  ")
         )
-        # One line per choice, cut at the edge: a wrapped choice made the list's height depend on its width, and
-        # the width on whether the dialog's scrollbar had appeared yet (the list moved as the roles arrived).
-        line = Text(mark, no_wrap=True, overflow="ellipsis")
+        line = Text(mark)
         line.append_text(inert(choice.label or choice.id, "bold"))
         if self.show_ids and choice.label and choice.label != choice.id:
             line.append_text(inert(f"  {choice.id}", "dim"))
